@@ -1,0 +1,25 @@
+// DESIGN section 2, dependency rule:
+//   cmd -> cli -> {controller, shift, sandbox, report} -> {router, probe} -> {kube, istio, gatewayapi} -> spec
+// Imports point downward only (skipping a layer is allowed). `util` (clock, durations, logger
+// interface) sits under everything. `probe` and `echo` never import `kube`. The table is the
+// single place the rule is written down; eslint/import-boundaries.js enforces it.
+export const allowedImports = {
+  util: [],
+  spec: ['util'],
+  istio: ['spec', 'util'],
+  gatewayapi: ['spec', 'util'],
+  kube: ['spec', 'util'],
+  echo: ['util'],
+  probe: ['spec', 'util'],
+  router: ['kube', 'istio', 'gatewayapi', 'spec', 'util'],
+  report: ['probe', 'spec', 'util'],
+  shift: ['report', 'router', 'probe', 'kube', 'istio', 'gatewayapi', 'spec', 'util'],
+  sandbox: ['router', 'probe', 'kube', 'istio', 'gatewayapi', 'echo', 'spec', 'util'],
+  controller: ['shift', 'report', 'router', 'probe', 'kube', 'istio', 'gatewayapi', 'spec', 'util'],
+  cli: ['controller', 'shift', 'sandbox', 'report', 'router', 'probe', 'kube', 'istio', 'gatewayapi', 'echo', 'spec', 'util'],
+};
+
+/** Packages only one layer may import. */
+export const packageOwners = {
+  '@kubernetes/client-node': 'kube',
+};

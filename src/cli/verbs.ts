@@ -1,0 +1,5 @@
+import type { Command } from 'commander';
+import type { CliContext } from './io.js';
+
+/** One entry per verb file in src/cli/; each builds its commander Command. */
+export const verbs: ReadonlyArray<(ctx: CliContext) => Command> = [];
