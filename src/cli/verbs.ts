@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import type { CliContext } from './io.js';
+import { probeCommand } from './probe.js';
 
 /** One entry per verb file in src/cli/; each builds its commander Command. */
-export const verbs: ReadonlyArray<(ctx: CliContext) => Command> = [];
+export const verbs: ReadonlyArray<(ctx: CliContext) => Command> = [
+  probeCommand,
+];
