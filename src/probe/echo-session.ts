@@ -16,15 +16,14 @@ export interface SessionFailure {
   lastAliveAt: number;
 }
 
-export interface EchoSessionOptions {
+/** What every session of a pool or sampler shares (one object, not one per connection). */
+export interface EchoSessionConfig {
   address: ProbeAddress;
   clock: Clock;
   identify: (greeting: ServerGreeting) => string | undefined;
   connectTimeoutMs: number;
   /** Each line sent must be echoed within this. */
   replyTimeoutMs: number;
-  /** Lines sent are `PING <tag> <seq>`. */
-  tag: string;
 }
 
 export interface EchoSessionEvents {
@@ -36,7 +35,7 @@ export interface EchoSessionEvents {
   failed(failure: SessionFailure): void;
 }
 
-/** Timings of a session in monotonic ms (durations), epoch ms where named so. */
+/** Timings of a session: when it started (epoch ms) and durations in ms. */
 export interface SessionTimings {
   startedAtEpoch: number;
   connectMs?: number;
@@ -48,6 +47,13 @@ interface Outstanding {
   seq: number;
   line: string;
   sentAt: number;
+}
+
+/** What the server sent before its first echo; dropped once the session is ready. */
+interface Greeting {
+  lines: string[];
+  /** A blank line ended the banner: any further line that is not the echo is corrupt. */
+  ended: boolean;
 }
 
 /** Most lines a banner may have before the echo; more is not a greeting. */
@@ -62,43 +68,55 @@ const MAX_BANNER_LINES = 64;
  * (wrong bytes). All timers go through the injected clock.
  */
 export class EchoSession {
-  readonly timings: SessionTimings;
   private readonly socket: net.Socket;
   private readonly splitter = new LineSplitter();
   private readonly outstanding: Outstanding[] = [];
-  private readonly bannerLines: string[] = [];
+  private greeting: Greeting | undefined = { lines: [], ended: false };
+  private readonly startedAtEpoch: number;
   private readonly startedMono: number;
   private connectedMono: number | undefined;
+  private firstByteMono: number | undefined;
   private connectTimer: TimerHandle | undefined;
   private deadline: TimerHandle | undefined;
-  private bannerEnded = false;
   private replyPrefix: string | undefined;
   private seq = 0;
-  private receivedAny = false;
   private lastAliveAt: number;
   private ended = false;
-  private readonly closedPromise: Promise<void>;
+  private socketClosed = false;
 
+  // Memory per session matters (10,000 long-lived connections in one process): the config is
+  // shared, the events sink is the caller's own object, listeners are plain `on` (no once
+  // wrappers), and the greeting is dropped once read.
   constructor(
-    private readonly options: EchoSessionOptions,
+    private readonly config: EchoSessionConfig,
+    private readonly tag: string,
     private readonly events: EchoSessionEvents,
   ) {
-    const { clock, address } = options;
-    this.timings = { startedAtEpoch: clock.now() };
-    this.lastAliveAt = this.timings.startedAtEpoch;
+    const { clock, address } = config;
+    this.startedAtEpoch = clock.now();
+    this.lastAliveAt = this.startedAtEpoch;
     this.startedMono = clock.monotonic();
     this.socket = net.connect({ host: address.host, port: address.port, noDelay: true });
-    this.closedPromise = new Promise((resolve) => this.socket.once('close', () => resolve()));
-    this.connectTimer = clock.setTimer(() => this.fail('timeout', `no connection within ${options.connectTimeoutMs}ms`), options.connectTimeoutMs);
-    this.socket.once('connect', () => this.onConnect());
+    this.connectTimer = clock.setTimer(() => this.fail('timeout', `no connection within ${config.connectTimeoutMs}ms`), config.connectTimeoutMs);
+    this.socket.on('connect', () => this.onConnect());
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    this.socket.once('end', () => this.fail('closed', 'closed by peer (FIN)'));
-    this.socket.once('error', (err: NodeJS.ErrnoException) => this.onError(err));
-    this.socket.once('close', () => this.fail('closed', 'socket closed'));
+    this.socket.on('end', () => this.fail('closed', 'closed by peer (FIN)'));
+    this.socket.on('error', (err: NodeJS.ErrnoException) => this.onError(err));
+    this.socket.on('close', () => {
+      this.socketClosed = true;
+      this.fail('closed', 'socket closed');
+    });
   }
 
   get isReady(): boolean {
     return this.replyPrefix !== undefined;
+  }
+
+  get timings(): SessionTimings {
+    const timings: SessionTimings = { startedAtEpoch: this.startedAtEpoch };
+    if (this.connectedMono !== undefined) timings.connectMs = this.connectedMono - this.startedMono;
+    if (this.firstByteMono !== undefined) timings.ttfbMs = this.firstByteMono - (this.connectedMono ?? this.startedMono);
+    return timings;
   }
 
   /** Local port of the socket (to find it in a proxy's table); undefined before connect. */
@@ -119,13 +137,13 @@ export class EchoSession {
       this.clearTimers();
       this.socket.destroy();
     }
-    return this.closedPromise;
+    if (this.socketClosed) return Promise.resolve();
+    return new Promise((resolve) => this.socket.on('close', () => resolve()));
   }
 
   private onConnect(): void {
-    const { clock } = this.options;
+    const { clock } = this.config;
     this.connectedMono = clock.monotonic();
-    this.timings.connectMs = this.connectedMono - this.startedMono;
     this.lastAliveAt = clock.now();
     this.connectTimer?.cancel();
     this.connectTimer = undefined;
@@ -133,8 +151,8 @@ export class EchoSession {
   }
 
   private send(seq: number): void {
-    const line = `PING ${this.options.tag} ${seq}`;
-    this.outstanding.push({ seq, line, sentAt: this.options.clock.monotonic() });
+    const line = `PING ${this.tag} ${seq}`;
+    this.outstanding.push({ seq, line, sentAt: this.config.clock.monotonic() });
     this.socket.write(`${line}\n`);
     if (this.outstanding.length === 1) this.armDeadline();
   }
@@ -145,7 +163,7 @@ export class EchoSession {
     this.deadline = undefined;
     const oldest = this.outstanding[0];
     if (!oldest) return;
-    const { clock, replyTimeoutMs } = this.options;
+    const { clock, replyTimeoutMs } = this.config;
     const remaining = oldest.sentAt + replyTimeoutMs - clock.monotonic();
     this.deadline = clock.setTimer(
       () => this.fail('timeout', `no echo of '${oldest.line}' within ${replyTimeoutMs}ms`),
@@ -155,38 +173,36 @@ export class EchoSession {
 
   private onData(chunk: Buffer): void {
     if (this.ended) return;
-    if (!this.receivedAny) {
-      this.receivedAny = true;
-      this.timings.ttfbMs = this.options.clock.monotonic() - (this.connectedMono ?? this.startedMono);
-    }
+    this.firstByteMono ??= this.config.clock.monotonic();
     for (const line of this.splitter.push(chunk)) {
       if (this.ended) return;
-      if (this.isReady) this.onEcho(line);
-      else this.onGreetingLine(line);
+      if (this.greeting) this.onGreetingLine(this.greeting, line);
+      else this.onEcho(line);
     }
     if (this.splitter.overflowed) this.fail('corrupt', 'a line longer than 16 KiB without a newline');
   }
 
-  private onGreetingLine(line: string): void {
+  private onGreetingLine(greeting: Greeting, line: string): void {
     const expected = this.outstanding[0]?.line ?? '';
     if (line === expected || line.endsWith(` ${expected}`)) {
-      this.onGreetingEcho(line, line.slice(0, Math.max(0, line.length - expected.length - 1)));
+      this.onGreetingEcho(greeting, line, line.slice(0, Math.max(0, line.length - expected.length - 1)));
       return;
     }
-    if (this.bannerEnded || this.bannerLines.length >= MAX_BANNER_LINES) {
+    if (greeting.ended || greeting.lines.length >= MAX_BANNER_LINES) {
       this.fail('corrupt', `expected an echo of '${expected}', got '${clip(line)}'`);
       return;
     }
-    if (line === '') this.bannerEnded = true;
-    else this.bannerLines.push(line);
+    if (line === '') greeting.ended = true;
+    else greeting.lines.push(line);
   }
 
-  private onGreetingEcho(line: string, prefix: string): void {
+  private onGreetingEcho(greeting: Greeting, line: string, prefix: string): void {
+    this.greeting = undefined;
     this.replyPrefix = prefix;
     this.outstanding.shift();
     this.armDeadline();
-    this.lastAliveAt = this.options.clock.now();
-    this.events.ready(this.options.identify({ bannerLines: this.bannerLines, replyLine: line, replyPrefix: prefix }));
+    this.lastAliveAt = this.config.clock.now();
+    this.events.ready(this.config.identify({ bannerLines: greeting.lines, replyLine: line, replyPrefix: prefix }));
   }
 
   private onEcho(line: string): void {
@@ -200,7 +216,7 @@ export class EchoSession {
       this.fail('corrupt', `expected '${expected}', got '${clip(line)}'`);
       return;
     }
-    const { clock } = this.options;
+    const { clock } = this.config;
     this.lastAliveAt = clock.now();
     this.armDeadline();
     this.events.echoed(head.seq, clock.monotonic() - head.sentAt);
@@ -217,11 +233,11 @@ export class EchoSession {
     this.ended = true;
     this.clearTimers();
     this.socket.destroy();
-    const refusedEarly = !this.isReady && !this.receivedAny && (kind === 'closed' || kind === 'reset');
+    const refusedEarly = !this.isReady && this.firstByteMono === undefined && (kind === 'closed' || kind === 'reset');
     this.events.failed({
       kind: refusedEarly ? 'refused' : kind,
       detail: refusedEarly ? `${detail} before the server sent anything` : detail,
-      at: this.options.clock.now(),
+      at: this.config.clock.now(),
       lastAliveAt: this.lastAliveAt,
     });
   }

@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { ProbeAddress } from '../address.js';
-import { EchoSession, type SessionFailure } from '../echo-session.js';
-import { versionIdentifier, type IdentifyConfig, type ServerGreeting } from '../identify.js';
+import { EchoSession, type EchoSessionConfig, type EchoSessionEvents, type SessionFailure } from '../echo-session.js';
+import { versionIdentifier, type IdentifyConfig } from '../identify.js';
 import type { EndKind, LongLivedBlock, LongLivedConnectionRecord } from '../report-blocks.js';
 import { longLivedBlock } from './block.js';
 import { classifyEnd, type WeightChange } from './drain-windows.js';
@@ -44,22 +44,49 @@ export interface PoolMark {
   readonly heartbeats: number;
 }
 
-interface Member {
-  id: number;
-  session: EchoSession;
-  /** One of the N connections start() opens. */
-  initial: boolean;
-  openedAt: number;
-  version: string | null;
-  open: boolean;
-  beat?: TimerHandle;
-  nextBeatAt: number;
+/** What the pool does when a member's session reports; one object shared by all members. */
+interface MemberHooks {
+  ready(member: Member, version: string | null): void;
+  echoed(): void;
+  failed(member: Member, failure: SessionFailure): void;
+}
+
+/** One connection of the pool; it is its session's event sink (no closures per connection). */
+class Member implements EchoSessionEvents {
+  readonly session: EchoSession;
+  version: string | null = null;
+  open = false;
+  beat: TimerHandle | undefined;
+  nextBeatAt = 0;
+
+  constructor(
+    readonly id: number,
+    /** One of the N connections start() opens. */
+    readonly initial: boolean,
+    readonly openedAt: number,
+    config: EchoSessionConfig,
+    private readonly hooks: MemberHooks,
+  ) {
+    this.session = new EchoSession(config, String(id), this);
+  }
+
+  ready(version: string | undefined): void {
+    this.hooks.ready(this, version ?? null);
+  }
+
+  echoed(): void {
+    this.hooks.echoed();
+  }
+
+  failed(failure: SessionFailure): void {
+    this.hooks.failed(this, failure);
+  }
 }
 
 /**
  * Long-lived probe connections kept across shift steps. Each sends `PING <id> <seq>` every
  * heartbeat and must see it echoed within the timeout, so a silent death is detected at most
- * heartbeat + timeout after it happens. Every end is classified (drained, closed, reset,
+ * heartbeat + timeout after it happens. The connections' heartbeats are spread over the interval. Every end is classified (drained, closed, reset,
  * timeout, corrupt, refused) and pushed to onEnd listeners as it happens, so the shift engine
  * can roll back on the first breach. Optionally tops itself up to N connections.
  */
@@ -69,7 +96,8 @@ export class LongLivedPool {
   private readonly changes: WeightChange[] = [];
   private readonly listeners = new Set<(end: EndedConnection) => void>();
   private readonly replacements = new Set<TimerHandle>();
-  private readonly identify: (greeting: ServerGreeting) => string | undefined;
+  private readonly sessionConfig: EchoSessionConfig;
+  private readonly hooks: MemberHooks;
   private nextId = 1;
   private queued = 0;
   private opening = 0;
@@ -81,8 +109,19 @@ export class LongLivedPool {
   private initialDone: (() => void) | undefined;
 
   constructor(private readonly options: LongLivedPoolOptions) {
-    this.identify = versionIdentifier(options.identify);
     this.topUp = options.topUp ?? false;
+    this.sessionConfig = {
+      address: options.address,
+      clock: options.clock,
+      identify: versionIdentifier(options.identify),
+      connectTimeoutMs: options.connectTimeoutMs ?? options.timeoutMs,
+      replyTimeoutMs: options.timeoutMs,
+    };
+    this.hooks = {
+      ready: (member, version) => this.onReady(member, version),
+      echoed: () => { this.heartbeatsEchoed++; },
+      failed: (member, failure) => this.onFailed(member, failure),
+    };
   }
 
   /** Open the N connections; resolves when each has opened or ended once. */
@@ -173,25 +212,8 @@ export class LongLivedPool {
   }
 
   private openOne(): void {
-    const { clock, timeoutMs } = this.options;
     const id = this.nextId++;
-    const initial = id <= this.options.connections;
-    const session = new EchoSession(
-      {
-        address: this.options.address,
-        clock,
-        identify: this.identify,
-        connectTimeoutMs: this.options.connectTimeoutMs ?? timeoutMs,
-        replyTimeoutMs: timeoutMs,
-        tag: String(id),
-      },
-      {
-        ready: (version) => this.onReady(member, version ?? null),
-        echoed: () => { this.heartbeatsEchoed++; },
-        failed: (failure) => this.onFailed(member, failure),
-      },
-    );
-    const member: Member = { id, session, initial, openedAt: clock.now(), version: null, open: false, nextBeatAt: 0 };
+    const member = new Member(id, id <= this.options.connections, this.options.clock.now(), this.sessionConfig, this.hooks);
     this.members.set(id, member);
   }
 
@@ -199,7 +221,7 @@ export class LongLivedPool {
     member.open = true;
     member.version = version;
     this.settleOpening(member);
-    member.nextBeatAt = this.options.clock.monotonic() + this.options.heartbeatMs;
+    member.nextBeatAt = this.options.clock.monotonic() + this.options.heartbeatMs * spread(member.id);
     this.scheduleBeat(member);
   }
 
@@ -255,6 +277,14 @@ export class LongLivedPool {
     if (member.initial && --this.initialPending === 0) this.initialDone?.();
     this.openQueued();
   }
+}
+
+/**
+ * Phase of a connection's heartbeats within the interval, in (0, 1]: the golden-ratio sequence
+ * spreads any number of connections evenly, so ten thousand do not ping in the same millisecond.
+ */
+function spread(id: number): number {
+  return 1 - ((id * 0.6180339887498949) % 1);
 }
 
 function openRecord(m: Member): LongLivedConnectionRecord {

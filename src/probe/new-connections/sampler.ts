@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { ProbeAddress } from '../address.js';
-import { EchoSession, type SessionFailure } from '../echo-session.js';
-import { canaryVersionOf, versionIdentifier, type IdentifyConfig, type ServerGreeting } from '../identify.js';
+import { EchoSession, type EchoSessionConfig, type SessionFailure } from '../echo-session.js';
+import { canaryVersionOf, versionIdentifier, type IdentifyConfig } from '../identify.js';
 import type { NewConnectionsBlock, SplitVerdict } from '../report-blocks.js';
 import { SequentialSplitTest } from '../stats/sprt.js';
 import { Pacer } from './pacer.js';
@@ -51,7 +51,7 @@ export class NewConnectionSampler {
   private readonly tally: SampleTally;
   private readonly test: SequentialSplitTest | undefined;
   private readonly pacer: Pacer;
-  private readonly identify: (greeting: ServerGreeting) => string | undefined;
+  private readonly sessionConfig: EchoSessionConfig;
   private readonly inFlight = new Set<EchoSession>();
   private readonly closing = new Set<Promise<void>>();
   private readonly listeners = new Set<(sample: NewConnectionSample) => void>();
@@ -64,7 +64,13 @@ export class NewConnectionSampler {
   constructor(private readonly options: NewConnectionSamplerOptions) {
     if (!(options.concurrency >= 1)) throw new RangeError(`concurrency must be at least 1, got ${options.concurrency}`);
     this.canaryVersion = canaryVersionOf(options.identify, options.canaryVersion);
-    this.identify = versionIdentifier(options.identify);
+    this.sessionConfig = {
+      address: options.address,
+      clock: options.clock,
+      identify: versionIdentifier(options.identify),
+      connectTimeoutMs: options.connectTimeoutMs,
+      replyTimeoutMs: options.replyTimeoutMs,
+    };
     this.pacer = new Pacer(options.ratePerSecond);
     this.tally = new SampleTally(this.canaryVersion, options.split?.confidence ?? options.confidence ?? 0.99);
     const { split } = options;
@@ -139,14 +145,8 @@ export class NewConnectionSampler {
   private startAttempt(): void {
     const n = ++this.started;
     const session: EchoSession = new EchoSession(
-      {
-        address: this.options.address,
-        clock: this.options.clock,
-        identify: this.identify,
-        connectTimeoutMs: this.options.connectTimeoutMs,
-        replyTimeoutMs: this.options.replyTimeoutMs,
-        tag: `n${n}`,
-      },
+      this.sessionConfig,
+      `n${n}`,
       {
         ready: (version) => this.complete(session, readySample(n, session, version)),
         echoed: () => undefined,
