@@ -104,6 +104,7 @@ export class LongLivedPool {
   private heartbeatsEchoed = 0;
   private heartbeatsSent = 0;
   private topUp: boolean;
+  private started = false;
   private stopped = false;
   private initialPending = 0;
   private initialDone: (() => void) | undefined;
@@ -126,6 +127,8 @@ export class LongLivedPool {
 
   /** Open the N connections; resolves when each has opened or ended once. */
   start(): Promise<void> {
+    if (this.started) throw new Error('LongLivedPool.start() was already called');
+    this.started = true;
     this.initialPending = this.options.connections;
     const done = new Promise<void>((resolve) => {
       this.initialDone = resolve;
@@ -213,7 +216,8 @@ export class LongLivedPool {
 
   private openOne(): void {
     const id = this.nextId++;
-    const member = new Member(id, id <= this.options.connections, this.options.clock.now(), this.sessionConfig, this.hooks);
+    const initial = this.initialPending > 0 && id <= this.options.connections;
+    const member = new Member(id, initial, this.options.clock.now(), this.sessionConfig, this.hooks);
     this.members.set(id, member);
   }
 

@@ -250,3 +250,18 @@ describe('long-lived pool', () => {
     expect(clock.pending()).toBe(0);
   });
 });
+
+describe('long-lived pool misuse', () => {
+  it('refuses a second start()', async () => {
+    const p = new LongLivedPool({
+      address: { host: '127.0.0.1', port: 1 },
+      identify: { mode: 'banner' },
+      connections: 0,
+      heartbeatMs: HEARTBEAT,
+      timeoutMs: TIMEOUT,
+      clock: new ManualClock(),
+    });
+    await p.start();
+    expect(() => p.start()).toThrow(/already called/);
+  });
+});
