@@ -33,7 +33,9 @@ interface Measured extends Held {
 export const suite: BenchSuite = {
   key: 'echo',
   title: 'Echo server: idle connections in one tcpshift-echo process vs socat fork+cat',
-  async run({ quick, log }: BenchOptions): Promise<BenchResult> {
+  async run(options: BenchOptions): Promise<BenchResult> {
+    const { quick } = options;
+    const log = (line: string): void => options.log(line);
     const connections = quick ? 2_000 : 10_000;
     const socatConnections = quick ? 200 : 1_000;
     const echo = await measureEcho(connections, log);
