@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { formatIssue } from '../../src/spec/issues.js';
+import { parseTCPShiftObject } from '../../src/spec/parse-tcpshift.js';
+import type { ResolvedShift } from '../../src/spec/resolved-shift.js';
 import { packagePath } from '../../src/util/package-root.js';
 
 /** The example TCPShift files shipped in examples/, as text and as plain objects. */
@@ -26,8 +29,8 @@ function child(container: Container, key: string): unknown {
  * A copy of `doc` with each dotted path ('spec.schedule.steps.1') set to its value; `undefined`
  * deletes the field. Missing intermediate objects are created.
  */
-export function withChanges(doc: Doc, changes: Record<string, unknown>): Doc {
-  const out = structuredClone(doc);
+export function withChanges(doc: object, changes: Record<string, unknown>): Doc {
+  const out = structuredClone(doc) as Doc;
   for (const [path, value] of Object.entries(changes)) {
     const keys = path.split('.');
     const last = keys.pop()!;
@@ -48,4 +51,11 @@ export function withChanges(doc: Doc, changes: Record<string, unknown>): Doc {
 /** The value at a dotted path. */
 export function valueAt(doc: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? child(node as Container, key) : undefined), doc);
+}
+
+/** Parse and resolve a TCPShift document, failing the test with its issues when it is invalid. */
+export function shiftFrom(doc: Doc): ResolvedShift {
+  const result = parseTCPShiftObject(doc);
+  if (!result.ok) throw new Error(`invalid test shift:\n${result.issues.map(formatIssue).join('\n')}`);
+  return result.shift;
 }
