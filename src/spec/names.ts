@@ -21,29 +21,26 @@ export function isDns1123Subdomain(text: string): boolean {
   return text.length <= 253 && DNS1123_SUBDOMAIN.test(text);
 }
 
+function nameString(kind: string, maxLength: number, format: RegExp, rule: string) {
+  return z
+    .string({ error: `must be a string (${kind})` })
+    .max(maxLength, { error: `must be at most ${maxLength} characters (${kind})` })
+    .regex(format, { error: `must be ${kind}: ${rule}` });
+}
+
 /** A DNS-1123 label: lower-case letters, digits and '-', at most 63, starting and ending alphanumeric. */
-export const dns1123Label = z
-  .string({ error: 'must be a string (a DNS-1123 label)' })
-  .max(63, { error: 'must be at most 63 characters (a DNS-1123 label)' })
-  .regex(DNS1123_LABEL, {
-    error: "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit",
-  });
+export const dns1123Label = nameString('a DNS-1123 label', 63, DNS1123_LABEL, "lower-case letters, digits and '-', starting and ending with a letter or digit");
 
 /** A DNS-1123 subdomain: dot-separated DNS-1123 labels, at most 253 characters (most object names). */
-export const dns1123Subdomain = z
-  .string({ error: 'must be a string (a DNS-1123 subdomain)' })
-  .max(253, { error: 'must be at most 253 characters (a DNS-1123 subdomain)' })
-  .regex(DNS1123_SUBDOMAIN, {
-    error: "must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
-  });
+export const dns1123Subdomain = nameString(
+  'a DNS-1123 subdomain',
+  253,
+  DNS1123_SUBDOMAIN,
+  "lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
+);
 
 /** A DNS-1035 label (Service names): like a DNS-1123 label but starting with a letter. */
-export const dns1035Label = z
-  .string({ error: 'must be a string (a Service name)' })
-  .max(63, { error: 'must be at most 63 characters (a Service name is a DNS-1035 label)' })
-  .regex(DNS1035_LABEL, {
-    error: "must be a DNS-1035 label (a Service name): lower-case letters, digits and '-', starting with a letter",
-  });
+export const dns1035Label = nameString('a Service name (DNS-1035 label)', 63, DNS1035_LABEL, "lower-case letters, digits and '-', starting with a letter");
 
 /** A TCP port number. */
 export const portNumber = z
