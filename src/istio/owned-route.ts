@@ -24,9 +24,14 @@ function effectiveGateways(match: L4Match, vs: VirtualService): string[] {
   return own.map((g) => qualifyGateway(g, namespace));
 }
 
+/** The match entries of a tcp route that are objects (tolerating a malformed route). */
+function matchesOf(route: TcpRoute): L4Match[] {
+  return Array.isArray(route.match) ? route.match.filter(isPlainObject) : [];
+}
+
 function matchesSelector(route: TcpRoute, vs: VirtualService, selector: TcpRouteSelector): boolean {
   const wanted = selector.gateways?.map((g) => qualifyGateway(g, vs.metadata.namespace ?? 'default'));
-  return (route.match ?? []).some(
+  return matchesOf(route).some(
     (m) => m.port === selector.matchPort && (!wanted || effectiveGateways(m, vs).some((g) => wanted.includes(g))),
   );
 }
@@ -39,7 +44,7 @@ function tcpRoutes(vs: VirtualService): TcpRoute[] {
 }
 
 function portsOf(route: TcpRoute): string {
-  const ports = (route.match ?? []).map((m) => (m.port === undefined ? 'any' : String(m.port)));
+  const ports = (isPlainObject(route) ? matchesOf(route) : []).map((m) => (m.port === undefined ? 'any' : String(m.port)));
   return ports.length > 0 ? ports.join('/') : 'any';
 }
 

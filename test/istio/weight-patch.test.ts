@@ -126,3 +126,12 @@ describe('istioWeightPatch', () => {
     expect(() => istioWeightPatch(v, spec, 101)).toThrow(/integer in 0\.\.100/);
   });
 });
+
+describe('malformed VirtualServices', () => {
+  it('give a RoutingError, not a crash', () => {
+    const odd = vs([{ match: [null, { port: 31400 }], route: [null, dest('v1', 1)] } as unknown as TcpRoute, { match: 'x' } as unknown as TcpRoute]);
+    expect(readIstioWeights(odd, spec)).toMatchObject({ stable: 1, canary: 0 });
+    expect(() => istioWeightPatch(odd, spec, 10)).toThrow(/would be invalid: spec\.tcp\[0\]\.match\[0\]: tcp match may not be nil/);
+    expect(() => findOwnedTcpRoute({ ...odd, spec: { tcp: 'x' as unknown as TcpRoute[] } }, { matchPort: 31400 })).toThrow(/tcp must be a list/);
+  });
+});
