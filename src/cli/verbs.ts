@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from './io.js';
+import { renderVerb } from './render.js';
 
 /** One entry per verb file in src/cli/; each builds its commander Command. */
-export const verbs: ReadonlyArray<(ctx: CliContext) => Command> = [];
+export const verbs: ReadonlyArray<(ctx: CliContext) => Command> = [renderVerb];
