@@ -1,15 +1,109 @@
-import { Command } from 'commander';
+import os from 'node:os';
+import { Command, CommanderError } from 'commander';
+import { EchoSettingError, resolveEchoSettings, startEchoServer, textLogger, type EchoFlags, type EchoSettings } from '../echo/index.js';
+import { jsonLogger, type Logger } from '../util/logger.js';
+import { UsageError } from './errors.js';
+import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
-/** tcpshift-echo's command line (issue 3 fills in the server). */
+const HELP_AFTER = `
+Examples:
+  # Like the socat servers of the examples (banner, then every byte echoed verbatim):
+  #   socat TCP-LISTEN:9000,fork,reuseaddr EXEC:cat      (banner printed by a script first)
+  tcpshift-echo --port 9000 --version v1 --pod echo-v1-0
+
+  # Like Istio's tcp-echo sample (tcp-echo-server 9000,9001 one): no banner, complete lines
+  # answered as "one <line>"
+  tcpshift-echo --port 9000,9001 --version v1 --prefix one --banner none
+
+  # Like long-echo: close a connection after 20 s without client data (NC_MAX_IDLE in seconds)
+  NC_MAX_IDLE=20 VERSION=v2 tcpshift-echo
+
+  # Free ports, UDP as well, JSON logs: the first line ({"msg":"listening","ports":[...],
+  # "healthPort":...}) says which ports were bound
+  tcpshift-echo --port 0 --health-port 0 --udp --log-format json --version v2
+
+  # Try it
+  nc localhost 9000
+  curl -s localhost:8080/readyz; curl -s localhost:8080/metrics
+
+Environment: PORT, VERSION, POD_NAME (default: the host name), PREFIX, NC_MAX_IDLE (seconds).
+  Flags win over the environment.
+Logs: one line per connection end (peer, version, duration, bytes, reason) on stdout.
+Signals: SIGTERM or SIGINT: /readyz turns 503, the listeners close, connections keep echoing for
+  --drain-grace, then each gets a FIN and the process exits 0. A second signal closes everything
+  at once (exit 143 after SIGTERM, 130 after SIGINT).
+Exit codes: 0 drained, 1 cannot listen (e.g. port in use), 2 invalid flag or variable.
+`;
+
+function echoProgram(io: CliIo): Command {
+  return new Command('tcpshift-echo')
+    .description('Versioned TCP/UDP echo server: the v1/v2 backend tcpshift shifts traffic between.')
+    .option('--port <ports>', 'TCP ports, comma-separated; 0 picks a free port (env PORT, default 9000)')
+    .option('--version <version>', 'version this server answers as, e.g. v2 (env VERSION; required)')
+    .option('--pod <name>', 'pod name shown in the banner (env POD_NAME, default the host name)')
+    .option('--prefix <prefix>', 'answer each complete line as "<prefix> <line>" (env PREFIX)')
+    .option('--banner <mode>', 'full: send the banner on connect; none: send nothing (default full)')
+    .option('--idle-timeout <duration>', 'close connections without client data for this long; 0: never (env NC_MAX_IDLE, seconds)')
+    .option('--health-port <port>', 'HTTP /healthz, /readyz, /metrics; 0 picks a free port (default 8080)')
+    .option('--drain-grace <duration>', 'after SIGTERM, keep echoing this long before the FIN (default 10s)')
+    .option('--udp', 'echo UDP datagrams on the same port numbers')
+    .option('--max-connections <n>', 'close connections past this many at once; 0: no limit (default 0)')
+    .option('--max-line-bytes <n>', 'close a connection whose line grows longer (default 65536)')
+    .option('--log-format <format>', 'text or json, one record per line on stdout (default text)')
+    .addHelpText('after', HELP_AFTER)
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+}
+
+/** tcpshift-echo's command line: serve until interrupted, then drain; returns the exit code. */
 export async function runEchoCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = new Command('tcpshift-echo').description('Versioned TCP/UDP echo server.');
-  program.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  program.exitOverride();
+  let settings: EchoSettings;
   try {
-    await program.parseAsync([...argv], { from: 'user' });
-  } catch {
-    return 0;
+    settings = parseArgs(argv, io);
+  } catch (err) {
+    return invalidInput(err, io);
   }
-  return 0;
+  return serve(settings, io);
+}
+
+function parseArgs(argv: readonly string[], io: CliIo): EchoSettings {
+  const program = echoProgram(io).parse([...argv], { from: 'user' });
+  try {
+    return resolveEchoSettings(program.opts<EchoFlags>(), io.env, os.hostname());
+  } catch (err) {
+    throw err instanceof EchoSettingError ? new UsageError(err.message) : err;
+  }
+}
+
+/** Exit code for a parse failure; nothing has been bound or logged yet. */
+function invalidInput(err: unknown, io: CliIo): number {
+  if (err instanceof CommanderError) {
+    // Commander has printed its message (or the help).
+    return err.code === 'commander.helpDisplayed' || err.code === 'commander.help' ? ExitCode.Ok : ExitCode.Invalid;
+  }
+  if (!(err instanceof UsageError)) throw err;
+  io.stderr.write(`error: ${err.message}\n(run with --help for usage)\n`);
+  return ExitCode.Invalid;
+}
+
+async function serve(settings: EchoSettings, io: CliIo): Promise<number> {
+  const logger: Logger = settings.logFormat === 'json' ? jsonLogger('info', io.stdout) : textLogger(io.stdout, io.clock);
+  let server;
+  try {
+    server = await startEchoServer({ ...settings.server, logger, clock: io.clock });
+  } catch (err) {
+    io.stderr.write(`error: cannot listen: ${err instanceof Error ? err.message : String(err)}\n`);
+    return ExitCode.Error;
+  }
+  await interrupted(io.interrupts);
+  logger.info('stopping', { cause: io.interrupts.reason instanceof Error ? io.interrupts.reason.message : 'interrupted' });
+  await server.drain();
+  return ExitCode.Ok;
+}
+
+function interrupted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }

@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { stringify } from 'yaml';
+import { renderTcpRoute, type GatewayApiShift } from '../gatewayapi/render.js';
+import { renderIstioResources, type IstioShift } from '../istio/render.js';
+import { formatIssue } from '../spec/issues.js';
+import { parseTCPShiftText } from '../spec/parse-tcpshift.js';
+import type { ResolvedShift } from '../spec/resolved-shift.js';
+import { CANARY_WEIGHT_HELP } from '../spec/weighted-route.js';
+import { UsageError } from './errors.js';
+import { ExitCode } from './exit-codes.js';
+import type { CliContext } from './io.js';
+
+const EXAMPLES = `
+Examples:
+  # Istio Gateway, DestinationRule and VirtualService sending 20% of new connections to the canary
+  $ tcpshift render -f examples/shift.yaml --weight 20
+
+  # The same as a kubectl List, applied to the cluster
+  $ tcpshift render -f examples/shift.yaml --weight 20 -o json | kubectl apply -f -
+
+  # Gateway API: the TCPRoute fully on the canary
+  $ tcpshift render -f examples/shift-gateway-api.yaml --weight 100
+
+Exit codes: 0 printed, 2 invalid file, field or flag (the message names it; nothing is printed).
+`;
+
+/** The routing objects of a shift at canary weight W (0..100), in apply order. */
+export function renderRoutingResources(shift: ResolvedShift, canaryWeight: number): unknown[] {
+  if (shift.spec.provider === 'istio') return renderIstioResources(shift as IstioShift, canaryWeight);
+  return [renderTcpRoute(shift as GatewayApiShift, canaryWeight)];
+}
+
+function parseWeight(text: string): number {
+  if (!/^\d{1,3}$/.test(text) || Number(text) > 100) throw new UsageError(`--weight: '${text}' is not ${CANARY_WEIGHT_HELP}`);
+  return Number(text);
+}
+
+function readShift(file: string): ResolvedShift {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`-f ${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const result = parseTCPShiftText(text);
+  if (!result.ok) throw new UsageError(`${file} is not a valid TCPShift:\n  ${result.issues.map(formatIssue).join('\n  ')}`);
+  return result.shift;
+}
+
+/** yaml: documents separated by `---`; json: a kubectl-style `v1 List`. */
+export function formatResources(resources: unknown[], output: 'yaml' | 'json'): string {
+  if (output === 'json') return `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: resources }, null, 2)}\n`;
+  return resources.map((r) => stringify(r, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
+}
+
+export function renderVerb(ctx: CliContext): Command {
+  return new Command('render')
+    .description('Print the routing resources for canary weight W (istio: Gateway, DestinationRule, VirtualService; gateway-api: TCPRoute).')
+    .requiredOption('-f, --file <path>', 'TCPShift file (YAML or JSON, one document)')
+    .requiredOption('--weight <W>', `canary weight, ${CANARY_WEIGHT_HELP}; the stable version gets 100-W`)
+    .addOption(new Option('-o, --output <format>', 'yaml (multi-document) or json (a v1 List)').choices(['yaml', 'json']).default('yaml'))
+    .addHelpText('after', EXAMPLES)
+    .action((options: { file: string; weight: string; output: 'yaml' | 'json' }) => {
+      const weight = parseWeight(options.weight);
+      const shift = readShift(options.file);
+      ctx.stdout.write(formatResources(renderRoutingResources(shift, weight), options.output));
+      ctx.setExitCode(ExitCode.Ok);
+    });
+}

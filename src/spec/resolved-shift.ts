@@ -1,0 +1,123 @@
+import type { HostPort } from './address.js';
+import { parseHostPort } from './address.js';
+import { durationMs } from './duration-field.js';
+import type { Identify } from './identify.js';
+import type { GatewayApiShiftSpec, IstioShiftSpec, TCPShiftResource, TCPShiftSpec } from './tcpshift-schema.js';
+
+/**
+ * The form the engine uses: defaults applied, durations in milliseconds (`bakeMs`, ...), the probe
+ * address split into host and port. Produced by parseTCPShift from a validated resource.
+ */
+export interface ResolvedCommon {
+  paused: boolean;
+  onDelete: 'rollback' | 'keep';
+  schedule: { steps: number[]; bakeMs: number };
+  probe: {
+    address: HostPort;
+    identify: Identify;
+    connectTimeoutMs: number;
+    longLived: { connections: number; heartbeatMs: number; timeoutMs: number };
+    newConnections: { perStep: number; concurrency: number };
+  };
+  analysis: {
+    maxNewConnectionFailureRate: number;
+    maxEchoErrors: number;
+    splitConfidence: number;
+    splitTolerance: number;
+    existingConnections: 'tolerate-drain' | 'preserve';
+    drainDurationMs: number;
+  };
+}
+
+export interface ResolvedIstioTarget {
+  virtualService: string;
+  destinationRule: string;
+  host: string;
+  port: number;
+  matchPort: number;
+  /** As written; undefined when the spec does not name gateways (see istioGateways()). */
+  gateways: string[] | undefined;
+  gatewaySelector: Record<string, string>;
+  tcpKeepalive: { timeMs?: number; intervalMs?: number; probes?: number } | undefined;
+}
+
+export interface ResolvedIstioSpec extends ResolvedCommon {
+  provider: 'istio';
+  target: ResolvedIstioTarget;
+  stable: { subset: string };
+  canary: { subset: string };
+}
+
+export interface ResolvedGatewayApiSpec extends ResolvedCommon {
+  provider: 'gateway-api';
+  target: GatewayApiShiftSpec['target'];
+  stable: { service: string };
+  canary: { service: string };
+}
+
+export type ResolvedSpec = ResolvedIstioSpec | ResolvedGatewayApiSpec;
+
+export interface ResolvedShift {
+  name: string;
+  namespace: string;
+  spec: ResolvedSpec;
+}
+
+function resolveCommon(spec: TCPShiftSpec): ResolvedCommon {
+  const { schedule, probe, analysis } = spec;
+  const address = parseHostPort(probe.address);
+  if (!address) throw new Error(`spec.probe.address: '${probe.address}' was accepted by the schema but does not parse`);
+  return {
+    paused: spec.paused,
+    onDelete: spec.onDelete,
+    schedule: { steps: [...schedule.steps], bakeMs: durationMs(schedule.bake) },
+    probe: {
+      address,
+      identify: probe.identify,
+      connectTimeoutMs: durationMs(probe.connectTimeout),
+      longLived: {
+        connections: probe.longLived.connections,
+        heartbeatMs: durationMs(probe.longLived.heartbeat),
+        timeoutMs: durationMs(probe.longLived.timeout),
+      },
+      newConnections: { ...probe.newConnections },
+    },
+    analysis: {
+      maxNewConnectionFailureRate: analysis.maxNewConnectionFailureRate,
+      maxEchoErrors: analysis.maxEchoErrors,
+      splitConfidence: analysis.splitConfidence,
+      splitTolerance: analysis.splitTolerance,
+      existingConnections: analysis.existingConnections,
+      drainDurationMs: durationMs(analysis.drainDuration),
+    },
+  };
+}
+
+function resolveIstioTarget(target: IstioShiftSpec['target']): ResolvedIstioTarget {
+  const keepalive = target.tcpKeepalive;
+  return {
+    virtualService: target.virtualService,
+    destinationRule: target.destinationRule,
+    host: target.host,
+    port: target.port,
+    matchPort: target.matchPort,
+    gateways: target.gateways ? [...target.gateways] : undefined,
+    gatewaySelector: { ...target.gatewaySelector },
+    tcpKeepalive: keepalive && {
+      ...(keepalive.time !== undefined && { timeMs: durationMs(keepalive.time) }),
+      ...(keepalive.interval !== undefined && { intervalMs: durationMs(keepalive.interval) }),
+      ...(keepalive.probes !== undefined && { probes: keepalive.probes }),
+    },
+  };
+}
+
+/** Resolve a resource the schema accepted (tcpshiftResourceSchema output). */
+export function resolveShift(resource: TCPShiftResource): ResolvedShift {
+  const spec = resource.spec;
+  const common = resolveCommon(spec);
+  const resolved: ResolvedSpec =
+    spec.provider === 'istio'
+      ? { provider: 'istio', target: resolveIstioTarget(spec.target), stable: { ...spec.stable }, canary: { ...spec.canary }, ...common }
+      : { provider: 'gateway-api', target: { ...spec.target, gateway: { ...spec.target.gateway } }, stable: { ...spec.stable }, canary: { ...spec.canary }, ...common };
+  return { name: resource.metadata.name, namespace: resource.metadata.namespace, spec: resolved };
+}

@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import { HOST_PORT_HELP, parseHostPort } from './address.js';
+import { parseDuration } from '../util/duration.js';
+import { durationString } from './duration-field.js';
+import { identifySchema } from './identify.js';
+import { dns1035Label, dns1123Label, dns1123Subdomain, ISTIO_GATEWAY_REF, portNumber } from './names.js';
+import { integerIn, numberIn } from './numbers.js';
+import { isPlainObject, strictObject } from './strict-object.js';
+
+/**
+ * The TCPShift resource (DESIGN section 3): the zod schema is the single source of truth for the
+ * CLI file, the CRD's openAPIV3Schema (scripts/gen-crd.ts) and the TypeScript types. Durations
+ * stay strings here; resolveShift turns them into milliseconds. Cross-field rules (ordering of
+ * steps, heartbeat < timeout, stable != canary) are refinements: the CRD cannot express them.
+ */
+export const TCPSHIFT_GROUP = 'tcpshift.io';
+export const TCPSHIFT_VERSION = 'v1alpha1';
+export const TCPSHIFT_API_VERSION = `${TCPSHIFT_GROUP}/${TCPSHIFT_VERSION}`;
+export const TCPSHIFT_KIND = 'TCPShift';
+
+export const GATEWAY_API_VERSIONS = ['gateway.networking.k8s.io/v1alpha2', 'gateway.networking.k8s.io/v1'] as const;
+
+const istioGatewayRef = z
+  .string({ error: 'must be a gateway name, namespace/name, or mesh' })
+  .max(317, { error: 'must be a gateway name, namespace/name, or mesh' })
+  .regex(ISTIO_GATEWAY_REF, { error: 'must be a gateway name, namespace/name, or mesh (DNS-1123 names)' });
+
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const labelSelector = z.record(
+  z.string().max(316).regex(LABEL_KEY, { error: 'must be a label key such as istio or app.kubernetes.io/name' }),
+  z.string({ error: 'must be a label value (string)' }).max(63, { error: 'must be a label value of at most 63 characters' }).regex(LABEL_VALUE, {
+    error: "must be a label value: letters, digits, '-', '_' and '.', starting and ending alphanumeric",
+  }),
+  { error: 'must be a map of label keys to values' },
+);
+
+const PORT_HELP = 'Service port of the destinations (istio: the host; gateway-api: the stable and canary Services).';
+
+const istioTarget = strictObject({
+  virtualService: dns1123Subdomain.describe('VirtualService whose tcp route is shifted; only the owned weights are patched.'),
+  destinationRule: dns1123Subdomain.describe('DestinationRule holding the stable and canary subsets.'),
+  host: dns1123Subdomain.describe('Destination host, e.g. echo.echo.svc.cluster.local (never *).'),
+  port: portNumber.describe(PORT_HELP),
+  matchPort: portNumber.describe('Port of the tcp route match, i.e. the gateway server port.'),
+  gateways: z
+    .array(istioGatewayRef, { error: 'must be a list of gateway names' })
+    .min(1, { error: 'must list at least one gateway when given' })
+    .optional()
+    .describe('Gateways of the tcp route (name, namespace/name or mesh); with matchPort they pick the owned route. Default: <virtualService>-gateway.'),
+  gatewaySelector: labelSelector
+    .default({ istio: 'ingressgateway' })
+    .describe('Pod labels of the ingress gateway selected by the rendered Gateway.'),
+  tcpKeepalive: strictObject({
+    time: durationString(1).optional(),
+    interval: durationString(1).optional(),
+    probes: integerIn(1, 1000).optional(),
+  }, 'an object')
+    .optional()
+    .describe('Optional TCP keep-alive of the rendered DestinationRule (connectionPool.tcp.tcpKeepalive).'),
+}, 'an object');
+
+const gatewayApiTarget = strictObject({
+  tcpRoute: dns1123Subdomain.describe('TCPRoute whose backendRefs weights are shifted.'),
+  gateway: strictObject({
+    name: dns1123Subdomain,
+    namespace: dns1123Label.optional(),
+    sectionName: dns1123Subdomain.optional(),
+  }, 'an object').describe('Parent Gateway of the TCPRoute (namespace defaults to the shift namespace).'),
+  port: portNumber.describe(PORT_HELP),
+  apiVersion: z
+    .enum(GATEWAY_API_VERSIONS, { error: `must be one of: ${GATEWAY_API_VERSIONS.join(', ')}` })
+    .default('gateway.networking.k8s.io/v1alpha2')
+    .describe('TCPRoute API version to render (v1alpha2 is served by every Gateway API release).'),
+}, 'an object');
+
+const subsetRef = strictObject({ subset: dns1123Label.describe('DestinationRule subset (pods labelled version=<subset>).') }, 'an object');
+const serviceRef = strictObject({ service: dns1035Label.describe('Service of this version.') }, 'an object');
+
+const stepPercent = integerIn(1, 100);
+const schedule = strictObject({
+  steps: z
+    .array(stepPercent, { error: 'must be a list of canary weights, e.g. [10, 25, 50, 100]' })
+    .min(1, { error: 'must list at least one canary weight' })
+    .max(100, { error: 'must list at most 100 canary weights' })
+    .superRefine((steps, ctx) => {
+      steps.forEach((step, i) => {
+        const previous = steps[i - 1];
+        if (previous !== undefined && step <= previous) {
+          ctx.addIssue({ code: 'custom', path: [i], message: `must be greater than steps[${i - 1}] (${previous}): steps are strictly increasing integers in 1..100` });
+        }
+      });
+    })
+    .describe('Canary weights in percent, strictly increasing integers in 1..100.'),
+  bake: durationString(0).default('60s').describe('How long each step is held and probed.'),
+}, 'an object');
+
+const address = z
+  .string({ error: `must be ${HOST_PORT_HELP}` })
+  .refine((text) => parseHostPort(text) !== undefined, { error: `must be ${HOST_PORT_HELP}` });
+
+const longLived = strictObject({
+  connections: integerIn(0, 100_000).default(20),
+  heartbeat: durationString(1).default('1s'),
+  timeout: durationString(1).default('2s'),
+}, 'an object').superRefine((value, ctx) => {
+  const heartbeat = parseDuration(value.heartbeat);
+  const timeout = parseDuration(value.timeout);
+  if (heartbeat !== undefined && timeout !== undefined && heartbeat >= timeout) {
+    ctx.addIssue({ code: 'custom', path: ['heartbeat'], message: `must be shorter than longLived.timeout (${value.timeout})` });
+  }
+});
+
+const probe = strictObject({
+  address: address.describe('Where probe connections go: the ingress gateway, HOST:PORT.'),
+  identify: identifySchema.default({ mode: 'banner' }),
+  connectTimeout: durationString(1).default('2s'),
+  longLived: longLived.prefault({}).describe('Connections kept open across each step and heart-beaten.'),
+  newConnections: strictObject({
+    perStep: integerIn(1, 1_000_000).default(200),
+    concurrency: integerIn(1, 10_000).default(20),
+  }, 'an object').prefault({}).describe('New connections opened at each step to test the split.'),
+}, 'an object');
+
+const analysis = strictObject({
+  maxNewConnectionFailureRate: numberIn(0, 1).default(0.01),
+  maxEchoErrors: integerIn(0, 1_000_000).default(0),
+  splitConfidence: numberIn(0, 1, { exclusiveMin: true, exclusiveMax: true }).default(0.99),
+  splitTolerance: numberIn(0, 0.5, { exclusiveMin: true })
+    .default(0.05)
+    .describe('Absolute tolerance on the observed canary share for the split test.'),
+  existingConnections: z
+    .enum(['tolerate-drain', 'preserve'], { error: 'must be one of: tolerate-drain, preserve' })
+    .default('tolerate-drain'),
+  drainDuration: durationString(0).default('45s').describe("The gateway's drainDuration (Istio ProxyConfig, 45s by default)."),
+}, 'an object');
+
+const commonSpec = {
+  paused: z.boolean({ error: 'must be true or false' }).default(false),
+  onDelete: z.enum(['rollback', 'keep'], { error: 'must be one of: rollback, keep' }).default('rollback'),
+  schedule,
+  probe,
+  analysis: analysis.prefault({}),
+};
+
+function distinctVersions(field: 'subset' | 'service') {
+  return (value: { stable: Record<string, string>; canary: Record<string, string> }, ctx: z.RefinementCtx): void => {
+    if (value.stable[field] === value.canary[field]) {
+      ctx.addIssue({ code: 'custom', path: ['canary', field], message: `must differ from stable.${field} (${value.stable[field]})` });
+    }
+  };
+}
+
+const istioSpec = strictObject({
+  provider: z.literal('istio').default('istio'),
+  target: istioTarget,
+  stable: subsetRef,
+  canary: subsetRef,
+  ...commonSpec,
+}).superRefine(distinctVersions('subset'));
+
+const gatewayApiSpec = strictObject({
+  provider: z.literal('gateway-api'),
+  target: gatewayApiTarget,
+  stable: serviceRef,
+  canary: serviceRef,
+  ...commonSpec,
+}).superRefine(distinctVersions('service'));
+
+export const tcpshiftSpecSchema = z.discriminatedUnion('provider', [istioSpec, gatewayApiSpec], {
+  error: (issue) => (isPlainObject(issue.input) ? undefined : 'must be an object (the shift specification)'),
+});
+
+const anything = z.unknown().optional();
+const metadata = strictObject({
+  name: dns1123Subdomain,
+  namespace: dns1123Label.default('default'),
+  labels: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+  generateName: anything,
+  uid: anything,
+  resourceVersion: anything,
+  generation: anything,
+  creationTimestamp: anything,
+  deletionTimestamp: anything,
+  deletionGracePeriodSeconds: anything,
+  finalizers: anything,
+  ownerReferences: anything,
+  managedFields: anything,
+  selfLink: anything,
+}, 'an object');
+
+export const tcpshiftResourceSchema = strictObject({
+  apiVersion: z.literal(TCPSHIFT_API_VERSION, { error: `must be ${TCPSHIFT_API_VERSION}` }),
+  kind: z.literal(TCPSHIFT_KIND, { error: `must be ${TCPSHIFT_KIND}` }),
+  metadata,
+  spec: tcpshiftSpecSchema,
+  status: anything,
+}, 'a TCPShift document');
+
+/** The resource as written (durations as strings), after defaults. */
+export type TCPShiftResource = z.output<typeof tcpshiftResourceSchema>;
+export type TCPShiftSpec = z.output<typeof tcpshiftSpecSchema>;
+export type IstioShiftSpec = Extract<TCPShiftSpec, { provider: 'istio' }>;
+export type GatewayApiShiftSpec = Extract<TCPShiftSpec, { provider: 'gateway-api' }>;

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/**
+ * The status the controller writes on a TCPShift (status subresource). Declared here so the CRD
+ * carries its schema; `steps`, `rollback` and `split` are free-form report blocks.
+ */
+export const SHIFT_PHASES = ['Pending', 'Progressing', 'Paused', 'Promoted', 'RolledBack', 'Failed'] as const;
+export type ShiftPhase = (typeof SHIFT_PHASES)[number];
+
+const freeForm = z.record(z.string(), z.unknown());
+
+export const conditionSchema = z.object({
+  type: z.string().min(1).max(316),
+  status: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string().max(1024).optional(),
+  message: z.string().max(32768).optional(),
+  lastTransitionTime: z.string().describe('RFC 3339 time of the last status change.'),
+  observedGeneration: z.number().int().min(0).optional(),
+});
+
+export const tcpshiftStatusSchema = z.object({
+  phase: z.enum(SHIFT_PHASES).optional(),
+  currentStep: z.number().int().optional().describe('Index of the current step in spec.schedule.steps.'),
+  weights: z.object({ stable: z.number().int().min(0), canary: z.number().int().min(0) }).optional(),
+  observedGeneration: z.number().int().min(0).optional(),
+  conditions: z.array(conditionSchema).optional(),
+  steps: z.array(freeForm).optional().describe('Per-step results (report.json steps).'),
+  rollback: freeForm.optional().describe('Rollback details when one happened.'),
+  split: freeForm.optional().describe('Split test state of the current step.'),
+});
+
+export type TCPShiftStatus = z.output<typeof tcpshiftStatusSchema>;
+export type Condition = z.output<typeof conditionSchema>;
