@@ -1,5 +1,6 @@
 // Helpers shared by the prober benchmarks (detection, capacity, newConnections): child processes
-// for servers, proxies and measured probers, so each runs on its own event loop.
+// for the echo server (the real tcpshift-echo), the proxy and measured probers, so each runs on
+// its own event loop.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,9 +15,13 @@ export interface NodeChild<T> {
   stop(): Promise<void>;
 }
 
-/** Run bench/<script>.js (compiled) in a new Node process and wait for its first JSON line. */
+/**
+ * Run a compiled script (bench/<script>.js, or a path) in a new Node process and wait for its
+ * first JSON line on stdout; later output is read and dropped so the child never blocks on it.
+ */
 export function startNodeChild<T>(script: string, args: string[], nodeFlags: string[] = []): Promise<NodeChild<T>> {
-  const child = spawn(process.execPath, [...nodeFlags, path.join(here, `${script}.js`), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const file = path.isAbsolute(script) ? script : path.join(here, `${script}.js`);
+  const child = spawn(process.execPath, [...nodeFlags, file, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     let buffered = '';
@@ -25,6 +30,7 @@ export function startNodeChild<T>(script: string, args: string[], nodeFlags: str
       const newline = buffered.indexOf('\n');
       if (newline < 0) return;
       child.stdout?.off('data', onData);
+      child.stdout?.resume();
       try {
         const info = JSON.parse(buffered.slice(0, newline)) as T;
         resolve({
@@ -45,9 +51,13 @@ export function startNodeChild<T>(script: string, args: string[], nodeFlags: str
   });
 }
 
-/** Start the minimal echo server (bench/probe-echo-server.ts) in its own process. */
-export function startEchoServer(version = 'v1'): Promise<NodeChild<{ port: number }>> {
-  return startNodeChild('probe-echo-server', ['--version', version]);
+/** Start tcpshift-echo (banner, verbatim echo) in its own process; its first log line names the port. */
+export async function startEchoServer(version = 'v1'): Promise<NodeChild<{ port: number }>> {
+  const echo = await startNodeChild<{ ports: number[] }>(
+    path.join(here, '..', 'cmd', 'tcpshift-echo.js'),
+    ['--port', '0', '--version', version, '--pod', `bench-${version}`, '--health-port', '0', '--drain-grace', '0s', '--log-format', 'json'],
+  );
+  return { ...echo, info: { port: echo.info.ports[0] as number } };
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -1,19 +1,13 @@
-/** Where to probe: a TCP host and port. */
-export interface ProbeAddress {
-  host: string;
-  port: number;
-}
+import { HOST_PORT_HELP, parseHostPort, type HostPort } from '../spec/address.js';
 
-/**
- * Parse `HOST:PORT` (`[::1]:9000` for IPv6). Throws an Error whose message says what is wrong;
- * callers add the flag or field name.
- */
+/** Where to probe: a TCP host and port (the spec's HostPort). */
+export type ProbeAddress = HostPort;
+
+/** Parse `HOST:PORT` (`[::1]:9000` for IPv6); throws with what is allowed. */
 export function parseAddress(text: string): ProbeAddress {
-  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:[\]\s]+):(\d+)$/.exec(text);
-  if (!m) throw new Error(`'${text}' is not HOST:PORT (for IPv6, [ADDR]:PORT)`);
-  const port = Number(m[2]);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`port ${m[2]} is not in 1-65535`);
-  return { host: m[1] as string, port };
+  const address = parseHostPort(text);
+  if (!address) throw new Error(`'${text}' is not ${HOST_PORT_HELP}`);
+  return address;
 }
 
 export function formatAddress(address: ProbeAddress): string {

@@ -1,3 +1,6 @@
+import { identifySchema, type Identify } from '../spec/identify.js';
+import { formatIssue, issuesFromZod } from '../spec/issues.js';
+
 /**
  * Which version answered a probe connection. Three ways, matching the servers tcpshift meets:
  * - banner: the server greets first with lines that include `Version: <v> ...` (tcpshift-echo,
@@ -6,11 +9,9 @@
  *   prefixes `one`/`two`); the version is the prefix itself and must be STABLE or CANARY.
  * - regex: a pattern with a named group `version`, matched (multiline) against what the server
  *   sent up to and including its answer to the first line: the banner, then the echo.
+ * The config is the spec's `probe.identify` (src/spec/identify.ts validates it).
  */
-export type IdentifyConfig =
-  | { mode: 'banner' }
-  | { mode: 'prefix'; stable: string; canary: string }
-  | { mode: 'regex'; pattern: string };
+export type IdentifyConfig = Identify;
 
 export const IDENTIFY_HELP = 'banner, prefix:STABLE,CANARY or regex:RE (RE with a named group (?<version>...))';
 
@@ -32,35 +33,19 @@ export function parseIdentify(text: string): IdentifyConfig {
   let config: IdentifyConfig;
   if (text === 'banner') config = { mode: 'banner' };
   else if (text.startsWith('prefix:')) {
-    const parts = text.slice('prefix:'.length).split(',');
-    config = { mode: 'prefix', stable: parts[0] ?? '', canary: parts.slice(1).join(',') };
+    const words = text.slice('prefix:'.length).split(',');
+    if (words.length !== 2) throw new Error(`'${text}' is not prefix:STABLE,CANARY (two words, one comma)`);
+    config = { mode: 'prefix', stable: words[0] as string, canary: words[1] as string };
   } else if (text.startsWith('regex:')) config = { mode: 'regex', pattern: text.slice('regex:'.length) };
   else throw new Error(`'${text}' is not ${IDENTIFY_HELP}`);
   checkIdentify(config);
   return config;
 }
 
-/** Throws when a config cannot identify anything: empty or equal prefixes, a bad regex. */
+/** Throws when a config cannot identify anything (the spec's rules: words, a `version` group). */
 export function checkIdentify(config: IdentifyConfig): void {
-  if (config.mode === 'prefix') {
-    const valid = (p: string): boolean => p.length > 0 && !/[\s,]/.test(p);
-    if (!valid(config.stable) || !valid(config.canary)) {
-      throw new Error('prefix mode needs two non-empty prefixes without spaces or commas: prefix:STABLE,CANARY');
-    }
-    if (config.stable === config.canary) throw new Error(`prefix mode needs two different prefixes, got '${config.stable}' twice`);
-  }
-  if (config.mode === 'regex') compileVersionPattern(config.pattern);
-}
-
-function compileVersionPattern(pattern: string): RegExp {
-  let re: RegExp;
-  try {
-    re = new RegExp(pattern, 'm');
-  } catch (err) {
-    throw new Error(`regex '${pattern}' does not compile: ${(err as Error).message}`);
-  }
-  if (!/\(\?<version>/.test(pattern)) throw new Error(`regex '${pattern}' has no named group (?<version>...)`);
-  return re;
+  const result = identifySchema.safeParse(config);
+  if (!result.success) throw new Error(issuesFromZod(result.error.issues, ['identify']).map(formatIssue).join('; '));
 }
 
 export function formatIdentify(config: IdentifyConfig): string {
@@ -93,7 +78,7 @@ export function versionIdentifier(config: IdentifyConfig): (greeting: ServerGree
       return ({ replyPrefix }) => (known.has(replyPrefix) ? replyPrefix : undefined);
     }
     case 'regex': {
-      const re = compileVersionPattern(config.pattern);
+      const re = new RegExp(config.pattern, 'm');
       return ({ bannerLines, replyLine }) => re.exec([...bannerLines, replyLine].join('\n'))?.groups?.['version'] || undefined;
     }
   }

@@ -36,8 +36,8 @@ describe('tcpshift probe: bad input', () => {
     [['--address', 'h:1', '--long-lived', '-1'], /--long-lived: '-1' is not a whole number/],
     [['--address', 'h:1', '--long-lived', '2.5'], /--long-lived: '2.5' is not a whole number/],
     [['--address', 'h:1', '--new-rate', 'lots'], /--new-rate: 'lots' is not a number >= 0/],
-    [['--address', 'h:1', '--identify', 'prefix:one'], /--identify: prefix mode needs two non-empty prefixes/],
-    [['--address', 'h:1', '--identify', 'regex:(x)'], /--identify: regex '\(x\)' has no named group/],
+    [['--address', 'h:1', '--identify', 'prefix:one'], /--identify: 'prefix:one' is not prefix:STABLE,CANARY/],
+    [['--address', 'h:1', '--identify', 'regex:(x)'], /--identify: identify.pattern: must contain a named group `version`/],
     [['--address', 'h:1', '-o', 'yaml'], /-o\/--output: 'yaml' is not text or json/],
     [['--address', 'h:1', '--long-lived', '0', '--new-rate', '0'], /nothing to probe/],
   ])('%j', async (args, message) => {

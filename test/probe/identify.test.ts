@@ -14,12 +14,13 @@ describe('parseIdentify (the --identify flag)', () => {
 
   it.each([
     ['bannr', /is not banner, prefix:STABLE,CANARY or regex:RE/],
-    ['prefix:one', /two non-empty prefixes/],
-    ['prefix:,two', /two non-empty prefixes/],
-    ['prefix:one,two,three', /without spaces or commas/],
-    ['prefix:one,one', /two different prefixes/],
-    ['regex:(unclosed', /does not compile/],
-    ['regex:^Version: (\\S+)', /no named group \(\?<version>/],
+    ['prefix:one', /two words, one comma/],
+    ['prefix:one,two,three', /two words, one comma/],
+    ['prefix:,two', /identify.stable: must be a non-empty word without spaces/],
+    ['prefix:one,t wo', /identify.canary: must be a non-empty word without spaces/],
+    ['prefix:one,one', /identify.canary: must differ from identify.stable/],
+    ['regex:(unclosed', /identify.pattern: must be a valid regular expression/],
+    ['regex:^Version: (\\S+)', /identify.pattern: must contain a named group `version`/],
   ])('rejects %s', (text, message) => {
     expect(() => parseIdentify(text)).toThrow(message);
   });
