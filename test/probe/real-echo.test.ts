@@ -1,10 +1,10 @@
 // The prober against the real tcpshift-echo (src/echo), in its banner, prefix and bare forms.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEchoServer, type EchoServer, type EchoServerOptions } from '../../src/echo/index.js';
-import { LongLivedPool, NewConnectionSampler, type IdentifyConfig } from '../../src/probe/index.js';
-import { systemClock } from '../../src/util/clock.js';
+import { LongLivedPool, type IdentifyConfig } from '../../src/probe/index.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { ManualClock } from '../../src/util/manual-clock.js';
+import { testSampler } from '../support/probe-sampler.js';
 import { waitFor } from '../support/probe-wait.js';
 
 const servers: EchoServer[] = [];
@@ -21,16 +21,7 @@ async function echo(options: Partial<EchoServerOptions> = {}): Promise<EchoServe
 }
 
 async function sample(port: number, identify: IdentifyConfig): Promise<Record<string, number>> {
-  const block = await new NewConnectionSampler({
-    address: { host: '127.0.0.1', port },
-    identify,
-    clock: systemClock,
-    ratePerSecond: 0,
-    concurrency: 4,
-    connectTimeoutMs: 2000,
-    replyTimeoutMs: 2000,
-    maxAttempts: 8,
-  }).run();
+  const block = await testSampler(port, identify, { maxAttempts: 8 }).run();
   expect(block.failed).toBe(0);
   return block.byVersion;
 }

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { NewConnectionSampler, type IdentifyConfig, type NewConnectionSamplerOptions } from '../../../src/probe/index.js';
+import type { IdentifyConfig } from '../../../src/probe/index.js';
 import { startFaultProxy, type FaultProxy } from '../../../src/sandbox/faults/index.js';
-import { systemClock } from '../../../src/util/clock.js';
 import { ManualClock } from '../../../src/util/manual-clock.js';
 import { closedPort, startFakeServer, type FakeServerOptions } from '../../support/fake-echo-servers.js';
 import { startFakeGateway } from '../../support/fake-gateway.js';
+import { testSampler } from '../../support/probe-sampler.js';
 import { advanceUntil, waitFor } from '../../support/probe-wait.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -24,19 +24,7 @@ async function proxyTo(port: number): Promise<FaultProxy> {
   return p;
 }
 
-function sampler(port: number, identify: IdentifyConfig, overrides: Partial<NewConnectionSamplerOptions> = {}): NewConnectionSampler {
-  return new NewConnectionSampler({
-    address: { host: '127.0.0.1', port },
-    identify,
-    clock: systemClock,
-    ratePerSecond: 0,
-    concurrency: 4,
-    connectTimeoutMs: 2000,
-    replyTimeoutMs: 2000,
-    maxAttempts: 6,
-    ...overrides,
-  });
-}
+const sampler = testSampler;
 
 describe('version identification against the three server styles', () => {
   it.each<[string, FakeServerOptions, IdentifyConfig, string]>([
