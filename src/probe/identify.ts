@@ -1,0 +1,85 @@
+import { identifySchema, type Identify } from '../spec/identify.js';
+import { formatIssue, issuesFromZod } from '../spec/issues.js';
+
+/**
+ * Which version answered a probe connection. Three ways, matching the servers tcpshift meets:
+ * - banner: the server greets first with lines that include `Version: <v> ...` (tcpshift-echo,
+ *   socat servers of the Istio examples); the version is the first word after `Version:`.
+ * - prefix: the server answers a line with `<prefix> <line>` (Istio's tcp-echo sample with
+ *   prefixes `one`/`two`); the version is the prefix itself and must be STABLE or CANARY.
+ * - regex: a pattern with a named group `version`, matched (multiline) against what the server
+ *   sent up to and including its answer to the first line: the banner, then the echo.
+ * The config is the spec's `probe.identify` (src/spec/identify.ts validates it).
+ */
+export type IdentifyConfig = Identify;
+
+export const IDENTIFY_HELP = 'banner, prefix:STABLE,CANARY or regex:RE (RE with a named group (?<version>...))';
+
+/** Canary version in banner and regex modes when the caller names none. */
+export const DEFAULT_CANARY_VERSION = 'v2';
+
+/** What a server sent before and with its answer to the first line. */
+export interface ServerGreeting {
+  /** Lines before the echo (no line terminators). */
+  bannerLines: readonly string[];
+  /** The echo line itself. */
+  replyLine: string;
+  /** What came before ` <line>` in the echo; '' for a verbatim echo. */
+  replyPrefix: string;
+}
+
+/** Parse the CLI form `banner | prefix:STABLE,CANARY | regex:RE`; throws with what is allowed. */
+export function parseIdentify(text: string): IdentifyConfig {
+  let config: IdentifyConfig;
+  if (text === 'banner') config = { mode: 'banner' };
+  else if (text.startsWith('prefix:')) {
+    const words = text.slice('prefix:'.length).split(',');
+    if (words.length !== 2) throw new Error(`'${text}' is not prefix:STABLE,CANARY (two words, one comma)`);
+    config = { mode: 'prefix', stable: words[0] as string, canary: words[1] as string };
+  } else if (text.startsWith('regex:')) config = { mode: 'regex', pattern: text.slice('regex:'.length) };
+  else throw new Error(`'${text}' is not ${IDENTIFY_HELP}`);
+  checkIdentify(config);
+  return config;
+}
+
+/** Throws when a config cannot identify anything (the spec's rules: words, a `version` group). */
+export function checkIdentify(config: IdentifyConfig): void {
+  const result = identifySchema.safeParse(config);
+  if (!result.success) throw new Error(issuesFromZod(result.error.issues, ['identify']).map(formatIssue).join('; '));
+}
+
+export function formatIdentify(config: IdentifyConfig): string {
+  if (config.mode === 'prefix') return `prefix:${config.stable},${config.canary}`;
+  if (config.mode === 'regex') return `regex:${config.pattern}`;
+  return 'banner';
+}
+
+/** The version counted as canary: the CANARY prefix in prefix mode, else `explicit` or v2. */
+export function canaryVersionOf(config: IdentifyConfig, explicit?: string): string {
+  if (explicit !== undefined) return explicit;
+  return config.mode === 'prefix' ? config.canary : DEFAULT_CANARY_VERSION;
+}
+
+const VERSION_LINE = /^Version:\s*(\S+)/;
+
+/** Build the function that names the version from a greeting; undefined when it cannot. */
+export function versionIdentifier(config: IdentifyConfig): (greeting: ServerGreeting) => string | undefined {
+  switch (config.mode) {
+    case 'banner':
+      return ({ bannerLines }) => {
+        for (const line of bannerLines) {
+          const m = VERSION_LINE.exec(line);
+          if (m) return m[1];
+        }
+        return undefined;
+      };
+    case 'prefix': {
+      const known = new Set([config.stable, config.canary]);
+      return ({ replyPrefix }) => (known.has(replyPrefix) ? replyPrefix : undefined);
+    }
+    case 'regex': {
+      const re = new RegExp(config.pattern, 'm');
+      return ({ bannerLines, replyLine }) => re.exec([...bannerLines, replyLine].join('\n'))?.groups?.['version'] || undefined;
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { canaryVersionOf, formatIdentify, parseIdentify, versionIdentifier, type IdentifyConfig } from '../../src/probe/index.js';
+
+describe('parseIdentify (the --identify flag)', () => {
+  it.each<[string, IdentifyConfig]>([
+    ['banner', { mode: 'banner' }],
+    ['prefix:one,two', { mode: 'prefix', stable: 'one', canary: 'two' }],
+    ['regex:^Version: (?<version>\\S+)', { mode: 'regex', pattern: '^Version: (?<version>\\S+)' }],
+    ['regex:(?<version>a,b)', { mode: 'regex', pattern: '(?<version>a,b)' }],
+  ])('%s', (text, config) => {
+    expect(parseIdentify(text)).toEqual(config);
+    expect(formatIdentify(config)).toBe(text);
+  });
+
+  it.each([
+    ['bannr', /is not banner, prefix:STABLE,CANARY or regex:RE/],
+    ['prefix:one', /two words, one comma/],
+    ['prefix:one,two,three', /two words, one comma/],
+    ['prefix:,two', /identify.stable: must be a non-empty word without spaces/],
+    ['prefix:one,t wo', /identify.canary: must be a non-empty word without spaces/],
+    ['prefix:one,one', /identify.canary: must differ from identify.stable/],
+    ['regex:(unclosed', /identify.pattern: must be a valid regular expression/],
+    ['regex:^Version: (\\S+)', /identify.pattern: must contain a named group `version`/],
+  ])('rejects %s', (text, message) => {
+    expect(() => parseIdentify(text)).toThrow(message);
+  });
+});
+
+describe('versionIdentifier', () => {
+  const banner = ['Sat Nov 21 10:54:00 UTC 2026', 'Server: 10.0.0.5:9000', 'Client: 10.0.0.9:53412', 'Version: v2 (echo-v2-7d9f)'];
+
+  it('banner: the first word after Version:', () => {
+    const id = versionIdentifier({ mode: 'banner' });
+    expect(id({ bannerLines: banner, replyLine: 'PING 1 0', replyPrefix: '' })).toBe('v2');
+    expect(id({ bannerLines: [], replyLine: 'one PING 1 0', replyPrefix: 'one' })).toBeUndefined();
+  });
+
+  it('prefix: the prefix itself, only when it is one of the two', () => {
+    const id = versionIdentifier({ mode: 'prefix', stable: 'one', canary: 'two' });
+    expect(id({ bannerLines: [], replyLine: 'two PING 1 0', replyPrefix: 'two' })).toBe('two');
+    expect(id({ bannerLines: banner, replyLine: 'PING 1 0', replyPrefix: '' })).toBeUndefined();
+    expect(id({ bannerLines: [], replyLine: 'three PING 1 0', replyPrefix: 'three' })).toBeUndefined();
+  });
+
+  it('regex: matched line by line over the banner and the echo', () => {
+    const onBanner = versionIdentifier({ mode: 'regex', pattern: '^Server: 10\\.0\\.0\\.(?<version>\\d+):' });
+    expect(onBanner({ bannerLines: banner, replyLine: 'PING 1 0', replyPrefix: '' })).toBe('5');
+    const onEcho = versionIdentifier({ mode: 'regex', pattern: '^(?<version>\\w+) PING \\d+ 0$' });
+    expect(onEcho({ bannerLines: [], replyLine: 'one PING 1 0', replyPrefix: 'one' })).toBe('one');
+    expect(onEcho({ bannerLines: [], replyLine: 'PING 1 0', replyPrefix: '' })).toBeUndefined();
+  });
+});
+
+describe('canaryVersionOf', () => {
+  it('is the CANARY prefix in prefix mode, v2 otherwise, unless named', () => {
+    expect(canaryVersionOf({ mode: 'prefix', stable: 'one', canary: 'two' })).toBe('two');
+    expect(canaryVersionOf({ mode: 'banner' })).toBe('v2');
+    expect(canaryVersionOf({ mode: 'banner' }, 'green')).toBe('green');
+  });
+});
