@@ -10,7 +10,9 @@ import {
   ServerConfiguration,
   Watch,
   type Configuration,
+  type KubernetesObject,
   type RequestContext,
+  type ResponseContext,
 } from '@kubernetes/client-node';
 import type { Clock } from '../util/clock.js';
 import { errorFromNetwork, errorFromStatus, KubeError, RetryableError } from './errors.js';
@@ -55,6 +57,14 @@ class RawRequestApi extends KubernetesObjectApi {
       ctx.setBody(JSON.stringify(req.body));
     }
     return this.requestPromise(ctx, 'any');
+  }
+
+  /** Plain JSON out (client-node would turn objects into model classes with Date fields). */
+  protected override async processResponse<T extends KubernetesObject>(response: ResponseContext): Promise<T> {
+    const text = await response.body.text();
+    const headers = Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    if (response.httpStatusCode < 200 || response.httpStatusCode > 299) throw errorFromStatus(response.httpStatusCode, parsedBody(text), headers);
+    return (text ? JSON.parse(text) : {}) as T;
   }
 }
 

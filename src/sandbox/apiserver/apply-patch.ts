@@ -38,7 +38,10 @@ export function applyConfiguration(live: Record<string, unknown>, applied: Recor
     if (isRecord(meta) && isRecord(oldMeta) && isRecord(newMeta)) {
       for (const field of ['labels', 'annotations']) {
         const target = meta[field];
-        if (isRecord(target) && isRecord(oldMeta[field])) removeDropped(target, oldMeta[field], isRecord(newMeta[field]) ? newMeta[field] : {});
+        if (isRecord(target) && isRecord(oldMeta[field])) {
+          removeDropped(target, oldMeta[field], isRecord(newMeta[field]) ? newMeta[field] : {});
+          if (Object.keys(target).length === 0) delete meta[field];
+        }
       }
     }
   }
