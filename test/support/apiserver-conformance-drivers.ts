@@ -1,7 +1,8 @@
 // The two independent clients the conformance suite runs through: src/kube over
 // @kubernetes/client-node, and the real kubectl binary. Both answer with the same Outcome shape
 // so one scenario checks both.
-import { KubeClient, KubeError, type Kind, type KubeObject } from '../../src/kube/index.js';
+import type { KubeClient} from '../../src/kube/index.js';
+import { KubeError, type Kind, type KubeObject } from '../../src/kube/index.js';
 import { kubectl, statusOfKubectlError, type KubectlTarget } from './kube-kubectl.js';
 
 export type Obj = KubeObject & Record<string, unknown>;

@@ -61,6 +61,8 @@ export interface ApiServer {
   installCrds(yamlText: string): string[];
   /** Current global resourceVersion. */
   revision(): number;
+  /** Watch streams open now. */
+  watchCount(): number;
   /** Requests handled, per `verb resource` (e.g. `patch virtualservices`). */
   requestCounts(): Record<string, number>;
   resetRequestCounts(): void;
@@ -108,6 +110,10 @@ class EmulatorServer implements ApiServer {
 
   revision(): number {
     return this.core.store.revision();
+  }
+
+  watchCount(): number {
+    return this.core.sessions.size;
   }
 
   requestCounts(): Record<string, number> {
