@@ -137,7 +137,8 @@ function seedNamespaces(objects: InProcessClient, names: string[]): void {
   for (const name of names) objects.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 }
 
-export async function startApiServer(options: ApiServerOptions = {}): Promise<ApiServer> {
+/** The API semantics without the HTTP listener: built-in kinds, CRD support, seeded namespaces. */
+export function createApiCore(options: Omit<ApiServerOptions, 'port' | 'host' | 'token' | 'logger' | 'random'> = {}): { core: ApiCore; objects: InProcessClient } {
   const clock = options.clock ?? systemClock;
   const core = new ApiCore({
     clock,
@@ -150,6 +151,12 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   enableCustomResources(core, clock);
   const objects = new InProcessClient(core);
   seedNamespaces(objects, options.namespaces ?? DEFAULT_NAMESPACES);
+  return { core, objects };
+}
+
+export async function startApiServer(options: ApiServerOptions = {}): Promise<ApiServer> {
+  const clock = options.clock ?? systemClock;
+  const { core, objects } = createApiCore(options);
 
   const faults = new Faults(
     {
