@@ -138,15 +138,19 @@ export function compileSchema(schema: Schema): SchemaValidate {
   };
 }
 
-const cache = new Map<string, SchemaValidate>();
+const byText = new Map<string, SchemaValidate>();
+const bySchema = new WeakMap<Schema, SchemaValidate>();
 
-/** One compiled validator per distinct schema text (CRD versions often share the same schema). */
+/**
+ * One compiled validator per distinct schema text (CRD versions often share the same schema, and
+ * reinstalling a CRD must not recompile), looked up by the schema object on the hot path.
+ */
 export function validatorFor(schema: Schema): SchemaValidate {
+  let v = bySchema.get(schema);
+  if (v) return v;
   const key = JSON.stringify(schema);
-  let v = cache.get(key);
-  if (!v) {
-    v = compileSchema(schema);
-    cache.set(key, v);
-  }
+  v = byText.get(key) ?? compileSchema(schema);
+  byText.set(key, v);
+  bySchema.set(schema, v);
   return v;
 }
