@@ -1,8 +1,6 @@
 // src/kube's typed client against the emulator over real HTTPS: every kind tcpshift uses, the
 // error mapping, retries and timeouts through injected faults, the conflict loop, paging.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type {
-  KubeError} from '../../src/kube/index.js';
 import {
   AlreadyExistsError,
   ConflictError,
@@ -10,6 +8,9 @@ import {
   InvalidError,
   KubeClient,
   NotFoundError,
+  type KubeClientOptions,
+  type KubeConfigSource,
+  type KubeError,
   RetryableError,
   tcpShiftKind,
   updateWithConflictRetry,
@@ -146,77 +147,64 @@ describe('errors', () => {
 });
 
 describe('retries and timeouts', () => {
-  it('retries 500s with exponential backoff and jitter, then succeeds', async () => {
+  /** A client with its own recording clock; faults are reset and the client closed afterwards. */
+  async function withClient(options: KubeClientOptions, source: KubeConfigSource, run: (c: KubeClient, clock: ReturnType<typeof recordingClock>) => Promise<void>): Promise<void> {
     const clock = recordingClock();
-    const c = KubeClient.connect({ kubeconfig: env.kubeconfigPath }, { clock, random: () => 0.5, retry: { baseDelayMs: 100, jitter: 0.5 } });
+    const c = KubeClient.connect(source, { clock, ...options });
     try {
+      await run(c, clock);
+    } finally {
+      env.server.faults.reset();
+      c.close();
+    }
+  }
+  const here = (): KubeConfigSource => ({ kubeconfig: env.kubeconfigPath });
+
+  it('retries 500s with exponential backoff and jitter, then succeeds', () =>
+    withClient({ random: () => 0.5, retry: { baseDelayMs: 100, jitter: 0.5 } }, here(), async (c, clock) => {
       env.server.faults.failNext(3, 500, { resources: ['virtualservices'] });
       expect((await c.virtualServices.get('echo', 'echo')).metadata.name).toBe('echo');
       expect(clock.sleeps).toEqual([75, 150, 300]);
-    } finally {
-      c.close();
-    }
-  });
+    }));
 
-  it('waits at least the Retry-After of a 429', async () => {
-    const clock = recordingClock();
-    const c = KubeClient.connect({ kubeconfig: env.kubeconfigPath }, { clock, retry: { baseDelayMs: 10 } });
-    try {
+  it('waits at least the Retry-After of a 429', () =>
+    withClient({ retry: { baseDelayMs: 10 } }, here(), async (c, clock) => {
       env.server.faults.failNext(1, 429, { verbs: ['list'] });
       await c.virtualServices.list({ namespace: 'echo' });
       expect(clock.sleeps).toEqual([1000]);
-    } finally {
-      c.close();
-    }
-  });
+    }));
 
-  it('gives up after maxAttempts with a RetryableError keeping the status', async () => {
-    const clock = recordingClock();
-    const c = KubeClient.connect({ kubeconfig: env.kubeconfigPath }, { clock, retry: { maxAttempts: 3 } });
-    try {
+  it('gives up after maxAttempts with a RetryableError keeping the status', () =>
+    withClient({ retry: { maxAttempts: 3 } }, here(), async (c, clock) => {
       env.server.faults.setErrorRate(1, 500, { resources: ['destinationrules'] });
       const e = await c.destinationRules.get('echo', 'echo').catch((x: unknown) => x);
       expect(e).toBeInstanceOf(RetryableError);
       expect((e as RetryableError).status).toBe(500);
       expect(clock.sleeps).toHaveLength(2);
-    } finally {
-      env.server.faults.reset();
-      c.close();
-    }
-  });
+    }));
 
-  it('does not retry what retrying cannot fix (422, 404)', async () => {
-    const before = env.server.requestCounts()['get virtualservices'] ?? 0;
-    await expect(client.virtualServices.get('absent', 'echo')).rejects.toBeInstanceOf(NotFoundError);
-    expect((env.server.requestCounts()['get virtualservices'] ?? 0) - before).toBe(1);
-  });
+  it('does not retry what retrying cannot fix (404, 422)', () =>
+    withClient({}, here(), async (c, clock) => {
+      await expect(c.virtualServices.get('absent', 'echo')).rejects.toBeInstanceOf(NotFoundError);
+      await expect(c.virtualServices.patch('echo', 'echo', { type: 'merge', body: { spec: { hosts: 'not-a-list' } } })).rejects.toBeInstanceOf(InvalidError);
+      expect(clock.sleeps).toEqual([]);
+    }));
 
-  it('abandons a request with no answer within the deadline, as retryable', async () => {
-    const c = KubeClient.connect({ kubeconfig: env.kubeconfigPath }, { requestTimeoutMs: 100, retry: { maxAttempts: 1 } });
-    env.server.faults.setLatency(400);
-    try {
+  it('abandons a request with no answer within the deadline, as retryable', () =>
+    withClient({ requestTimeoutMs: 100, retry: { maxAttempts: 1 } }, here(), async (c) => {
+      env.server.faults.setLatency(400);
       const e = await c.virtualServices.get('echo', 'echo').catch((x: unknown) => x);
       expect(e).toBeInstanceOf(RetryableError);
       expect((e as RetryableError).message).toContain('no answer within 100 ms');
-    } finally {
-      env.server.faults.reset();
-      c.close();
-    }
-  });
+    }));
 
-  it('reports an unreachable server as a retryable network error (status 0)', async () => {
-    const clock = recordingClock();
-    const dead = env.server.kubeconfig().replace(env.server.url, 'https://127.0.0.1:1');
-    const c = KubeClient.connect({ kubeconfigText: dead }, { clock, retry: { maxAttempts: 2 } });
-    try {
+  it('reports an unreachable server as a retryable network error (status 0)', () =>
+    withClient({ retry: { maxAttempts: 2 } }, { kubeconfigText: env.server.kubeconfig().replace(env.server.url, 'https://127.0.0.1:1') }, async (c, clock) => {
       const e = await c.pods.list().catch((x: unknown) => x);
       expect(e).toBeInstanceOf(RetryableError);
       expect((e as KubeError).status).toBe(0);
       expect(clock.sleeps).toHaveLength(1);
-    } finally {
-      c.close();
-    }
-  });
+    }));
 
   it('refuses an unknown context, naming the contexts there are', () => {
     expect(() => KubeClient.connect({ kubeconfig: env.kubeconfigPath, context: 'prod' })).toThrow('context "prod" not found in kubeconfig (contexts: tcpshift-sandbox)');
