@@ -88,8 +88,8 @@ export class ApiCore {
   readonly sessions = new Set<WatchSession>();
   /** Events each new watch stream may deliver before it is cut (fault injection). */
   watchEventBudget: number | undefined;
-  /** Last configuration each field manager applied, per object uid (server-side apply). */
-  private readonly applied = new Map<string, KubeObject>();
+  /** Last configuration each field manager applied, per object uid, then manager (server-side apply). */
+  private readonly applied = new Map<string, Map<string, KubeObject>>();
 
   constructor(private readonly options: ApiCoreOptions) {
     this.store = new ObjectStore(options.historyLimit);
@@ -244,8 +244,8 @@ export class ApiCore {
       return created;
     }
     const current = encode(scope.view, existing);
-    const appliedKey = `${existing.metadata.uid ?? ''}|${options.fieldManager ?? ''}`;
-    const patched = applyPatch(scope.view, type, current, body, this.applied.get(appliedKey));
+    const previouslyApplied = this.applied.get(existing.metadata.uid ?? '')?.get(options.fieldManager ?? '');
+    const patched = applyPatch(scope.view, type, current, body, previouslyApplied);
     if (!isRecord(patched) || !isRecord(patched.metadata)) throw errors.patchNotApplicable();
     const rv = patched.metadata.resourceVersion;
     if (rv !== undefined && rv !== current.metadata.resourceVersion) throw errors.conflict(groupResource(scope.view), name);
@@ -256,7 +256,11 @@ export class ApiCore {
   }
 
   private rememberApplied(object: KubeObject, manager: string | undefined, body: unknown): void {
-    if (isRecord(body)) this.applied.set(`${object.metadata.uid ?? ''}|${manager ?? ''}`, structuredClone(body) as KubeObject);
+    if (!isRecord(body)) return;
+    const uid = object.metadata.uid ?? '';
+    const byManager = this.applied.get(uid) ?? new Map<string, KubeObject>();
+    byManager.set(manager ?? '', structuredClone(body) as KubeObject);
+    this.applied.set(uid, byManager);
   }
 
   delete(scope: Scope, name: string, options: DeleteOptions = {}): DeleteResult {
@@ -307,6 +311,7 @@ export class ApiCore {
   private removeNow(scope: Scope, name: string): KubeObject {
     const key = storageKey(scope.view.def);
     const removed = this.store.remove(key, scope.namespace, name) as KubeObject;
+    this.applied.delete(removed.metadata.uid ?? '');
     this.hooks.get(key)?.committed?.(removed, true);
     if (scope.namespace !== undefined) this.finalizeNamespaceIfEmpty(scope.namespace);
     return removed;
@@ -370,7 +375,10 @@ export class ApiCore {
     const def = this.registry.get(group, plural);
     if (!def) return;
     const key = storageKey(def);
-    for (const [, object] of this.store.list(key)) this.store.remove(key, object.metadata.namespace, object.metadata.name as string);
+    for (const [, object] of this.store.list(key)) {
+      this.store.remove(key, object.metadata.namespace, object.metadata.name as string);
+      this.applied.delete(object.metadata.uid ?? '');
+    }
     this.closeWatches(key);
     this.registry.remove(group, plural);
     this.store.dropResource(key);

@@ -94,13 +94,15 @@ function startWatch(deps: ResourceHandlerDeps, req: IncomingMessage, res: Server
   const list = listOptions(query);
   const fieldSelector = target.name !== undefined ? [`metadata.name=${target.name}`, list.fieldSelector].filter(Boolean).join(',') : list.fieldSelector;
   const format: WatchFormat = wanted.kind === 'table' ? { kind: 'table', include: includeObject(query), tableApiVersion: wanted.apiVersion } : { kind: 'json' };
-  res.writeHead(200, {
-    'Content-Type': wanted.kind === 'table' ? TABLE_CONTENT_TYPE(wanted.apiVersion) : 'application/json',
-    'Cache-Control': 'no-cache, private',
-    'Transfer-Encoding': 'chunked',
-  });
-  res.flushHeaders();
-  res.socket?.setNoDelay(true);
+  const open = (): void => {
+    res.writeHead(200, {
+      'Content-Type': wanted.kind === 'table' ? TABLE_CONTENT_TYPE(wanted.apiVersion) : 'application/json',
+      'Cache-Control': 'no-cache, private',
+      'Transfer-Encoding': 'chunked',
+    });
+    res.flushHeaders();
+    res.socket?.setNoDelay(true);
+  };
   const session = deps.core.watch(
     scope,
     {
@@ -111,6 +113,7 @@ function startWatch(deps: ResourceHandlerDeps, req: IncomingMessage, res: Server
       format,
     },
     {
+      open,
       write: (line) => res.write(line),
       backlog: () => res.writableLength,
       end: () => res.end(),

@@ -16,6 +16,8 @@ import type { KubeObject, WatchEventType } from './types.js';
  * when the version is older than the kept history.
  */
 export interface WatchSink {
+  /** The request was valid: start the response (headers) before any event. */
+  open(): void;
   write(line: string): void;
   /** Bytes written but not yet flushed to the client. */
   backlog(): number;
@@ -53,6 +55,8 @@ export class WatchSession {
   private closed = false;
   private headersSent = false;
   private readonly selection: Selection;
+  /** The resourceVersion to replay from; undefined = the current state as ADDED events. */
+  private readonly fromRv: number | undefined;
   /** Events this stream may still deliver before it is cut (fault injection); undefined = no limit. */
   eventBudget: number | undefined;
   onClose: (() => void) | undefined;
@@ -65,6 +69,8 @@ export class WatchSession {
     private readonly sink: WatchSink,
   ) {
     this.selection = parseSelection(view, options.labelSelector, options.fieldSelector);
+    const asked = options.resourceVersion;
+    this.fromRv = asked && asked !== '0' ? parseResourceVersion(asked) : undefined;
   }
 
   get resource(): string {
@@ -72,8 +78,8 @@ export class WatchSession {
   }
 
   start(): void {
-    const asked = this.options.resourceVersion;
-    const fromRv = asked && asked !== '0' ? parseResourceVersion(asked) : undefined;
+    const fromRv = this.fromRv;
+    this.sink.open();
     if (fromRv === undefined || this.options.sendInitialEvents) this.sendInitialState();
     const from = fromRv !== undefined && !this.options.sendInitialEvents ? fromRv : undefined;
     this.unsubscribe = this.deps.store.subscribe(this.resource, from, (e) => this.onEvent(e));

@@ -150,7 +150,7 @@ describe('events.k8s.io/v1 and core/v1 Events', () => {
 });
 
 function sinkInto(lines: string[], onEnd: () => void = () => undefined): WatchSink {
-  return { write: (l) => lines.push(l.trim()), backlog: () => 0, end: onEnd, cut: onEnd };
+  return { open: () => undefined, write: (l) => lines.push(l.trim()), backlog: () => 0, end: onEnd, cut: onEnd };
 }
 
 describe('watch', () => {

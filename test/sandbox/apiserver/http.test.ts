@@ -123,6 +123,13 @@ describe('content', () => {
 });
 
 describe('watch framing and bookkeeping', () => {
+  it('refuses a watch with a bad selector or resourceVersion with 400 before streaming', async () => {
+    const bad = await call('GET', '/apis/networking.istio.io/v1/namespaces/default/virtualservices?watch=true&fieldSelector=spec.hosts%3Dx');
+    expect(bad.status).toBe(400);
+    expect(bad.json()).toMatchObject({ reason: 'BadRequest', message: 'field label not supported: spec.hosts' });
+    expect((await call('GET', '/apis/networking.istio.io/v1/namespaces/default/virtualservices?watch=true&resourceVersion=abc')).status).toBe(400);
+  });
+
   it('streams one JSON event per line and closes after timeoutSeconds', async () => {
     const rv = env.server.revision();
     env.server.objects.create(virtualService('streamed') as never);
