@@ -1,0 +1,185 @@
+import type { Clock } from '../util/clock.js';
+import { silentLogger, type Logger } from '../util/logger.js';
+import { NotFoundError } from './errors.js';
+import {
+  freshRecord,
+  leaseSpecFromRecord,
+  nextRecord,
+  observe,
+  recordFromLease,
+  releasedRecord,
+  type LeaderElectionRecord,
+  type Observation,
+} from './lease-record.js';
+import type { Lease } from './objects.js';
+import type { ResourceClient } from './resource-client.js';
+
+/**
+ * Lease-based leader election with client-go's semantics: candidates try every retryPeriod
+ * (jittered by 1.2) to acquire a coordination.k8s.io Lease; the leader renews every retryPeriod
+ * and steps down when it could not renew for renewDeadline; another candidate takes over once
+ * leaseDuration has passed since it last saw the lease change; on shutdown the leader releases
+ * the lease (holder cleared) so a successor need not wait. All waits go through the Clock.
+ */
+export interface LeaderElectionConfig {
+  /** A lease client without its own retries (the elector retries on its schedule). */
+  leases: ResourceClient<Lease>;
+  name: string;
+  namespace: string;
+  identity: string;
+  clock: Clock;
+  /** Default 15 s. */
+  leaseDurationMs?: number;
+  /** Default 10 s; must be below leaseDuration. */
+  renewDeadlineMs?: number;
+  /** Default 2 s; renewDeadline must exceed 1.2 × retryPeriod. */
+  retryPeriodMs?: number;
+  /** Clear the holder when leadership ends by cancellation. Default true. */
+  releaseOnCancel?: boolean;
+  random?: () => number;
+  logger?: Logger;
+  /** Called when this candidate becomes leader; the signal aborts when leadership ends. */
+  onStartedLeading(signal: AbortSignal): void;
+  /** Called when leadership ends (lost or cancelled). */
+  onStoppedLeading(): void;
+  /** Called when the observed leader changes (including to this candidate). */
+  onNewLeader?(identity: string): void;
+}
+
+const JITTER_FACTOR = 1.2;
+
+export class LeaderElector {
+  private observation: Observation | undefined;
+  private lease: Lease | undefined;
+  private reportedLeader = '';
+  private readonly leaseDurationMs: number;
+  private readonly renewDeadlineMs: number;
+  private readonly retryPeriodMs: number;
+  private readonly logger: Logger;
+
+  constructor(private readonly config: LeaderElectionConfig) {
+    this.leaseDurationMs = config.leaseDurationMs ?? 15_000;
+    this.renewDeadlineMs = config.renewDeadlineMs ?? 10_000;
+    this.retryPeriodMs = config.retryPeriodMs ?? 2_000;
+    this.logger = config.logger ?? silentLogger;
+    if (this.leaseDurationMs <= this.renewDeadlineMs) throw new RangeError('leaseDuration must be greater than renewDeadline');
+    if (this.renewDeadlineMs <= JITTER_FACTOR * this.retryPeriodMs) throw new RangeError('renewDeadline must be greater than 1.2 × retryPeriod');
+    if (this.leaseDurationMs % 1000 !== 0) throw new RangeError('leaseDuration must be a whole number of seconds (Lease.spec.leaseDurationSeconds)');
+    if (!config.identity) throw new RangeError('leader election identity must not be empty');
+  }
+
+  isLeader(): boolean {
+    return this.observation?.record.holderIdentity === this.config.identity;
+  }
+
+  /** The holder last observed ('' when none). */
+  leader(): string {
+    return this.observation?.record.holderIdentity ?? '';
+  }
+
+  /**
+   * Campaign until leading, lead until the lease is lost or `signal` aborts, then return
+   * (after releasing the lease when cancelled). Returns at once when aborted before leading.
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    if (!(await this.acquire(signal))) return;
+    const leading = new AbortController();
+    const stop = (): void => leading.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      this.config.onStartedLeading(leading.signal);
+      await this.renew(leading.signal);
+    } finally {
+      signal.removeEventListener('abort', stop);
+      leading.abort();
+      if (signal.aborted && (this.config.releaseOnCancel ?? true)) await this.release();
+      this.config.onStoppedLeading();
+    }
+  }
+
+  private async acquire(signal: AbortSignal): Promise<boolean> {
+    for (;;) {
+      if (signal.aborted) return false;
+      if (await this.tryAcquireOrRenew()) {
+        this.logger.info('acquired lease', { lease: `${this.config.namespace}/${this.config.name}`, identity: this.config.identity });
+        return true;
+      }
+      const wait = this.retryPeriodMs * (1 + JITTER_FACTOR * (this.config.random ?? Math.random)());
+      if (!(await this.sleep(wait, signal))) return false;
+    }
+  }
+
+  private async renew(signal: AbortSignal): Promise<void> {
+    let lastRenew = this.config.clock.monotonic();
+    while (await this.sleep(this.retryPeriodMs, signal)) {
+      if (await this.tryAcquireOrRenew()) {
+        lastRenew = this.config.clock.monotonic();
+      } else if (this.config.clock.monotonic() - lastRenew >= this.renewDeadlineMs || !this.observationIsMine()) {
+        this.logger.warn('lost lease', { lease: `${this.config.namespace}/${this.config.name}`, identity: this.config.identity, leader: this.leader() });
+        return;
+      }
+    }
+  }
+
+  private observationIsMine(): boolean {
+    return this.observation === undefined || this.isLeader();
+  }
+
+  /** Resolves true after ms, false when the signal aborts first. */
+  private async sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+    try {
+      await this.config.clock.sleep(ms, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private seen(fetched: LeaderElectionRecord): void {
+    this.observation = observe(this.observation, fetched, this.config.clock.monotonic());
+    const holder = fetched.holderIdentity;
+    if (holder !== this.reportedLeader) {
+      this.reportedLeader = holder;
+      if (holder) this.config.onNewLeader?.(holder);
+    }
+  }
+
+  /** One attempt; false on any failure (another holder, conflict, API error). */
+  private async tryAcquireOrRenew(): Promise<boolean> {
+    const { leases, name, namespace, identity, clock } = this.config;
+    const leaseSeconds = this.leaseDurationMs / 1000;
+    const now = { epochMs: clock.now(), monotonicMs: clock.monotonic() };
+    try {
+      const current = await leases.find(name, namespace);
+      if (!current) {
+        const record = freshRecord(identity, leaseSeconds, now.epochMs);
+        this.lease = await leases.create({ metadata: { name, namespace }, spec: leaseSpecFromRecord(record) });
+        this.seen(record);
+        return true;
+      }
+      this.lease = current;
+      this.seen(recordFromLease(current.spec));
+      const next = nextRecord(this.observation as Observation, identity, leaseSeconds, now);
+      if (!next) return false;
+      this.lease = await leases.replace({ ...current, spec: leaseSpecFromRecord(next) });
+      this.seen(next);
+      return true;
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) this.logger.debug('lease attempt failed', { identity, error: (e as Error).message });
+      return false;
+    }
+  }
+
+  /** Clear the holder so a successor can take over at once (only if still the leader). */
+  private async release(): Promise<void> {
+    if (!this.isLeader() || !this.lease || !this.observation) return;
+    const record = releasedRecord(this.observation.record, this.config.clock.now());
+    try {
+      this.lease = await this.config.leases.replace({ ...this.lease, spec: leaseSpecFromRecord(record) });
+      this.seen(record);
+      this.logger.info('released lease', { lease: `${this.config.namespace}/${this.config.name}`, identity: this.config.identity });
+    } catch (e) {
+      this.logger.warn('could not release lease', { error: (e as Error).message });
+    }
+  }
+}
