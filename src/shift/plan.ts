@@ -1,0 +1,104 @@
+/**
+ * Drain-aware planning, pure. Istio replaces the gateway port's filter chain on every TCP weight
+ * change and closes the connections of the old chain when its drainDuration ends: each step is
+ * one reconnect wave for long-lived clients. These functions say where that close is expected,
+ * warn when the plan cannot observe it (bake too short) and estimate what the split test needs.
+ */
+import type { ResolvedSpec } from '../spec/resolved-shift.js';
+import { formatDuration } from '../util/duration.js';
+
+/**
+ * Where the drain close of a weight change acknowledged at `changedAt` lands: Envoy closes the
+ * old filter chain's connections when drainDuration ends, counted from when the gateway got the
+ * new configuration (a little after the API acknowledged it). A close or reset of a connection
+ * opened before the change inside [from, to] is `drained`; anywhere else it is breakage.
+ */
+export function drainWindow(changedAt: number, drainMs: number): [number, number] {
+  return [changedAt + drainMs - drainEarlyMarginMs(drainMs), changedAt + drainMs + drainLateMarginMs(drainMs)];
+}
+
+/** Measurement slack before the drain deadline: 10 % of it, at least 200 ms, never before the change. */
+export function drainEarlyMarginMs(drainMs: number): number {
+  return Math.min(drainMs, Math.max(200, Math.round(drainMs * 0.1)));
+}
+
+/** Configuration push delay after the deadline: 25 % of the drain, at least 1 s. */
+export function drainLateMarginMs(drainMs: number): number {
+  return Math.max(1000, Math.round(drainMs * 0.25));
+}
+
+/** The shortest bake that still sees its own step's drain: drainDuration + late margin. */
+export function minimumBakeForDrain(drainMs: number): number {
+  return drainMs + drainLateMarginMs(drainMs);
+}
+
+/**
+ * Wald's approximation of the identified samples the sequential split test needs on average when
+ * the split is right (share p0), at tolerance delta and confidence c: for each one-sided test of
+ * p0 against p1 = p0 +- delta, E[N] = ((1 - a) ln(b / (1 - a)) + a ln((1 - b) / a)) / -KL(p0 || p1);
+ * the larger side decides. 1 when no alternative exists.
+ */
+export function expectedSplitSamples(p0: number, delta: number, confidence: number): number {
+  const alternatives = [p0 + delta, p0 - delta].map((p) => Number(p.toFixed(12))).filter((p) => p >= 0 && p <= 1);
+  if (alternatives.length === 0) return 1;
+  const alpha = (1 - confidence) / alternatives.length;
+  const beta = 1 - confidence;
+  const numerator = (1 - alpha) * Math.log(beta / (1 - alpha)) + alpha * Math.log((1 - beta) / alpha);
+  const sizes = alternatives.map((p1) => {
+    const drift = term(p0, p1) + term(1 - p0, 1 - p1);
+    return drift === 0 ? Infinity : numerator / -drift;
+  });
+  return Math.ceil(Math.max(...sizes));
+}
+
+/** p0 ln(p0 / p1), 0 when p0 = 0; Infinity when p1 = 0 < p0 (that side decides at once). */
+function term(p0: number, p1: number): number {
+  if (p0 === 0) return 0;
+  if (p1 === 0) return Infinity;
+  return p0 * Math.log(p0 / p1);
+}
+
+const pct = (w: number): string => `${w}%`;
+
+/** Warnings about a plan that cannot show what it should (printed before the shift, kept in the report). */
+export function planWarnings(spec: ResolvedSpec): string[] {
+  const warnings: string[] = [];
+  const { analysis, schedule, probe } = spec;
+  const drain = analysis.drainDurationMs;
+  const longLived = probe.longLived.connections > 0;
+  if (longLived && analysis.existingConnections === 'tolerate-drain' && schedule.bakeMs < minimumBakeForDrain(drain)) {
+    warnings.push(
+      `bake ${formatDuration(schedule.bakeMs)} < drainDuration ${formatDuration(drain)} + margin ${formatDuration(drainLateMarginMs(drain))}: ` +
+        `the gateway's drain of a step's existing connections lands after the step ends, so its reconnect wave shows in the next step ` +
+        `(and the last step's not at all); use bake >= ${formatDuration(minimumBakeForDrain(drain))} to see each wave inside its step`,
+    );
+  }
+  const totalBake = schedule.bakeMs * schedule.steps.length;
+  if (longLived && analysis.existingConnections === 'preserve' && totalBake < drain) {
+    warnings.push(
+      `existingConnections: preserve, but the whole shift (${formatDuration(totalBake)} of bakes) is shorter than drainDuration ` +
+        `${formatDuration(drain)}: it can end before the first drain closes anything, so preserve is not verified`,
+    );
+  }
+  const perStep = probe.newConnections.perStep;
+  const shortSteps = schedule.steps.filter((w) => expectedSplitSamples(w / 100, analysis.splitTolerance, analysis.splitConfidence) > perStep);
+  if (shortSteps.length > 0) {
+    const needed = Math.max(...shortSteps.map((w) => expectedSplitSamples(w / 100, analysis.splitTolerance, analysis.splitConfidence)));
+    warnings.push(
+      `newConnections.perStep ${perStep} is below the ~${needed} identified samples the split test needs on average at ` +
+        `tolerance ${analysis.splitTolerance} / confidence ${analysis.splitConfidence} (steps ${shortSteps.map(pct).join(', ')}): ` +
+        `expect 'undecided' verdicts there (reported, not a breach); raise perStep or splitTolerance for a decided split`,
+    );
+  }
+  return warnings;
+}
+
+/** One line on the reconnect waves the plan causes (each weight change drains the gateway port). */
+export function reconnectPlan(spec: ResolvedSpec): string {
+  const changes = spec.schedule.steps.length + (spec.schedule.steps.at(-1) === 100 ? 0 : 1);
+  const drain = formatDuration(spec.analysis.drainDurationMs);
+  return (
+    `${changes} weight change${changes === 1 ? '' : 's'} = ${changes} reconnect wave${changes === 1 ? '' : 's'} for long-lived clients ` +
+    `(the gateway closes existing connections ${drain} after each; existingConnections: ${spec.analysis.existingConnections})`
+  );
+}
