@@ -12,8 +12,9 @@ export function summaryLines(report: ShiftReport): string[] {
   for (const step of report.steps) {
     const n = step.newConnections;
     const split = n.split ? `, split ${n.split.decision}` : '';
+    const interrupted = step.notes.find((note) => note.startsWith('interrupted'));
     lines.push(
-      `  step ${step.index + 1} (${step.targetWeight}%): ${step.verdict}; new ${n.succeeded} ok / ${n.failed} failed${split}; ` +
+      `  step ${step.index + 1} (${step.targetWeight}%): ${interrupted ?? step.verdict}; new ${n.succeeded} ok / ${n.failed} failed${split}; ` +
         `long-lived reconnect wave ${step.reconnectWave}${step.reasons.length ? `; ${step.reasons.join('; ')}` : ''}`,
     );
   }

@@ -41,7 +41,7 @@ export function cliStatus(found: CliShift, now: number): CliStatus {
     name: found.name,
     namespace: found.namespace,
     target: found.router.description,
-    phase: state?.phase ?? 'unknown',
+    phase: displayPhase(state, snapshot.weights.canary, steps),
     step: { number: index + 1, of: steps.length, canaryWeight: steps[index] ?? null },
     weights: { stable: snapshot.weights.stable, canary: snapshot.weights.canary },
     holder: lock.kind === 'free' ? null : { identity: lock.holder.identity, expiresAt: new Date(lock.holder.expiresAt).toISOString(), live: lock.kind === 'held' },
@@ -50,10 +50,25 @@ export function cliStatus(found: CliShift, now: number): CliStatus {
   };
 }
 
-function cliText(s: CliStatus, now: number): string {
+/**
+ * A step's write carries the state `stepping` (the bake begins once it is acknowledged), so a
+ * stepping state whose weight is on the route is baking.
+ */
+function displayPhase(state: ShiftState | undefined, canary: number, steps: readonly number[]): string {
+  if (!state) return 'unknown';
+  return state.phase === 'stepping' && steps[state.stepIndex] === canary ? 'baking' : state.phase;
+}
+
+function bakeLeft(state: ShiftState | null, phase: string, bakeMs: number, now: number): string {
+  if (!state || phase !== 'baking') return '';
+  const until = state.bakeUntil ?? state.updatedAt + bakeMs;
+  return `, bake about ${formatDuration(Math.max(0, Math.round((until - now) / 1000) * 1000))} left`;
+}
+
+function cliText(s: CliStatus, bakeMs: number, now: number): string {
   const state = s.state;
   const lines = [`shift ${s.namespace}/${s.name}: run by the CLI, state on ${s.target}`];
-  const bake = state?.phase === 'baking' && state.bakeUntil ? `, bake ${formatDuration(Math.max(0, state.bakeUntil - now))} left` : '';
+  const bake = bakeLeft(state, s.phase, bakeMs, now);
   const step = s.step.number > 0 ? `, step ${s.step.number}/${s.step.of} (canary ${s.step.canaryWeight}%)` : '';
   lines.push(`  phase:    ${s.phase}${step}${bake}${state?.reason ? ` - ${state.reason}` : ''}`);
   const before = state?.original ? ` (before the shift: stable ${state.original.stable}, canary ${state.original.canary})` : '';
@@ -93,7 +108,7 @@ export function statusVerb(ctx: CliContext): Command {
       const document = found.kind === 'cli' ? cliStatus(found, now) : { managedBy: 'controller', name, namespace: found.namespace, status: found.object.status ?? null };
       if (flags.output === 'json') ctx.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
       else if (flags.output === 'yaml') ctx.stdout.write(stringify(document));
-      else ctx.stdout.write(found.kind === 'cli' ? cliText(document as CliStatus, now) : controllerText(found));
+      else ctx.stdout.write(found.kind === 'cli' ? cliText(document as CliStatus, found.shift.spec.schedule.bakeMs, now) : controllerText(found));
       ctx.setExitCode(ExitCode.Ok);
     } finally {
       kube.close();

@@ -9,7 +9,7 @@ import type { ShiftReport } from './types.js';
  * by kind. Self-contained SVG, no script, no external font.
  */
 const W = 920;
-const H = 440;
+const H = 460;
 const PLOT = { left: 64, right: 880, top: 48, bottom: 300 };
 const LANE_Y = 340;
 
@@ -148,12 +148,26 @@ export function endedConnections(report: ShiftReport): LongLivedConnectionRecord
   return [...byId.values()].sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0));
 }
 
+/** Ends drawn once per kind and 8-pixel slot, with a count when a wave ended together. */
 function endsLane(report: ShiftReport, s: Scale): string[] {
   const out = [`<text x="${PLOT.left - 8}" y="${LANE_Y}" text-anchor="end" dominant-baseline="middle">ends</text>`];
   out.push(`<line x1="${PLOT.left}" y1="${LANE_Y}" x2="${PLOT.right}" y2="${LANE_Y}" stroke="#e5e5e5"/>`);
+  const slots = new Map<string, { kind: EndKind; x: number; ends: LongLivedConnectionRecord[] }>();
   for (const c of endedConnections(report)) {
     const kind = c.end as EndKind;
-    out.push(`<g><title>${escapeXml(`connection ${c.id} (${c.version ?? '?'}) ${kind} at ${seconds((c.endedAt ?? 0) - report.startedAt)}`)}</title>${marker(kind, s.x(c.endedAt ?? 0), LANE_Y)}</g>`);
+    const x = s.x(c.endedAt ?? 0);
+    const key = `${kind}:${Math.round(x / 8)}`;
+    const slot = slots.get(key) ?? { kind, x, ends: [] };
+    slot.ends.push(c);
+    slots.set(key, slot);
+  }
+  const kindRow = (kind: EndKind): number => LANE_Y + (END_KINDS.indexOf(kind) % 2 === 0 ? -6 : 6);
+  for (const { kind, x, ends } of slots.values()) {
+    const first = ends[0] as LongLivedConnectionRecord;
+    const at = seconds((first.endedAt ?? 0) - report.startedAt);
+    const title = ends.length === 1 ? `connection ${first.id} (${first.version ?? '?'}) ${kind} at ${at}` : `${ends.length} connections ${kind} from ${at}`;
+    const count = ends.length > 1 ? `<text x="${n(x + 7)}" y="${n(kindRow(kind) - 6)}" font-size="9">×${ends.length}</text>` : '';
+    out.push(`<g><title>${escapeXml(title)}</title>${marker(kind, x, kindRow(kind))}${count}</g>`);
   }
   return out;
 }
@@ -165,26 +179,32 @@ function rollbackMarks(report: ShiftReport, s: Scale): string[] {
   const line = (t: number, label: string, color: string, dy: number): void => {
     const x = n(s.x(t));
     out.push(`<line x1="${x}" y1="${PLOT.top}" x2="${x}" y2="${LANE_Y + 10}" stroke="${color}" stroke-width="1.5" stroke-dasharray="3 3"/>`);
-    out.push(`<text x="${x}" y="${PLOT.top - 6 + dy}" text-anchor="middle" fill="${color}">${escapeXml(label)}</text>`);
+    const anchor = s.x(t) > PLOT.right - 80 ? 'end' : s.x(t) < PLOT.left + 80 ? 'start' : 'middle';
+    out.push(`<text x="${x}" y="${PLOT.top - 6 + dy}" text-anchor="${anchor}" fill="${color}">${escapeXml(label)}</text>`);
   };
-  line(rb.detectedAt, 'breach', '#d62728', 0);
+  line(rb.detectedAt, rb.cause === 'breach' ? 'breach seen' : rb.cause === 'operator' ? 'rollback requested' : 'error', '#d62728', 0);
   if (rb.restoredAt !== null) line(rb.restoredAt, `canary 0 (${rb.detectionToRestoreMs} ms)`, '#2ca02c', 12);
   return out;
 }
 
 function legend(): string[] {
   const items: string[] = [];
-  let x = PLOT.left;
-  const y = H - 28;
-  const add = (graphic: string, label: string, width: number): void => {
-    items.push(graphic, `<text x="${x + 22}" y="${y}" dominant-baseline="middle">${label}</text>`);
-    x += width;
+  const row = (y: number, entries: Array<[(x: number) => string, string]>): void => {
+    let x = PLOT.left;
+    for (const [graphic, label] of entries) {
+      items.push(graphic(x), `<text x="${x + 22}" y="${y}" dominant-baseline="middle">${label}</text>`);
+      x += 34 + label.length * 6.2;
+    }
   };
-  add(`<line x1="${x}" y1="${y}" x2="${x + 16}" y2="${y}" stroke="#1f6feb" stroke-width="2.5"/>`, 'canary weight', 118);
-  add(`<line x1="${x}" y1="${y}" x2="${x + 16}" y2="${y}" stroke="#9aa5b1" stroke-width="2" stroke-dasharray="6 4"/>`, 'stable', 72);
-  add(`<rect x="${x}" y="${y - 6}" width="16" height="12" fill="#ff7f0e" fill-opacity="0.4"/>`, 'observed canary share', 164);
-  add(`<rect x="${x}" y="${y - 6}" width="16" height="12" fill="#f2f2f2" stroke="#ccc"/>`, 'drain window', 106);
-  for (const kind of END_KINDS) add(marker(kind, x + 8, y), kind, 72);
+  const y1 = H - 44;
+  const y2 = H - 22;
+  row(y1, [
+    [(x) => `<line x1="${x}" y1="${y1}" x2="${x + 16}" y2="${y1}" stroke="#1f6feb" stroke-width="2.5"/>`, 'canary weight'],
+    [(x) => `<line x1="${x}" y1="${y1}" x2="${x + 16}" y2="${y1}" stroke="#9aa5b1" stroke-width="2" stroke-dasharray="6 4"/>`, 'stable weight'],
+    [(x) => `<rect x="${x}" y="${y1 - 6}" width="16" height="12" fill="#ff7f0e" fill-opacity="0.4"/>`, 'observed canary share (interval)'],
+    [(x) => `<rect x="${x}" y="${y1 - 6}" width="16" height="12" fill="#f2f2f2" stroke="#ccc"/>`, 'expected drain window'],
+  ]);
+  row(y2, END_KINDS.map((kind) => [(x: number) => marker(kind, x + 8, y2), `${kind} end`]));
   return items;
 }
 

@@ -40,6 +40,8 @@ export interface StepReport {
 
 export interface RollbackReport {
   reason: string;
+  /** What caused it: a probe breach, an operator (abort, rollback, Ctrl-C) or an error writing a step. */
+  cause: 'breach' | 'operator' | 'error';
   /** When the breach (or the request) was seen. */
   detectedAt: number;
   /** When the API acknowledged canary weight 0; null if it could not be written. */

@@ -11,7 +11,7 @@ import type { StepReport } from '../report/index.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import { drainWindow } from './plan.js';
 import { assessStep, preflightBreaches, type Breach, type StepObservation } from './policy.js';
-import type { RollbackCause, ShiftPhase, ShiftState } from './state.js';
+import { withoutStepFields, type RollbackCause, type ShiftPhase, type ShiftState } from './state.js';
 
 export interface RouteObservation {
   /** The owned weights as last read or written. */
@@ -145,7 +145,7 @@ function handleRequest(spec: ResolvedSpec, state: ShiftState, obs: Observation, 
   const by = request.by ? ` by ${request.by}` : '';
   if (request.action === 'pause') {
     if (phase === 'paused') return { state, actions: [], events: [] };
-    const paused: ShiftState = { ...withoutBake(state), phase: 'paused', pausedFrom: phase, reason: `paused${by}`, updatedAt: now };
+    const paused: ShiftState = { ...withoutStepFields(state), phase: 'paused', pausedFrom: phase, reason: `paused${by}`, updatedAt: now };
     return {
       state: paused,
       actions: [{ type: 'stopSampling' }, { type: 'persist' }],
@@ -196,7 +196,7 @@ function decideSteppingMarked(spec: ResolvedSpec, state: ShiftState, obs: Observ
   const changedAt = obs.route.changedAt;
   const window = changedAt === undefined ? undefined : drainWindow(changedAt, spec.analysis.drainDurationMs);
   const baking: ShiftState = {
-    ...withoutBake(state),
+    ...withoutStepFields(state),
     phase: 'baking',
     probeStartedAt: now,
     bakeUntil: now + spec.schedule.bakeMs,
@@ -239,7 +239,7 @@ function decideBaking(spec: ResolvedSpec, state: ShiftState, obs: Observation, n
   if (!final) return { state, actions: [], events: [], wakeAt: bakeUntil };
   const passed = stepReport(spec, state, obs, now, 'ok', [], assessment.notes);
   const event: ShiftEvent = { type: 'StepPassed', stepIndex: i, message: `${stepName(spec, i)} passed: ${weights(target)}`, warning: false };
-  const next: ShiftState = { ...withoutBake(state), steps: [...state.steps, passed], updatedAt: now };
+  const next: ShiftState = { ...withoutStepFields(state), steps: [...state.steps, passed], updatedAt: now };
   if (i + 1 < spec.schedule.steps.length) {
     return { state: { ...next, phase: 'stepping', stepIndex: i + 1 }, actions: [], events: [event], chain: true };
   }
@@ -265,7 +265,7 @@ function decideRollingBack(state: ShiftState, obs: Observation, now: number): St
 }
 
 function finish(state: ShiftState, phase: ShiftPhase, reason: string, now: number, events: ShiftEvent[]): StepDecision {
-  const ended: ShiftState = { ...withoutBake(state), phase, reason, endedAt: now, updatedAt: now };
+  const ended: ShiftState = { ...withoutStepFields(state), phase, reason, endedAt: now, updatedAt: now };
   const type = ({ promoted: 'Promoted', 'rolled-back': 'RolledBack', aborted: 'Aborted', failed: 'Failed' } as const)[phase as 'promoted'];
   const message = phase === 'promoted' ? `promoted: ${reason}` : `${phase}: canary at 0% (${reason})`;
   return {
@@ -290,7 +290,7 @@ function startRollback(
   rollback: { cause: RollbackCause; reason: string; detectedAt: number; abort?: boolean },
   now: number,
 ): StepDecision {
-  const next: ShiftState = { ...withoutBake(state), phase: 'rolling-back', rollback, updatedAt: now };
+  const next: ShiftState = { ...withoutStepFields(state), phase: 'rolling-back', rollback, updatedAt: now };
   return {
     state: next,
     actions: [{ type: 'stopSampling' }],
@@ -351,11 +351,6 @@ export function canaryVersionFor(spec: ResolvedSpec): string {
   return canaryVersionOf(spec.probe.identify, spec.provider === 'istio' ? spec.canary.subset : undefined);
 }
 
-function withoutBake(state: ShiftState): ShiftState {
-  const { weightChangedAt: _w, drainWindow: _d, probeStartedAt: _p, bakeUntil: _b, stepNotes: _n, pausedFrom: _f, ...rest } = state;
-  return rest;
-}
-
 function resumedEvent(state: ShiftState): ShiftEvent {
   return { type: 'Resumed', message: `resumed from ${state.phase}${state.stepIndex >= 0 ? ` at step ${state.stepIndex + 1}` : ''}`, warning: false };
 }
@@ -366,7 +361,7 @@ function resumedEvent(state: ShiftState): ShiftEvent {
  * bakes it afresh, with new probes); a rollback or promotion in flight is finished.
  */
 export function resumeState(state: ShiftState, now: number): ShiftState {
-  const base = withoutBake(state);
+  const base = withoutStepFields(state);
   switch (state.phase) {
     case 'paused': {
       const from = state.pausedFrom ?? (state.stepIndex < 0 ? 'pending' : 'stepping');
@@ -385,7 +380,7 @@ export function resumeState(state: ShiftState, now: number): ShiftState {
 /** A shift that cannot go on (a write failed for good): roll back with cause `error`. */
 export function failShift(spec: ResolvedSpec, state: ShiftState, reason: string, now: number): ShiftState {
   if (state.phase === 'rolling-back' || TERMINAL.has(state.phase)) {
-    return { ...withoutBake(state), phase: 'failed', reason, endedAt: now, updatedAt: now };
+    return { ...withoutStepFields(state), phase: 'failed', reason, endedAt: now, updatedAt: now };
   }
   return startRollback(spec, state, { cause: 'error', reason, detectedAt: now }, now).state;
 }

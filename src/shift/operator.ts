@@ -3,7 +3,7 @@
  * paused, its holder died, or it already ended): canary 0 together with this state, pure.
  */
 import type { OperatorAction } from './decide.js';
-import { initialState, isTerminal, type ShiftState } from './state.js';
+import { initialState, isTerminal, withoutStepFields, type ShiftState } from './state.js';
 
 export type StopAction = Exclude<OperatorAction, 'pause'>;
 
@@ -12,9 +12,8 @@ export function operatorStop(state: ShiftState | undefined, action: StopAction, 
   const base = state ?? initialState(now);
   if (action === 'abort' && isTerminal(base.phase)) return undefined;
   const reason = action === 'abort' ? `aborted by ${by}` : `rollback requested by ${by}`;
-  const { bakeUntil: _b, probeStartedAt: _p, weightChangedAt: _w, drainWindow: _d, stepNotes: _n, pausedFrom: _f, ...rest } = base;
   return {
-    ...rest,
+    ...withoutStepFields(base),
     phase: action === 'abort' ? 'aborted' : 'rolled-back',
     reason,
     rollback: { cause: 'operator', reason, detectedAt: now, restoredAt: now, ...(action === 'abort' ? { abort: true } : {}) },

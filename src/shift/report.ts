@@ -34,9 +34,10 @@ export function buildReport(state: ShiftState, context: ReportContext): ShiftRep
     warnings: [...state.warnings, ...(state.phase === 'failed' && !state.rollback && state.reason ? [state.reason] : [])],
   };
   if (state.rollback) {
-    const { reason, detectedAt, restoredAt } = state.rollback;
+    const { reason, detectedAt, restoredAt, cause } = state.rollback;
     report.rollback = {
       reason,
+      cause,
       detectedAt,
       restoredAt: restoredAt ?? null,
       detectionToRestoreMs: restoredAt === undefined ? null : Math.max(0, restoredAt - detectedAt),

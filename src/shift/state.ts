@@ -111,3 +111,9 @@ export function intendedCanaryWeight(state: ShiftState, steps: readonly number[]
       return undefined;
   }
 }
+
+/** The state without the fields of the step in progress (bake times, drain window, notes, pause origin). */
+export function withoutStepFields(state: ShiftState): ShiftState {
+  const { weightChangedAt: _w, drainWindow: _d, probeStartedAt: _p, bakeUntil: _b, stepNotes: _n, pausedFrom: _f, ...rest } = state;
+  return rest;
+}
