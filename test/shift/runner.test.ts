@@ -26,7 +26,7 @@ afterAll(async () => api.close());
 
 beforeEach(() => {
   const vs = api.vs();
-  api.server.objects.update({ ...virtualService('echo', [100, 0], 'echo'), metadata: { ...vs.metadata, annotations: {}, labels: {} } } as never);
+  api.server.objects.update({ ...virtualService('echo', [100, 0], 'echo'), metadata: { ...vs.metadata, annotations: {}, labels: {} } });
   api.server.faults.reset();
 });
 
@@ -53,14 +53,13 @@ async function setUp(shift = shiftFor({ 'spec.schedule.bake': '50ms' }), clock: 
   return { router, port, prober, runner };
 }
 
-const canaryWeights = (): number[] => api.vs().spec.tcp[0].route.map((d: { weight: number }) => d.weight);
 
 describe('ShiftRunner', () => {
   it('promotes with exactly one VirtualService write per step, plus the final state', async () => {
     const { runner, prober } = await setUp();
     const final = await runner.run();
     expect(final.phase).toBe('promoted');
-    expect(canaryWeights()).toEqual([0, 100]);
+    expect(api.weights()).toEqual([0, 100]);
     expect(api.writes()).toEqual({ 'patch virtualservices': 4 });
     expect(prober.calls.filter((c) => c.startsWith('sample'))).toEqual(['sample 0 0.2 changed', 'sample 1 0.5 changed', 'sample 2 1 changed']);
     const stored = readShiftState(api.vs().metadata.annotations)!;
@@ -81,7 +80,7 @@ describe('ShiftRunner', () => {
     expect(final.phase).toBe('rolled-back');
     expect(final.rollback).toMatchObject({ cause: 'breach', detectedAt: clock.now() });
     expect(final.rollback!.restoredAt).toBeLessThan(final.steps[0]!.startedAt + 60_000);
-    expect(canaryWeights()).toEqual([100, 0]);
+    expect(api.weights()).toEqual([100, 0]);
     // step 1 + rollback (weight and state in one write) + the final state
     expect(api.writes()).toEqual({ 'patch virtualservices': 3 });
   });
@@ -95,7 +94,7 @@ describe('ShiftRunner', () => {
     const final = await running;
     expect(final.phase).toBe('rolled-back');
     expect(api.server.faults.injected).toBe(12);
-    expect(canaryWeights()).toEqual([100, 0]);
+    expect(api.weights()).toEqual([100, 0]);
   });
 
   it('stops without another write when its lock was taken over', async () => {
@@ -103,13 +102,13 @@ describe('ShiftRunner', () => {
     const running = runner.run();
     for (let i = 0; i < 200 && runner.current().phase !== 'baking'; i++) await new Promise((r) => setTimeout(r, 5));
     const vs = api.vs();
-    const taken = api.server.objects.update({ ...vs, metadata: { ...vs.metadata, annotations: { ...vs.metadata.annotations, [ShiftAnnotations.holder]: 'elsewhere/2/xyz' } } } as never);
+    const taken = api.server.objects.update({ ...vs, metadata: { ...vs.metadata, annotations: { ...vs.metadata.annotations, [ShiftAnnotations.holder]: 'elsewhere/2/xyz' } } });
     const final = await running;
     expect(final.phase).toBe('failed');
     expect(final.reason).toMatch(/taken over by elsewhere\/2\/xyz/);
     // Its next write (the step's end) was refused by the `test` of the stale version, re-read, and not sent again.
     expect(api.vs().metadata.resourceVersion).toBe(taken.metadata.resourceVersion);
-    expect(canaryWeights()).toEqual([80, 20]);
+    expect(api.weights()).toEqual([80, 20]);
   });
 
   it('halt() ends the run at once without writing', async () => {
