@@ -147,12 +147,13 @@ describe.skipIf(kustomizeSkipReason !== undefined).each(OVERLAYS)('policy, overl
     const objects = await renderOverlay(overlay);
     const controller = theObject<Deployment>(objects, 'Deployment', 'tcpshift-controller');
     const c = controller.spec.template.spec.containers[0]!;
-    expect(c.args).toEqual(CONTROLLER_ARGS);
+    const args = c.args ?? [];
+    expect(args).toEqual(CONTROLLER_ARGS);
     for (const [name, fieldPath] of [['POD_NAME', 'metadata.name'], ['POD_NAMESPACE', 'metadata.namespace']]) {
       expect(c.env?.find((e) => e.name === name)?.valueFrom?.fieldRef?.fieldPath).toBe(fieldPath);
     }
-    expect(namedPort(c, c.readinessProbe?.httpGet?.port)).toBe(Number(flagValue(c.args, '--health-port')));
-    const metricsPort = Number(flagValue(c.args, '--metrics-port'));
+    expect(namedPort(c, c.readinessProbe?.httpGet?.port)).toBe(Number(flagValue(args, '--health-port')));
+    const metricsPort = Number(flagValue(args, '--metrics-port'));
     const service = theObject<Service>(objects, 'Service', 'tcpshift-controller-metrics');
     expect(selects({ matchLabels: service.spec.selector }, controller.spec.template.metadata.labels)).toBe(true);
     expect(service.spec.ports.map((p) => namedPort(c, p.targetPort))).toEqual([metricsPort]);
