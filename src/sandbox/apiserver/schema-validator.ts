@@ -120,13 +120,33 @@ function toFieldError(e: ErrorObject): FieldError | undefined {
   }
 }
 
+/**
+ * CRD schemas are OpenAPI v3.0: `exclusiveMaximum: true` qualifies `maximum` (same for the
+ * minimum), where ajv (JSON Schema) wants the bound itself in `exclusiveMaximum`. A copy of the
+ * schema in ajv's form; other nodes are shared.
+ */
+function withJsonSchemaBounds(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withJsonSchemaBounds);
+  if (!isRecord(node)) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) out[key] = key === 'enum' || key === 'default' ? value : withJsonSchemaBounds(value);
+  for (const [exclusive, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+    if (typeof out[exclusive] !== 'boolean') continue;
+    if (out[exclusive] === true && typeof out[bound] === 'number') {
+      out[exclusive] = out[bound];
+      delete out[bound];
+    } else delete out[exclusive];
+  }
+  return out;
+}
+
 /** Errors from inside a oneOf/anyOf branch only explain why that branch failed: not reported. */
 const insideAlternative = /\/(?:oneOf|anyOf)\/\d+\//;
 
 export function compileSchema(schema: Schema): SchemaValidate {
   let validate: ValidateFunction | undefined;
   return (object) => {
-    validate ??= newAjv(schema).compile(schema);
+    validate ??= newAjv(schema).compile(withJsonSchemaBounds(schema) as Schema);
     if (validate(object)) return [];
     const out: FieldError[] = [];
     for (const e of validate.errors ?? []) {
