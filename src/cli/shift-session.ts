@@ -219,7 +219,9 @@ function combine(...observers: Array<ShiftObserver | undefined>): ShiftObserver 
   const list = observers.filter((o): o is ShiftObserver => o !== undefined);
   return {
     decided: (decision, previous) => list.forEach((o) => o.decided?.(decision, previous)),
-    weightWritten: (weight, purpose, at) => list.forEach((o) => o.weightWritten?.(weight, purpose, at)),
+    weightWritten: async (weight, purpose, at) => {
+      for (const o of list) await o.weightWritten?.(weight, purpose, at);
+    },
     writeRetry: (error, attempt, delay) => list.forEach((o) => o.writeRetry?.(error, attempt, delay)),
   };
 }

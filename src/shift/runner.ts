@@ -33,8 +33,8 @@ export interface RequestSource {
 export interface ShiftObserver {
   /** After every decision, before its actions run. */
   decided?(decision: Decision, previous: ShiftState): void;
-  /** A weight write was acknowledged (the demo switches its fault on here). */
-  weightWritten?(canaryWeight: number, purpose: WeightPurpose, at: number): void;
+  /** A weight write was acknowledged; the runner waits for a returned promise (the demo switches its fault on here). */
+  weightWritten?(canaryWeight: number, purpose: WeightPurpose, at: number): void | Promise<void>;
   /** A write failed and will be retried. */
   writeRetry?(error: unknown, attempt: number, delayMs: number): void;
 }
@@ -164,7 +164,7 @@ export class ShiftRunner {
       try {
         const route = await port.writeWeight(canaryWeight, this.state, purpose);
         this.route = { ...route, changedAt: route.changedAt ?? clock.now() };
-        this.options.observer?.weightWritten?.(canaryWeight, purpose, this.route.changedAt ?? clock.now());
+        await this.options.observer?.weightWritten?.(canaryWeight, purpose, this.route.changedAt ?? clock.now());
         return true;
       } catch (error) {
         if (port.isFatal?.(error)) {
