@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { parseAddress } from '../probe/index.js';
-import { formatIssue } from '../spec/issues.js';
-import { parseTCPShiftObject, parseTCPShiftText, type ParseResult } from '../spec/parse-tcpshift.js';
+import { parseTCPShiftObject } from '../spec/parse-tcpshift.js';
 import type { ResolvedShift } from '../spec/resolved-shift.js';
 import type { TCPShiftResource } from '../spec/tcpshift-schema.js';
 import { DURATION_HELP, parseDuration } from '../util/duration.js';
 import { UsageError } from './errors.js';
+import { invalidShift } from './spec-file.js';
 
 /** Flags shared by `shift` and `resume` (and the demo's shift). */
 export interface RunFlags {
@@ -30,22 +29,6 @@ export function lockTtlMs(flags: RunFlags): number {
   const ms = parseDuration(flags.lockTtl);
   if (ms === undefined || ms < 1000) throw new UsageError(`--lock-ttl: '${flags.lockTtl}' is not a duration of at least 1s (${DURATION_HELP})`);
   return ms;
-}
-
-export function invalidShift(where: string, result: Extract<ParseResult, { ok: false }>): UsageError {
-  return new UsageError(`${where} is not a valid TCPShift:\n  ${result.issues.map(formatIssue).join('\n  ')}`);
-}
-
-export function readShiftFile(file: string): { shift: ResolvedShift; resource: TCPShiftResource } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`-f ${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  const result = parseTCPShiftText(text);
-  if (!result.ok) throw invalidShift(file, result);
-  return result;
 }
 
 /** The TCPShift kept on a route, validated like a file. */

@@ -3,7 +3,8 @@ import { createRouter } from '../router/index.js';
 import { addClusterOptions, connectCluster, type ClusterFlags } from './cluster-options.js';
 import type { CliContext } from './io.js';
 import { printResult } from './shift-output.js';
-import { addRunOptions, lockTtlMs, readShiftFile, withProbeAddress, type RunFlags } from './shift-options.js';
+import { addRunOptions, lockTtlMs, withProbeAddress, type RunFlags } from './shift-options.js';
+import { readShiftFile } from './spec-file.js';
 import { runShiftSession } from './shift-session.js';
 
 const EXAMPLES = `
