@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { KubeClient, NotFoundError } from '../kube/index.js';
+import { KubeClient, NotFoundError, type KubeObject } from '../kube/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { packagePath } from '../util/package-root.js';
@@ -122,14 +122,15 @@ async function prepareDir(dir: string | undefined, teardown: Teardown): Promise<
   return { dir: absolute, lock };
 }
 
-async function startApi(clock: Clock, logger: Logger): Promise<ApiServer> {
-  const api = await startApiServer({ clock, logger: logger.child({ component: 'apiserver' }) });
-  const crds = await Promise.all(
-    [packagePath('schemas', 'istio-crds.yaml'), packagePath('schemas', 'gateway-api-tcproutes.yaml'), packagePath('manifests', 'crd', 'tcpshift.io_tcpshifts.yaml')].map((f) => readFile(f, 'utf8')),
-  );
-  for (const text of crds) api.installCrds(text);
-  return api;
+/** The Istio, Gateway API TCPRoute and TCPShift CRDs, from the files shipped with the package. */
+async function installCrds(api: ApiServer): Promise<void> {
+  const files = [packagePath('schemas', 'istio-crds.yaml'), packagePath('schemas', 'gateway-api-tcproutes.yaml'), packagePath('manifests', 'crd', 'tcpshift.io_tcpshifts.yaml')];
+  const texts = await Promise.all(files.map((f) => readFile(f, 'utf8')));
+  for (const text of texts) api.installCrds(text);
 }
+
+/** Built-in kinds (namespace, Services, Deployments) go first: the pods can start while the CRDs are installed. */
+const isBuiltin = (o: KubeObject): boolean => o.apiVersion === 'v1' || o.apiVersion === 'apps/v1';
 
 async function waitUntil(clock: Clock, ready: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
   const deadline = clock.monotonic() + timeoutMs;
@@ -159,9 +160,10 @@ async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, t
   const { dir, lock } = await prepareDir(options.dir, teardown);
   const files: SandboxFiles = { dir, kubeconfig: path.join(dir, 'kubeconfig'), sandboxJson: path.join(dir, 'sandbox.json'), shiftYaml: path.join(dir, 'shift.yaml') };
 
-  const api = await startApi(clock, logger);
+  const api = await startApiServer({ clock, logger: logger.child({ component: 'apiserver' }) });
   teardown.add(() => api.close());
-  api.objects.apply(sandboxObjects({ replicas, provider, ...(options.prefixes ? { prefixes: options.prefixes } : {}), ...(options.banner ? { banner: options.banner } : {}) }));
+  const objects = sandboxObjects({ replicas, provider, ...(options.prefixes ? { prefixes: options.prefixes } : {}), ...(options.banner ? { banner: options.banner } : {}) });
+  api.objects.apply(objects.filter(isBuiltin));
   const kubeconfigText = api.kubeconfig({ namespace: SANDBOX_NAMESPACE });
   await writeFile(files.kubeconfig, kubeconfigText, { mode: 0o600 });
   const kube = KubeClient.connect({ kubeconfigText }, { clock });
@@ -184,6 +186,9 @@ async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, t
   const controller = new DeploymentController({ kube, runtime: pods, namespace: SANDBOX_NAMESPACE, clock, logger: logger.child({ component: 'deployments' }) });
   await controller.start();
   teardown.add(() => controller.stop());
+  // The echo processes are starting (separate processes): install the CRDs meanwhile.
+  await installCrds(api);
+  api.objects.apply(objects.filter((o) => !isBuiltin(o)));
 
   const gateway = await startMeshGateway({
     kube,
