@@ -13,6 +13,8 @@ export interface SandboxShiftOptions {
   address: string;
   drainMs: number;
   prefixes?: Partial<Record<string, string>>;
+  /** Paths shown in the header comment's command. */
+  files: { shiftYaml: string; kubeconfig: string };
 }
 
 /**
@@ -29,6 +31,10 @@ export async function sandboxShiftYaml(options: SandboxShiftOptions): Promise<st
   const stable = options.prefixes?.v1;
   const canary = options.prefixes?.v2;
   if (stable && canary) doc.setIn(['spec', 'probe', 'identify'], doc.createNode({ mode: 'prefix', stable, canary }, { flow: true }));
-  doc.commentBefore = ` Written by \`tcpshift sandbox up\` from examples/${file}: probe.address is the sandbox gateway,\n bake and drainDuration fit the sandbox. Run it from another terminal while the sandbox runs:\n   tcpshift shift -f <this file> --kubeconfig <the sandbox's kubeconfig>`;
-  return doc.toString();
+  doc.commentBefore = [
+    ` Written by \`tcpshift sandbox up\` from examples/${file}: probe.address is the sandbox gateway,`,
+    ' bake and drainDuration fit the sandbox. Run it from another terminal while the sandbox runs:',
+    `   tcpshift shift -f ${options.files.shiftYaml} --kubeconfig ${options.files.kubeconfig}`,
+  ].join('\n');
+  return doc.toString({ flowCollectionPadding: false });
 }

@@ -218,7 +218,7 @@ async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, t
     gateway: { host: listener.host, port: listener.port, gatewayPort: GATEWAY_PORT },
   };
   const address = `${info.gateway.host}:${info.gateway.port}`;
-  await writeFile(files.shiftYaml, await sandboxShiftYaml({ provider, address, drainMs, ...(options.prefixes ? { prefixes: options.prefixes } : {}) }));
+  await writeFile(files.shiftYaml, await sandboxShiftYaml({ provider, address, drainMs, files, ...(options.prefixes ? { prefixes: options.prefixes } : {}) }));
   await writeFile(files.sandboxJson, `${JSON.stringify(info, null, 2)}\n`);
   teardown.add(() => rm(files.sandboxJson, { force: true }));
   logger.info('sandbox up', { dir, apiServer: api.url, gateway: address, drainMs });

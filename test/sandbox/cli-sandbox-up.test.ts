@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxInfo } from '../../src/sandbox/index.js';
 import { runTcpshift, spawnBin } from '../support/cli.js';
 import { waitFor } from '../support/probe-wait.js';
-import { openEcho } from '../support/sandbox-clients.js';
+import { openEcho, TestClient } from '../support/sandbox-clients.js';
 
 function childPids(pid: number): number[] {
   const file = `/proc/${pid}/task/${pid}/children`;
@@ -111,6 +111,31 @@ describe('tcpshift sandbox up', () => {
       expect(existsSync(path.join(dir, 'sandbox.lock'))).toBe(false);
       expect(existsSync(path.join(dir, 'sandbox.json'))).toBe(false);
     } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('a second Ctrl-C exits at once and still takes every echo process along', async () => {
+    const child = spawnBin('tcpshift', ['sandbox', 'up', '--dir', path.join(root, 'twice'), '--replicas', '1', '--pod-drain-grace', '30s']);
+    let stdout = '';
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    let direct: TestClient | undefined;
+    try {
+      await waitFor(() => stdout.includes('Try, from another terminal'), 'the sandbox to come up', 25_000);
+      const children = childPids(child.pid as number);
+      expect(children).toHaveLength(2);
+      // A connection straight to a pod keeps it draining for 30 s: the first stop would wait for it.
+      const port = Number(/pid \d+ {2}127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]);
+      direct = await TestClient.connect(port);
+      child.kill('SIGINT');
+      await waitFor(() => stdout.includes('stopping the sandbox'), 'the first stop to begin');
+      child.kill('SIGINT');
+      const [code] = await exited;
+      expect(code).toBe(130);
+      await waitFor(() => children.every((pid) => !isAlive(pid)), 'the echo processes to be gone', 5000);
+    } finally {
+      direct?.destroy();
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   });
