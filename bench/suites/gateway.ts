@@ -10,10 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeClient } from '../../src/kube/index.js';
-import { NewConnectionSampler, percentile } from '../../src/probe/index.js';
+import { percentile } from '../../src/probe/index.js';
 import type { SandboxInfo } from '../../src/sandbox/index.js';
-import { systemClock } from '../../src/util/clock.js';
-import { sleep, until } from '../probe-bench-support.js';
+import { sampleAtFullSpeed, sleep, until } from '../probe-bench-support.js';
 import type { BenchSuite } from '../suite.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -94,19 +93,7 @@ export const suite: BenchSuite = {
 
       await setWeights(kube, 50, 50);
       await sleep(200);
-      const sampler = new NewConnectionSampler({
-        address: { host: info.gateway.host, port },
-        identify: { mode: 'banner' },
-        clock: systemClock,
-        ratePerSecond: 0,
-        concurrency: 64,
-        connectTimeoutMs: 5000,
-        replyTimeoutMs: 5000,
-        maxAttempts: attempts,
-      });
-      const started = performance.now();
-      const block = await sampler.run();
-      const perSecond = Math.round(block.succeeded / ((performance.now() - started) / 1000));
+      const { block, perSecond } = await sampleAtFullSpeed({ host: info.gateway.host, port }, attempts);
       options.log(`${block.succeeded}/${block.attempted} through the gateway at ${perSecond}/s, canary share ${block.observedCanaryShare}`);
 
       const propagation: number[] = [];
