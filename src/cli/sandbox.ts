@@ -139,7 +139,7 @@ function shown(file: string): string {
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }
 
-export function describeSandbox(sandbox: Sandbox): string {
+function describeSandbox(sandbox: Sandbox): string {
   const { info, files } = sandbox;
   const kubeconfig = shown(files.kubeconfig);
   const address = `${info.gateway.host}:${info.gateway.port}`;

@@ -64,15 +64,13 @@ function deployment(version: string, options: SandboxObjectOptions): Deployment 
   };
 }
 
-function istioRouting(): KubeObject[] {
-  return [
-    {
-      apiVersion: 'networking.istio.io/v1',
-      kind: 'DestinationRule',
-      metadata: meta('echo'),
-      spec: { host: ECHO_HOST, subsets: VERSIONS.map((v) => ({ name: v, labels: { version: v } })) },
-    },
-  ];
+function destinationRule(): KubeObject {
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: meta('echo'),
+    spec: { host: ECHO_HOST, subsets: VERSIONS.map((v) => ({ name: v, labels: { version: v } })) },
+  };
 }
 
 function virtualService(): KubeObject {
@@ -112,7 +110,7 @@ export function sandboxObjects(options: SandboxObjectOptions): KubeObject[] {
       metadata: meta(GATEWAY_NAME),
       spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: GATEWAY_PORT, name: GATEWAY_SECTION, protocol: 'TCP' }, hosts: ['*'] }] },
     },
-    ...istioRouting(),
+    destinationRule(),
     options.provider === 'istio' ? virtualService() : tcpRoute(),
     ...VERSIONS.map((v) => deployment(v, options)),
   ];

@@ -9,7 +9,7 @@ export interface UpstreamTarget {
 
 /**
  * One downstream connection and its upstream, as Envoy's tcp_proxy: bytes both ways with
- * back-pressure, a FIN forwarded as a FIN (half-close), an error or a full close on one side
+ * back-pressure, a FIN forwarded as a FIN (half-close), an error or a full close of one side
  * closes the other. `destroy()` is the abrupt close of a drained filter chain.
  */
 export class ProxyConnection {

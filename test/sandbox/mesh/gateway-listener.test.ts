@@ -128,6 +128,21 @@ describe('gateway listener', () => {
     expect(clock.pending()).toBe(pending - 1);
   });
 
+  it("forwards the pod's FIN as a FIN (half-close), and forgets the connection once the client closes too", async () => {
+    const pod = await startEchoServer({ version: 'v3', pod: 'echo-v3-0', ports: [0], host: '127.0.0.1', healthPort: null, logger: silentLogger });
+    endpoints.v3 = [{ pod: 'echo-v3-0', namespace: 'echo', labels: {}, address: '127.0.0.1', port: pod.ports[0] as number }];
+    try {
+      await start(plan([['v3', 1]]));
+      const client = await openEcho(listener.port);
+      const draining = pod.drain(0);
+      expect(await client.ended).toBe('fin');
+      await draining;
+      await waitFor(() => listener.info().active === 0, 'the connection to be forgotten');
+    } finally {
+      await pod.close();
+    }
+  });
+
   it('on removal stops accepting and drains what is open', async () => {
     await start(plan([['v1', 100]]));
     const c = await open();
