@@ -36,13 +36,17 @@ describe.skipIf(!kubectlBinary)('sandbox', () => {
   const gatewayPort = (): number => sandbox.info.gateway.port;
   const routeWeights = (): Array<[string, number]> =>
     (sandbox.gateway.listener(31400)?.tcpProxy?.clusters ?? []).map((c) => [c.cluster.subset ?? c.cluster.host, c.weight]);
-  /** kubectl patch of the two weights, then wait until the gateway routes by them. */
-  const setWeights = async (v1: number, v2: number): Promise<void> => {
+  /**
+   * Patch the two weights (with kubectl, or through src/kube when the time between the write and
+   * the next step matters), then wait until the gateway routes by them.
+   */
+  const setWeights = async (v1: number, v2: number, via: 'kubectl' | 'api' = 'kubectl'): Promise<void> => {
     const ops = [
-      { op: 'replace', path: '/spec/tcp/0/route/0/weight', value: v1 },
-      { op: 'replace', path: '/spec/tcp/0/route/1/weight', value: v2 },
+      { op: 'replace' as const, path: '/spec/tcp/0/route/0/weight', value: v1 },
+      { op: 'replace' as const, path: '/spec/tcp/0/route/1/weight', value: v2 },
     ];
-    await k(['patch', 'virtualservice', 'echo', '--type=json', '-p', JSON.stringify(ops)]);
+    if (via === 'kubectl') await k(['patch', 'virtualservice', 'echo', '--type=json', '-p', JSON.stringify(ops)]);
+    else await sandbox.kube.virtualServices.patch('echo', 'echo', { type: 'json', ops });
     const expected = [['v1', v1], ['v2', v2]].filter(([, w]) => (w as number) > 0);
     await waitFor(() => JSON.stringify(routeWeights()) === JSON.stringify(expected), `gateway weights ${v1}/${v2}`);
   };
@@ -120,7 +124,7 @@ describe.skipIf(!kubectlBinary)('sandbox', () => {
   it('keeps an existing connection echoing right after a weight change, then closes it within the drain window', async () => {
     const old = keep(await openEcho(gatewayPort()));
     const changedAt = Date.now();
-    await setWeights(90, 10);
+    await setWeights(90, 10, 'api');
     await roundTrip(old, 'right after the change');
     const fresh = keep(await openEcho(gatewayPort()));
     await old.ended;
@@ -153,7 +157,7 @@ describe.skipIf(!kubectlBinary)('sandbox', () => {
     expect(seen.byVersion.v1).toBe(30);
     await roundTrip(onPod, 'draining but still echoing');
     await deleting;
-    expect(await hasEnded(onPod, 100)).toBe(true);
+    expect(await hasEnded(onPod, 3000)).toBe(true);
     expect(() => process.kill(pid, 0)).toThrow();
     const gone = await kubectl(target, ['get', 'pod', doomed]);
     expect(gone.stderr).toMatch(/not found/);
