@@ -153,22 +153,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 }
 
-async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, teardown: Teardown): Promise<Sandbox> {
-  const provider = options.provider ?? 'istio';
-  const replicas = options.replicas ?? 2;
-  const drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
-  const { dir, lock } = await prepareDir(options.dir, teardown);
-  const files: SandboxFiles = { dir, kubeconfig: path.join(dir, 'kubeconfig'), sandboxJson: path.join(dir, 'sandbox.json'), shiftYaml: path.join(dir, 'shift.yaml') };
+interface Started {
+  clock: Clock;
+  logger: Logger;
+  teardown: Teardown;
+}
 
-  const api = await startApiServer({ clock, logger: logger.child({ component: 'apiserver' }) });
-  teardown.add(() => api.close());
-  const objects = sandboxObjects({ replicas, provider, ...(options.prefixes ? { prefixes: options.prefixes } : {}), ...(options.banner ? { banner: options.banner } : {}) });
-  api.objects.apply(objects.filter(isBuiltin));
-  const kubeconfigText = api.kubeconfig({ namespace: SANDBOX_NAMESPACE });
-  await writeFile(files.kubeconfig, kubeconfigText, { mode: 0o600 });
-  const kube = KubeClient.connect({ kubeconfigText }, { clock });
-  teardown.add(() => Promise.resolve(kube.close()));
-
+/** The kubelet, the Deployment controller and the fault proxies in front of the pods they run. */
+async function startPods(kube: KubeClient, options: SandboxOptions, { clock, logger, teardown }: Started): Promise<{ pods: PodRuntime; faults: PodFaults }> {
   // The fault proxies and the kubelet refer to each other: proxies are made for pods the kubelet runs.
   const faults: PodFaults = new PodFaults(() => pods.list());
   teardown.add(() => faults.close());
@@ -186,6 +178,55 @@ async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, t
   const controller = new DeploymentController({ kube, runtime: pods, namespace: SANDBOX_NAMESPACE, clock, logger: logger.child({ component: 'deployments' }) });
   await controller.start();
   teardown.add(() => controller.stop());
+  return { pods, faults };
+}
+
+/** Until every pod of both versions is an endpoint of the gateway. */
+async function waitForRouting(gateway: MeshGateway, provider: SandboxProvider, replicas: number, timeoutMs: number, clock: Clock): Promise<void> {
+  const clusters = versionClusters(provider);
+  await waitUntil(
+    clock,
+    () => clusters.every(({ cluster }) => gateway.endpoints(cluster).length === replicas),
+    timeoutMs,
+    () => clusters.map(({ version, cluster }) => `${version}: ${gateway.endpoints(cluster).length}/${replicas} endpoints`).join(', '),
+  );
+}
+
+/** sandbox.json (last: its presence means the sandbox is up) and shift.yaml. */
+async function writeSandboxFiles(api: ApiServer, gateway: MeshGateway, files: SandboxFiles, options: SandboxOptions & { provider: SandboxProvider; drainMs: number }): Promise<SandboxInfo> {
+  const listener = gateway.listener(GATEWAY_PORT);
+  if (!listener) throw new Error(`the gateway has no listener for port ${GATEWAY_PORT}`);
+  const info: SandboxInfo = {
+    kubeconfig: files.kubeconfig,
+    apiServer: api.url,
+    namespace: SANDBOX_NAMESPACE,
+    gateway: { host: listener.host, port: listener.port, gatewayPort: GATEWAY_PORT },
+  };
+  const address = `${info.gateway.host}:${info.gateway.port}`;
+  const shift = await sandboxShiftYaml({ provider: options.provider, address, drainMs: options.drainMs, files, ...(options.prefixes ? { prefixes: options.prefixes } : {}) });
+  await writeFile(files.shiftYaml, shift);
+  await writeFile(files.sandboxJson, `${JSON.stringify(info, null, 2)}\n`);
+  return info;
+}
+
+async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, teardown: Teardown): Promise<Sandbox> {
+  const started: Started = { clock, logger, teardown };
+  const provider = options.provider ?? 'istio';
+  const replicas = options.replicas ?? 2;
+  const drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
+  const { dir, lock } = await prepareDir(options.dir, teardown);
+  const files: SandboxFiles = { dir, kubeconfig: path.join(dir, 'kubeconfig'), sandboxJson: path.join(dir, 'sandbox.json'), shiftYaml: path.join(dir, 'shift.yaml') };
+
+  const api = await startApiServer({ clock, logger: logger.child({ component: 'apiserver' }) });
+  teardown.add(() => api.close());
+  const objects = sandboxObjects({ replicas, provider, ...(options.prefixes ? { prefixes: options.prefixes } : {}), ...(options.banner ? { banner: options.banner } : {}) });
+  api.objects.apply(objects.filter(isBuiltin));
+  const kubeconfigText = api.kubeconfig({ namespace: SANDBOX_NAMESPACE });
+  await writeFile(files.kubeconfig, kubeconfigText, { mode: 0o600 });
+  const kube = KubeClient.connect({ kubeconfigText }, { clock });
+  teardown.add(() => Promise.resolve(kube.close()));
+
+  const { pods, faults } = await startPods(kube, options, started);
   // The echo processes are starting (separate processes): install the CRDs meanwhile.
   await installCrds(api);
   api.objects.apply(objects.filter((o) => !isBuiltin(o)));
@@ -200,28 +241,11 @@ async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, t
     ...(options.random ? { random: options.random } : {}),
   });
   teardown.add(() => gateway.close());
+  await waitForRouting(gateway, provider, replicas, options.readyTimeoutMs ?? 30_000, clock);
 
-  const clusters = versionClusters(provider);
-  await waitUntil(
-    clock,
-    () => clusters.every(({ cluster }) => gateway.endpoints(cluster).length === replicas),
-    options.readyTimeoutMs ?? 30_000,
-    () => clusters.map(({ version, cluster }) => `${version}: ${gateway.endpoints(cluster).length}/${replicas} endpoints`).join(', '),
-  );
-  const listener = gateway.listener(GATEWAY_PORT);
-  if (!listener) throw new Error(`the gateway has no listener for port ${GATEWAY_PORT}`);
-
-  const info: SandboxInfo = {
-    kubeconfig: files.kubeconfig,
-    apiServer: api.url,
-    namespace: SANDBOX_NAMESPACE,
-    gateway: { host: listener.host, port: listener.port, gatewayPort: GATEWAY_PORT },
-  };
-  const address = `${info.gateway.host}:${info.gateway.port}`;
-  await writeFile(files.shiftYaml, await sandboxShiftYaml({ provider, address, drainMs, files, ...(options.prefixes ? { prefixes: options.prefixes } : {}) }));
-  await writeFile(files.sandboxJson, `${JSON.stringify(info, null, 2)}\n`);
+  const info = await writeSandboxFiles(api, gateway, files, { ...options, provider, drainMs });
   teardown.add(() => rm(files.sandboxJson, { force: true }));
-  logger.info('sandbox up', { dir, apiServer: api.url, gateway: address, drainMs });
+  logger.info('sandbox up', { dir, apiServer: api.url, gateway: `${info.gateway.host}:${info.gateway.port}`, drainMs });
 
   let stopping: Promise<void> | undefined;
   return {
