@@ -4,6 +4,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NewConnectionSampler, type NewConnectionsBlock } from '../src/probe/index.js';
+import { systemClock } from '../src/util/clock.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -72,4 +74,22 @@ export async function until(condition: () => boolean, timeoutMs: number): Promis
     await sleep(20);
   }
   return true;
+}
+
+/** `attempts` new connections, 64 at a time, as fast as they complete (banner identification). */
+export async function sampleAtFullSpeed(address: { host: string; port: number }, attempts: number): Promise<{ block: NewConnectionsBlock; perSecond: number; seconds: number }> {
+  const sampler = new NewConnectionSampler({
+    address,
+    identify: { mode: 'banner' },
+    clock: systemClock,
+    ratePerSecond: 0,
+    concurrency: 64,
+    connectTimeoutMs: 5000,
+    replyTimeoutMs: 5000,
+    maxAttempts: attempts,
+  });
+  const started = performance.now();
+  const block = await sampler.run();
+  const seconds = (performance.now() - started) / 1000;
+  return { block, perSecond: Math.round(block.succeeded / seconds), seconds };
 }

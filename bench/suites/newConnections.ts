@@ -1,9 +1,7 @@
 // newConnections: new connections per second the sampler completes (connect, banner, one echo,
 // version identified, close) through the fault proxy in pass mode, proxy and echo server each
 // in their own process.
-import { NewConnectionSampler } from '../../src/probe/index.js';
-import { systemClock } from '../../src/util/clock.js';
-import { startEchoServer, startNodeChild } from '../probe-bench-support.js';
+import { sampleAtFullSpeed, startEchoServer, startNodeChild } from '../probe-bench-support.js';
 import type { BenchSuite } from '../suite.js';
 
 export const suite: BenchSuite = {
@@ -16,20 +14,7 @@ export const suite: BenchSuite = {
     const server = await startEchoServer('v2');
     const proxy = await startNodeChild<{ port: number }>('probe-proxy-child', ['--target-port', String(server.info.port)]);
     try {
-      const sampler = new NewConnectionSampler({
-        address: { host: '127.0.0.1', port: proxy.info.port },
-        identify: { mode: 'banner' },
-        clock: systemClock,
-        ratePerSecond: 0,
-        concurrency: 64,
-        connectTimeoutMs: 5000,
-        replyTimeoutMs: 5000,
-        maxAttempts: attempts,
-      });
-      const started = performance.now();
-      const block = await sampler.run();
-      const seconds = (performance.now() - started) / 1000;
-      const perSecond = Math.round(block.succeeded / seconds);
+      const { block, perSecond, seconds } = await sampleAtFullSpeed({ host: '127.0.0.1', port: proxy.info.port }, attempts);
       log(`${block.succeeded}/${block.attempted} identified in ${seconds.toFixed(2)} s; connect p50 ${block.connectMs.p50} ms p99 ${block.connectMs.p99} ms`);
       return {
         block: { perSecond },

@@ -10,7 +10,10 @@ import { runShiftSession } from './shift-session.js';
 const EXAMPLES = `
 Examples:
   # Shift the sandbox's echo service (tcpshift sandbox up --dir .sandbox in another terminal):
-  tcpshift shift -f examples/shift.yaml --kubeconfig .sandbox/kubeconfig --probe-address 127.0.0.1:31400
+  tcpshift shift -f .sandbox/shift.yaml --kubeconfig .sandbox/kubeconfig
+
+  # A spec whose probe.address is cluster DNS, probed through a port-forward of the gateway:
+  tcpshift shift -f shift.yaml --probe-address 127.0.0.1:31400
 
   # In a pipeline: the final report as JSON on stdout, progress on stderr:
   tcpshift shift -f shift.yaml -o json > report.json

@@ -1,0 +1,175 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { textLogger } from '../echo/index.js';
+import { describeRoute } from '../sandbox/mesh/index.js';
+import { GATEWAY_NAME, SandboxBusyError, startSandbox, type Sandbox, type SandboxOptions, type SandboxProvider } from '../sandbox/index.js';
+import { DURATION_HELP, formatDuration, parseDuration } from '../util/duration.js';
+import { UsageError } from './errors.js';
+import { ExitCode } from './exit-codes.js';
+import type { CliContext } from './io.js';
+
+interface RawUpOptions {
+  dir: string;
+  drain: string;
+  port: string;
+  replicas: string;
+  podDrainGrace: string;
+  prefixes?: string;
+  banner: string;
+  provider: string;
+}
+
+const MAX_REPLICAS = 20;
+
+const EXAMPLES = `
+Examples:
+  # The whole mesh on loopback, state in ./.sandbox, Istio's 45 s drain:
+  tcpshift sandbox up
+
+  # Short drains for quick experiments, a fixed gateway port, Istio tcp-echo style prefixes:
+  tcpshift sandbox up --drain 5s --port 15400 --prefixes one,two
+
+  # Gateway API: a TCPRoute with one Service per version instead of the VirtualService:
+  tcpshift sandbox up --provider gateway-api --dir /tmp/sandbox-gwapi
+
+It runs in the foreground: an API server (kubectl works against DIR/kubeconfig), echo pods
+echo-v1-* and echo-v2-* (real tcpshift-echo processes), and the ingress gateway emulator routing
+Gateway echo-gateway port 31400 as istiod + Envoy would (weights per new connection, old
+connections closed when the drain after a route change ends). It writes DIR/sandbox.json,
+DIR/kubeconfig and DIR/shift.yaml (a ready-to-run shift), prints copy-paste commands, then logs
+route changes and pod events on stderr. Ctrl-C (SIGINT) or SIGTERM stops every process.
+Exit codes: 0 stopped cleanly, 2 bad flag or DIR already used by a running sandbox, 1 failed.`;
+
+export function sandboxCommand(ctx: CliContext): Command {
+  const up = new Command('up')
+    .description('Run the embedded sandbox (API, mesh gateway, echo pods) in the foreground until Ctrl-C.')
+    .option('--dir <dir>', 'where sandbox.json, kubeconfig and shift.yaml are written', '.sandbox')
+    .option('--drain <duration>', "the gateway's drain duration after a route change (Istio drainDuration)", '45s')
+    .option('--port <port>', 'loopback port of the gateway (0: any free port)', '0')
+    .option('--replicas <n>', `echo pods per version (0..${MAX_REPLICAS})`, '2')
+    .option('--pod-drain-grace <duration>', 'how long a deleted pod keeps echoing before its FIN (tcpshift-echo --drain-grace)', '2s')
+    .option('--prefixes <stable,canary>', "echo prefixes of v1 and v2, like Istio's tcp-echo (e.g. one,two)")
+    .option('--banner <mode>', 'echo banner on connect: full or none', 'full')
+    .option('--provider <provider>', 'route with an Istio VirtualService (istio) or a Gateway API TCPRoute (gateway-api)', 'istio')
+    .addHelpText('after', EXAMPLES)
+    .action(async (raw: RawUpOptions) => {
+      const options = parseUpOptions(raw);
+      ctx.setExitCode(await runSandboxUp(options, ctx));
+    });
+  return new Command('sandbox').description('The embedded environment: a mesh on loopback, no cluster needed.').addCommand(up);
+}
+
+function parseUpOptions(raw: RawUpOptions): SandboxOptions & { dir: string } {
+  return {
+    dir: parseDir(raw.dir),
+    drainMs: duration('--drain', raw.drain),
+    gatewayListenPort: integer('--port', raw.port, 0, 65535),
+    replicas: integer('--replicas', raw.replicas, 0, MAX_REPLICAS),
+    podDrainGraceMs: duration('--pod-drain-grace', raw.podDrainGrace),
+    ...(raw.prefixes !== undefined ? { prefixes: parsePrefixes(raw.prefixes) } : {}),
+    banner: oneOf('--banner', raw.banner, ['full', 'none'] as const),
+    provider: oneOf('--provider', raw.provider, ['istio', 'gateway-api'] as const satisfies readonly SandboxProvider[]),
+  };
+}
+
+function parseDir(dir: string): string {
+  if (dir.trim() === '') throw new UsageError('--dir: must not be empty');
+  try {
+    if (!statSync(dir).isDirectory()) throw new UsageError(`--dir: ${dir} exists and is not a directory`);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+  }
+  return dir;
+}
+
+function duration(flag: string, text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new UsageError(`${flag}: '${text}' is not ${DURATION_HELP}`);
+  return ms;
+}
+
+function integer(flag: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) throw new UsageError(`${flag}: '${text}' is not a whole number in ${min}..${max}`);
+  return n;
+}
+
+function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(text)) throw new UsageError(`${flag}: '${text}' is not one of ${allowed.join(', ')}`);
+  return text as T;
+}
+
+function parsePrefixes(text: string): { v1: string; v2: string } {
+  const parts = text.split(',');
+  const [v1, v2] = parts;
+  if (parts.length !== 2 || !v1 || !v2 || v1 === v2 || /\s/.test(text)) {
+    throw new UsageError(`--prefixes: '${text}' is not STABLE,CANARY (two different words without spaces, e.g. one,two)`);
+  }
+  return { v1, v2 };
+}
+
+async function runSandboxUp(options: SandboxOptions & { dir: string }, ctx: CliContext): Promise<number> {
+  let sandbox: Sandbox;
+  try {
+    sandbox = await startSandbox({ ...options, clock: ctx.clock, logger: textLogger(ctx.stderr, ctx.clock, 'info') });
+  } catch (error) {
+    if (error instanceof SandboxBusyError) throw new UsageError(`--dir: ${error.message}`);
+    throw error;
+  }
+  try {
+    ctx.stdout.write(describeSandbox(sandbox));
+    await untilInterrupted(ctx.interrupts);
+    ctx.stdout.write('stopping the sandbox: closing the gateway, stopping the pods...\n');
+  } finally {
+    await sandbox.stop();
+  }
+  ctx.stdout.write('sandbox stopped: every process ended, every port closed\n');
+  return ExitCode.Ok;
+}
+
+function untilInterrupted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/** A path as typed from the current directory when it is below it, else absolute. */
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
+function describeSandbox(sandbox: Sandbox): string {
+  const { info, files } = sandbox;
+  const kubeconfig = shown(files.kubeconfig);
+  const address = `${info.gateway.host}:${info.gateway.port}`;
+  const listener = sandbox.gateway.listener(info.gateway.gatewayPort);
+  const pods = sandbox.pods();
+  const lines = [
+    `tcpshift sandbox is up (dir ${shown(files.dir)}); Ctrl-C stops it.`,
+    ...(sandbox.tookOverStaleLock !== undefined ? [`  (took over the stale lock of pid ${sandbox.tookOverStaleLock}, which is no longer running)`] : []),
+    '',
+    `  API server  ${info.apiServer}  (kubeconfig ${kubeconfig}, namespace ${info.namespace})`,
+    `  gateway     ${address} -> Gateway ${GATEWAY_NAME} port ${info.gateway.gatewayPort}, drain ${formatDuration(sandbox.drainMs)}`,
+    `  route       ${listener?.tcpProxy?.source ?? 'none'}: ${describeRoute(listener?.tcpProxy)}`,
+    ...pods.map((p, i) => `  ${i === 0 ? 'pods ' : '     '}       ${p.name}  ${p.version}  pid ${p.pid}  127.0.0.1:${p.port}  ${p.ready ? 'ready' : 'not ready'}`),
+    `  files       ${shown(files.sandboxJson)}, ${kubeconfig}, ${shown(files.shiftYaml)}`,
+    '',
+    'Try, from another terminal:',
+    `  kubectl --kubeconfig ${kubeconfig} get pods,services,gateways,virtualservices,destinationrules,tcproutes`,
+    `  nc ${info.gateway.host} ${info.gateway.port}`,
+    `  tcpshift probe --address ${address} --duration 10s`,
+    `  ${weightCommand(sandbox, kubeconfig)}`,
+    ...(pods[0] ? [`  kubectl --kubeconfig ${kubeconfig} delete pod ${pods[0].name}`] : []),
+    `  tcpshift shift -f ${shown(files.shiftYaml)} --kubeconfig ${kubeconfig}`,
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function weightCommand(sandbox: Sandbox, kubeconfig: string): string {
+  const weights = (base: string) =>
+    `'[{"op":"replace","path":"${base}/0/weight","value":80},{"op":"replace","path":"${base}/1/weight","value":20}]'`;
+  if (sandbox.provider === 'istio') return `kubectl --kubeconfig ${kubeconfig} patch virtualservice echo --type=json -p ${weights('/spec/tcp/0/route')}`;
+  return `kubectl --kubeconfig ${kubeconfig} patch tcproute echo --type=json -p ${weights('/spec/rules/0/backendRefs')}`;
+}

@@ -1,0 +1,70 @@
+import type { DestinationRule, Pod, Service } from '../../kube/index.js';
+import { creationOrder } from './gateway-servers.js';
+import { serviceFqdn, serviceOfFqdn } from './hosts.js';
+import type { Cluster } from './listener-plan.js';
+import { arrayOf, isRecord, labelsMatch, type MeshObjects } from './mesh-objects.js';
+
+/**
+ * The endpoints of a cluster, as EDS would give them: the Service's selector plus the subset's
+ * labels (from the DestinationRule for the host), pods Ready and not terminating, each at its
+ * podIP and the Service port's targetPort (a name is looked up among the pod's container ports,
+ * per pod, as Kubernetes does).
+ */
+export interface Endpoint {
+  pod: string;
+  namespace: string;
+  labels: Record<string, string>;
+  address: string;
+  port: number;
+}
+
+/** The labels a subset adds to the Service selector; undefined when no DestinationRule defines it. */
+export function subsetLabels(host: string, subset: string, rules: readonly DestinationRule[]): Record<string, string> | undefined {
+  for (const rule of [...rules].sort(creationOrder)) {
+    if (typeof rule.spec?.host !== 'string' || serviceFqdn(rule.spec.host, rule.metadata.namespace ?? 'default') !== host) continue;
+    const found = arrayOf(rule.spec.subsets).find((s) => isRecord(s) && s.name === subset);
+    if (found && isRecord(found)) return isRecord(found.labels) ? (found.labels as Record<string, string>) : {};
+  }
+  return undefined;
+}
+
+export function isServing(pod: Pod): boolean {
+  if (pod.metadata.deletionTimestamp || !pod.status?.podIP || pod.status.phase !== 'Running') return false;
+  return (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** A targetPort number, or the containerPort named so in the pod; undefined when the pod has no such port. */
+export function resolveTargetPort(targetPort: number | string, pod: Pod): number | undefined {
+  if (typeof targetPort === 'number') return targetPort;
+  for (const container of pod.spec?.containers ?? []) {
+    for (const p of arrayOf(container.ports)) {
+      if (isRecord(p) && p.name === targetPort && typeof p.containerPort === 'number') return p.containerPort;
+    }
+  }
+  return undefined;
+}
+
+function servicePort(service: Service, port: number): { targetPort: number | string } | undefined {
+  const found = (service.spec?.ports ?? []).find((p) => p.port === port);
+  return found ? { targetPort: found.targetPort ?? found.port } : undefined;
+}
+
+export function clusterEndpoints(cluster: Cluster, objects: Pick<MeshObjects, 'services' | 'destinationRules' | 'pods'>): Endpoint[] {
+  const ref = serviceOfFqdn(cluster.host);
+  const service = ref && objects.services.find((s) => s.metadata.name === ref.name && (s.metadata.namespace ?? 'default') === ref.namespace);
+  const selector = service?.spec?.selector;
+  if (!ref || !service || !selector || Object.keys(selector).length === 0) return [];
+  const port = servicePort(service, cluster.port);
+  if (!port) return [];
+  const extra = cluster.subset === undefined ? {} : subsetLabels(cluster.host, cluster.subset, objects.destinationRules);
+  if (!extra) return [];
+  return objects.pods
+    .filter((p) => (p.metadata.namespace ?? 'default') === ref.namespace && labelsMatch(selector, p.metadata.labels) && labelsMatch(extra, p.metadata.labels))
+    .filter(isServing)
+    .flatMap((pod) => {
+      const target = resolveTargetPort(port.targetPort, pod);
+      if (target === undefined) return [];
+      return [{ pod: pod.metadata.name ?? '', namespace: ref.namespace, labels: pod.metadata.labels ?? {}, address: pod.status?.podIP as string, port: target }];
+    })
+    .sort((a, b) => a.pod.localeCompare(b.pod));
+}

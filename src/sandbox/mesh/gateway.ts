@@ -1,0 +1,189 @@
+import type { KubeClient } from '../../kube/index.js';
+import { systemClock, type Clock } from '../../util/clock.js';
+import { silentLogger, type Logger } from '../../util/logger.js';
+import { MeshConfigWatch } from './config-watch.js';
+import { clusterEndpoints, type Endpoint } from './endpoints.js';
+import { INGRESS_GATEWAY_LABELS } from './gateway-servers.js';
+import { GatewayListener, type ListenerDeps, type ListenerInfo } from './gateway-listener.js';
+import { planListeners, type Cluster, type ListenerPlan } from './listener-plan.js';
+import { emptyMeshObjects, type MeshObjects } from './mesh-objects.js';
+import { RoundRobin } from './picker.js';
+import type { UpstreamTarget } from './proxy-connection.js';
+
+/** Istio's default ProxyConfig drainDuration. */
+export const DEFAULT_DRAIN_MS = 45_000;
+
+export interface MeshGatewayOptions {
+  /** The API the gateway watches (informers over HTTPS). */
+  kube: KubeClient;
+  /** How long a replaced filter chain keeps its connections before closing them. Default 45 s. */
+  drainMs?: number;
+  /** Loopback address of the listeners. Default 127.0.0.1. */
+  host?: string;
+  /** Loopback port per Gateway server port (e.g. {31400: 15400}); absent or 0: any free port. */
+  listenPorts?: Readonly<Record<number, number>>;
+  /** Labels of the gateway workload, matched by each Gateway's selector. Default istio=ingressgateway. */
+  workloadLabels?: Readonly<Record<string, string>>;
+  clock?: Clock;
+  logger?: Logger;
+  random?: () => number;
+  /** Where to dial an endpoint (a fault proxy in front of it, say). Default: the endpoint itself. */
+  upstreamFor?: (endpoint: Endpoint) => UpstreamTarget;
+}
+
+export interface MeshGateway {
+  readonly drainMs: number;
+  /** The listeners open now, by Gateway server port. */
+  listeners(): ListenerInfo[];
+  listener(gatewayPort: number): ListenerInfo | undefined;
+  /** The endpoints a cluster has now (what a new connection to it may get). */
+  endpoints(cluster: Cluster): Endpoint[];
+  /** Increases at every recomputation of the configuration. */
+  readonly revision: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The mesh gateway emulator: istiod + the ingress gateway's Envoy in one. It watches the
+ * objects, plans listeners (listener-plan.ts) and serves them on loopback (gateway-listener.ts).
+ */
+class Gateway implements MeshGateway {
+  readonly drainMs: number;
+  revision = 0;
+  private readonly watch: MeshConfigWatch;
+  private readonly open = new Map<number, GatewayListener>();
+  private readonly opening = new Map<number, Promise<void>>();
+  /** The loopback port each gateway port got, kept so a re-created Gateway gets it back. */
+  private readonly assigned = new Map<number, number>();
+  private readonly problems = new Map<number, string>();
+  private readonly failures: Error[] = [];
+  private readonly endpointCache = new Map<string, Endpoint[]>();
+  private readonly deps: ListenerDeps;
+  private objects: MeshObjects = emptyMeshObjects();
+  private latest: ListenerPlan[] = [];
+  private closed = false;
+  /** istiod waits for its caches to sync before it pushes configuration. */
+  private synced = false;
+
+  constructor(private readonly options: MeshGatewayOptions) {
+    const clock = options.clock ?? systemClock;
+    const logger = options.logger ?? silentLogger;
+    this.drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
+    this.watch = new MeshConfigWatch(options.kube, { clock, logger, onChange: () => this.rebuild() });
+    this.deps = {
+      clock,
+      logger,
+      random: options.random ?? Math.random,
+      drainMs: this.drainMs,
+      roundRobin: new RoundRobin(),
+      endpoints: (cluster) => this.endpoints(cluster),
+      upstreamFor: options.upstreamFor ?? ((e) => ({ host: e.address, port: e.port })),
+    };
+  }
+
+  async start(): Promise<void> {
+    await this.watch.start();
+    this.synced = true;
+    this.rebuild();
+    await Promise.all(this.opening.values());
+    const [failure] = this.failures;
+    if (failure) throw failure;
+  }
+
+  listeners(): ListenerInfo[] {
+    return [...this.open.values()].map((l) => l.info()).sort((a, b) => a.gatewayPort - b.gatewayPort);
+  }
+
+  listener(gatewayPort: number): ListenerInfo | undefined {
+    return this.open.get(gatewayPort)?.info();
+  }
+
+  endpoints(cluster: Cluster): Endpoint[] {
+    let found = this.endpointCache.get(cluster.name);
+    if (!found) {
+      found = clusterEndpoints(cluster, this.objects);
+      this.endpointCache.set(cluster.name, found);
+    }
+    return found;
+  }
+
+  private rebuild(): void {
+    if (this.closed || !this.synced) return;
+    this.objects = this.watch.objects();
+    this.endpointCache.clear();
+    this.latest = planListeners(this.objects, this.options.workloadLabels ?? INGRESS_GATEWAY_LABELS);
+    for (const plan of this.latest) this.applyPlan(plan);
+    const wanted = new Set(this.latest.map((p) => p.gatewayPort));
+    for (const [port, listener] of this.open) {
+      if (wanted.has(port)) continue;
+      this.open.delete(port);
+      this.deps.logger.info('gateway listener removed', { gatewayPort: port });
+      listener.remove();
+    }
+    this.revision++;
+  }
+
+  private applyPlan(plan: ListenerPlan): void {
+    this.reportProblem(plan);
+    const listener = this.open.get(plan.gatewayPort);
+    if (listener) listener.apply(plan);
+    else if (!this.opening.has(plan.gatewayPort)) this.opening.set(plan.gatewayPort, this.openListener(plan));
+  }
+
+  private reportProblem(plan: ListenerPlan): void {
+    const previous = this.problems.get(plan.gatewayPort);
+    if (plan.problem === previous) return;
+    if (plan.problem) {
+      this.problems.set(plan.gatewayPort, plan.problem);
+      this.deps.logger.warn('gateway route rejected (istiod would refuse it)', { gatewayPort: plan.gatewayPort, problem: plan.problem });
+    } else this.problems.delete(plan.gatewayPort);
+  }
+
+  /** Bind a listener; never rejects (a failure is logged, and fails start()). */
+  private async openListener(plan: ListenerPlan): Promise<void> {
+    const port = plan.gatewayPort;
+    const requested = this.options.listenPorts?.[port];
+    const preferred = requested || this.assigned.get(port) || 0;
+    try {
+      const listener = await GatewayListener.open(plan, this.options.host ?? '127.0.0.1', preferred, !requested, this.deps);
+      this.opening.delete(port);
+      if (this.closed) {
+        await listener.close();
+        return;
+      }
+      this.assigned.set(port, listener.port);
+      this.open.set(port, listener);
+      this.deps.logger.info('gateway listening', { gatewayPort: port, address: `${listener.host}:${listener.port}` });
+      // Objects may have changed while binding: catch up with the latest plan.
+      const latest = this.latest.find((p) => p.gatewayPort === port);
+      if (latest) listener.apply(latest);
+      else this.rebuild();
+    } catch (error) {
+      this.opening.delete(port);
+      const failure = new Error(`gateway port ${port}: cannot listen on ${this.options.host ?? '127.0.0.1'}:${preferred}: ${(error as Error).message}`, { cause: error });
+      this.failures.push(failure);
+      this.deps.logger.error('gateway listener failed', { gatewayPort: port, error: failure.message });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.watch.stop();
+    await Promise.allSettled(this.opening.values());
+    await Promise.all([...this.open.values()].map((l) => l.close()));
+    this.open.clear();
+  }
+}
+
+/** Start the gateway; resolves once the objects are listed and every listener is bound. */
+export async function startMeshGateway(options: MeshGatewayOptions): Promise<MeshGateway> {
+  const gateway = new Gateway(options);
+  try {
+    await gateway.start();
+  } catch (error) {
+    await gateway.close();
+    throw error;
+  }
+  return gateway;
+}

@@ -1,0 +1,9 @@
+// The mesh gateway emulator: Istio's ingress gateway (istiod + Envoy) for TCP routes, on loopback.
+export { DEFAULT_DRAIN_MS, startMeshGateway, type MeshGateway, type MeshGatewayOptions } from './gateway.js';
+export type { ListenerCounters, ListenerInfo } from './gateway-listener.js';
+export { describeRoute } from './gateway-listener.js';
+export { planListeners, type Cluster, type ListenerPlan, type TcpProxyConfig, type WeightedCluster } from './listener-plan.js';
+export { clusterEndpoints, type Endpoint } from './endpoints.js';
+export { INGRESS_GATEWAY_LABELS, type GatewayServer } from './gateway-servers.js';
+export type { MeshObjects } from './mesh-objects.js';
+export type { UpstreamTarget } from './proxy-connection.js';
