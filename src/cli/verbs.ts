@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from './io.js';
 import { abortVerb } from './abort.js';
+import { demoVerb } from './demo.js';
 import { probeCommand } from './probe.js';
 import { renderVerb } from './render.js';
 import { resumeVerb } from './resume.js';
@@ -19,4 +20,5 @@ export const verbs: ReadonlyArray<(ctx: CliContext) => Command> = [
   resumeVerb,
   rollbackVerb,
   sandboxCommand,
+  demoVerb,
 ];

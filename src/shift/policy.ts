@@ -89,7 +89,7 @@ export function assessNewConnections(spec: ResolvedSpec, block: NewConnectionsBl
     breaches.push({
       kind: 'failure-rate',
       at: now,
-      message: `new connections: ${block.failed} failed (${failureKinds(block)}), more than ${limit} of perStep ${perStep} whatever the rest do`,
+      message: `new connections: ${block.failed} failed (${failureKinds(block)}) of ${perStep} per step: above ${limit} whatever the rest do`,
     });
   } else if (final && block.attempted > 0 && block.failed / block.attempted > maxRate) {
     breaches.push({

@@ -60,7 +60,7 @@ describe('new connections', () => {
   it('more failures than the limit allows over perStep breach at once, before sampling ends', () => {
     const [breach] = assessNewConnections(tolerate, newConnections({ ok: 30, failed: { timeout: 11 } }), false, T0 + 3).breaches;
     expect(breach).toMatchObject({ kind: 'failure-rate', at: T0 + 3 });
-    expect(breach!.message).toMatch(/11 failed \(11 timeout\), more than maxNewConnectionFailureRate 1% of perStep 1000/);
+    expect(breach!.message).toMatch(/11 failed \(11 timeout\) of 1000 per step: above maxNewConnectionFailureRate 1%/);
   });
 
   it('an inconsistent split is a breach when sampling ends, not while failures may still be counted', () => {
