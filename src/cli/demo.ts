@@ -139,7 +139,8 @@ async function runDemo(options: { fault: DemoFaultPlan | undefined; drainMs: num
   const say = (line: string): void => void out.write(`${line}\n`);
   const started = ctx.clock.monotonic();
   say(`demo: starting the sandbox (gateway drain ${formatDuration(options.drainMs)})...`);
-  const sandbox = await startSandbox({ drainMs: options.drainMs });
+  // Pods are never deleted in the demo: a short drain grace makes stopping quick.
+  const sandbox = await startSandbox({ drainMs: options.drainMs, podDrainGraceMs: 200 });
   const kube = KubeClient.connect({ kubeconfig: sandbox.info.kubeconfig }, { clock: ctx.clock });
   try {
     const gateway = `${sandbox.info.gateway.host}:${sandbox.info.gateway.port}`;
@@ -162,10 +163,10 @@ async function runDemo(options: { fault: DemoFaultPlan | undefined; drainMs: num
       ctx,
     );
     printResult(result, options.output, ctx);
-    say(`demo: done in ${((ctx.clock.monotonic() - started) / 1000).toFixed(1)}s`);
     return result.exitCode;
   } finally {
     kube.close();
     await sandbox.stop();
+    say(`demo: sandbox stopped; done in ${((ctx.clock.monotonic() - started) / 1000).toFixed(1)}s`);
   }
 }
