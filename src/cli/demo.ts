@@ -148,6 +148,7 @@ async function runDemo(options: { fault: DemoFaultPlan | undefined; drainMs: num
     // A proxy in pass mode in front of the v2 pods from the start, so a fault can reach connections already open.
     await sandbox.setFault({ version: 'v2' }, 'pass');
     const { shift, resource } = demoShift(gateway, options.drainMs);
+    const fault = options.fault;
     const result = await runShiftSession(
       {
         shift,
@@ -158,7 +159,7 @@ async function runDemo(options: { fault: DemoFaultPlan | undefined; drainMs: num
         onInterrupt: 'rollback',
         lockTtlMs: 15_000,
         cwd: process.cwd(),
-        ...(options.fault ? { observer: faultSwitch(sandbox, options.fault, say) } : {}),
+        ...(fault ? { observer: (line: (text: string) => void) => faultSwitch(sandbox, fault, line) } : {}),
       },
       ctx,
     );

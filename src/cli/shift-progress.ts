@@ -5,7 +5,7 @@ import type { TimerHandle } from '../util/clock.js';
 import { formatDuration } from '../util/duration.js';
 import type { CliContext } from './io.js';
 
-type Out = NodeJS.WritableStream & { isTTY?: boolean };
+type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
 const BAR = 30;
 
@@ -121,7 +121,9 @@ export class ShiftProgress implements ShiftObserver {
     const lines = this.statusLines();
     if (lines.length === 0) return;
     this.clear();
-    this.out.write(`${lines.map((l) => `\x1b[2K${l}`).join('\n')}\n`);
+    // A wrapped line would break the cursor-up count: cut each to the terminal's width.
+    const width = Math.max(20, (this.out.columns ?? 200) - 1);
+    this.out.write(`${lines.map((l) => `\x1b[2K${[...l].slice(0, width).join('')}`).join('\n')}\n`);
     this.drawn = lines.length;
   }
 

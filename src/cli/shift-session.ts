@@ -47,8 +47,8 @@ export interface SessionOptions {
   lockTtlMs: number;
   /** Resume this stored state instead of starting afresh. */
   resume?: ShiftState;
-  /** More observation hooks (the demo switches its fault on at a weight). */
-  observer?: ShiftObserver;
+  /** More observation hooks (the demo switches its fault on at a weight); `line` prints above the live view. */
+  observer?: (line: (text: string) => void) => ShiftObserver;
   cwd: string;
   logger?: Logger;
 }
@@ -108,7 +108,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
     port,
     clock: ctx.clock,
     requests,
-    observer: combine(progress, options.observer),
+    observer: combine(progress, options.observer?.((text) => progress.line(text))),
     logger: options.logger ?? silentLogger,
   });
   let runnerDone = false;

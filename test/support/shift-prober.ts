@@ -59,7 +59,8 @@ export class ScriptedProber implements ShiftProber {
   }
 
   counters(): ProbeCounters {
-    return { longLivedWanted: 0, longLivedOpen: 0, heartbeatsEchoed: 0, ends: longLived(this.ends).ends, newConnections: undefined };
+    const { longLived: block, newConnections } = this.status().observation;
+    return { longLivedWanted: 4, longLivedOpen: block.open, heartbeatsEchoed: block.heartbeats, ends: block.ends, newConnections };
   }
 
   onChange(listener: () => void): () => void {
