@@ -33,6 +33,7 @@ COPY --from=build /src/dist/src ./dist/src
 COPY package.json ./
 COPY manifests/crd ./manifests/crd
 COPY schemas ./schemas
+COPY examples ./examples
 USER 65532:65532
 
 FROM runtime AS tcpshift-echo

@@ -5,6 +5,7 @@ import { jsonLogger, type Logger } from '../util/logger.js';
 import { UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { watchProcessExit } from './process-watch.js';
 
 const HELP_AFTER = `
 Examples:
@@ -51,6 +52,7 @@ function echoProgram(io: CliIo): Command {
     .option('--max-connections <n>', 'close connections past this many at once; 0: no limit (default 0)')
     .option('--max-line-bytes <n>', 'close a connection whose line grows longer (default 65536)')
     .option('--log-format <format>', 'text or json, one record per line on stdout (default text)')
+    .option('--parent-pid <pid>', 'close everything and exit when this process is gone (for supervisors such as the sandbox)')
     .addHelpText('after', HELP_AFTER)
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(run with --help for usage)')
@@ -97,7 +99,18 @@ async function serve(settings: EchoSettings, io: CliIo): Promise<number> {
     io.stderr.write(`error: cannot listen: ${err instanceof Error ? err.message : String(err)}\n`);
     return ExitCode.Error;
   }
-  await interrupted(io.interrupts);
+  const parent = settings.parentPid === undefined ? undefined : watchProcessExit(settings.parentPid, io.clock);
+  const endings: Array<Promise<'signal' | 'parent'>> = [interrupted(io.interrupts).then(() => 'signal' as const)];
+  if (parent) endings.push(parent.gone.then(() => 'parent' as const));
+  const cause = await Promise.race(endings);
+  parent?.cancel();
+  if (cause === 'parent') {
+    // The supervisor died without stopping us (SIGKILL): nobody will route to or stop this
+    // server any more, so close at once rather than linger as an orphan.
+    logger.info('stopping', { cause: `parent process ${settings.parentPid} is gone` });
+    await server.close();
+    return ExitCode.Ok;
+  }
   logger.info('stopping', { cause: io.interrupts.reason instanceof Error ? io.interrupts.reason.message : 'interrupted' });
   await server.drain();
   return ExitCode.Ok;

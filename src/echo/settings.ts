@@ -19,6 +19,7 @@ export interface EchoFlags {
   maxConnections?: string;
   maxLineBytes?: string;
   logFormat?: string;
+  parentPid?: string;
 }
 
 export type LogFormat = 'text' | 'json';
@@ -27,6 +28,8 @@ export interface EchoSettings {
   /** Everything but the logger and the clock, which the caller wires. */
   server: EchoServerOptions;
   logFormat: LogFormat;
+  /** Exit when this process is gone (a supervisor such as the sandbox that may be SIGKILLed). */
+  parentPid: number | undefined;
 }
 
 /** A flag or variable with a bad value; the message names it and says what is allowed. */
@@ -61,6 +64,7 @@ export function resolveEchoSettings(flags: EchoFlags, env: NodeJS.ProcessEnv, ho
       maxLineBytes: parseCount(flags.maxLineBytes, '--max-line-bytes', 1, ECHO_DEFAULTS.maxLineBytes),
     },
     logFormat: parseChoice(flags.logFormat, '--log-format', ['text', 'json'] as const, 'text'),
+    parentPid: flags.parentPid === undefined ? undefined : parseCount(flags.parentPid, '--parent-pid', 1, 0),
   };
 }
 

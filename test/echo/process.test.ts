@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { execBin, spawnBin } from '../support/cli.js';
 import { connectError, EchoProcess, eventually, httpGet, TestClient } from './support.js';
@@ -73,6 +74,17 @@ describe('tcpshift-echo process', () => {
     expect(await proc.exited).toEqual({ code, signal: null });
     expect(['fin', 'reset', 'closed']).toContain(await client.ended);
     expect(Date.now() - secondAt).toBeLessThan(10_000);
+  });
+
+  it('--parent-pid: closes everything and exits once that process is gone (a SIGKILLed supervisor)', async () => {
+    const supervisor = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const { proc, ports } = await startEcho(['--port', '0', '--health-port', '0', '--log-format', 'json', '--version', 'v1', '--parent-pid', String(supervisor.pid)]);
+    const client = await connect(ports[0]!);
+    supervisor.kill('SIGKILL');
+    const exit = await proc.exited;
+    expect(exit.code).toBe(0);
+    expect(['fin', 'reset', 'closed']).toContain(await client.ended);
+    expect(proc.records.some((r) => r.msg === 'stopping' && String(r.cause).includes('is gone'))).toBe(true);
   });
 
   it('writes readable text lines by default, and exits 0 on SIGTERM with no connection open', async () => {

@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processExists } from '../../src/cli/process-watch.js';
 import type { SandboxInfo } from '../../src/sandbox/index.js';
 import { runTcpshift, spawnBin } from '../support/cli.js';
 import { waitFor } from '../support/probe-wait.js';
@@ -17,14 +18,7 @@ function childPids(pid: number): number[] {
   return existsSync(file) ? readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number) : [];
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const isAlive = processExists;
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -137,6 +131,23 @@ describe('tcpshift sandbox up', () => {
     } finally {
       direct?.destroy();
       if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('SIGKILL of the sandbox process: its echo processes notice and exit on their own', async () => {
+    const child = spawnBin('tcpshift', ['sandbox', 'up', '--dir', path.join(root, 'killed'), '--replicas', '1']);
+    let stdout = '';
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = once(child, 'exit');
+    try {
+      await waitFor(() => stdout.includes('Try, from another terminal'), 'the sandbox to come up', 25_000);
+      const children = childPids(child.pid as number);
+      expect(children).toHaveLength(2);
+      child.kill('SIGKILL');
+      await exited;
+      await waitFor(() => children.every((pid) => !isAlive(pid)), 'the orphaned echo processes to exit', 10_000);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
   });
 

@@ -48,7 +48,13 @@ export function echoBinary(): string {
 }
 
 export function echoArgs(options: Pick<EchoProcessOptions, 'pod' | 'args' | 'drainGraceMs'>): string[] {
-  return ['--port', '0', '--health-port', '0', '--log-format', 'json', '--pod', options.pod, '--drain-grace', formatDuration(options.drainGraceMs), ...options.args];
+  return [
+    '--port', '0', '--health-port', '0', '--log-format', 'json', '--pod', options.pod,
+    '--drain-grace', formatDuration(options.drainGraceMs),
+    // If the sandbox is SIGKILLed (no chance to stop its pods), the pods stop themselves.
+    '--parent-pid', String(process.pid),
+    ...options.args,
+  ];
 }
 
 class RunningEcho implements EchoProcess {
