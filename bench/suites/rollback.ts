@@ -12,7 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEchoServer, type EchoServer } from '../../src/echo/index.js';
-import { KubeClient } from '../../src/kube/index.js';
+import { echoShiftDocument } from '../../src/cli/demo.js';
+import { renderIstioResources, type IstioShift } from '../../src/istio/render.js';
+import { KubeClient, type KubeObject } from '../../src/kube/index.js';
 import { percentile } from '../../src/probe/index.js';
 import { createRouter, type TrafficRouter } from '../../src/router/index.js';
 import { startApiServer } from '../../src/sandbox/apiserver/index.js';
@@ -27,16 +29,11 @@ import type { BenchOptions, BenchResult, BenchSuite } from '../suite.js';
 const thisFile = fileURLToPath(import.meta.url);
 const SERVER_FLAG = '--rollback-bench-server';
 
-const VIRTUAL_SERVICE = {
-  apiVersion: 'networking.istio.io/v1',
-  kind: 'VirtualService',
-  metadata: { name: 'echo', namespace: 'default' },
-  spec: {
-    hosts: ['*'],
-    gateways: ['echo-gateway'],
-    tcp: [{ match: [{ port: 31400 }], route: ['v1', 'v2'].map((subset, i) => ({ destination: { host: 'echo.default.svc.cluster.local', subset, port: { number: 9000 } }, weight: i === 0 ? 100 : 0 })) }],
-  },
-};
+/** The sandbox's echo route at 100 % v1, as `render` writes it. */
+function virtualService(): KubeObject {
+  const { shift } = parseTCPShiftObject(echoShiftDocument({ schedule: { steps: [50] }, probe: { address: '127.0.0.1:1' } })) as { shift: ResolvedShift };
+  return renderIstioResources(shift as IstioShift, 0).find((o) => (o as KubeObject).kind === 'VirtualService') as KubeObject;
+}
 
 type ToServer = 'echo' | 'cut' | 'counts' | 'stop';
 interface FromServer {
@@ -50,7 +47,8 @@ interface FromServer {
 async function serveForBench(): Promise<void> {
   const server = await startApiServer();
   server.installCrds(readFileSync(packagePath('schemas', 'istio-crds.yaml'), 'utf8'));
-  server.objects.create(VIRTUAL_SERVICE);
+  server.objects.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'echo' } });
+  server.objects.create(virtualService());
   let echo: EchoServer | undefined;
   const send = (m: FromServer): boolean => process.send?.(m) ?? false;
   process.on('message', (m: ToServer) => {
@@ -105,18 +103,13 @@ class ServerProcess {
 }
 
 function shiftAt(port: number): ResolvedShift {
-  const parsed = parseTCPShiftObject({
-    apiVersion: 'tcpshift.io/v1alpha1',
-    kind: 'TCPShift',
-    metadata: { name: 'bench', namespace: 'default' },
-    spec: {
-      target: { virtualService: 'echo', destinationRule: 'echo', host: 'echo.default.svc.cluster.local', port: 9000, matchPort: 31400, gateways: ['echo-gateway'] },
-      stable: { subset: 'v1' },
-      canary: { subset: 'v2' },
+  const parsed = parseTCPShiftObject(
+    echoShiftDocument({
+      name: 'bench',
       schedule: { steps: [50], bake: '10m' },
       probe: { address: `127.0.0.1:${port}`, longLived: { connections: 4, heartbeat: '1s', timeout: '2s' }, newConnections: { perStep: 1 } },
-    },
-  });
+    }),
+  );
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
   return parsed.shift;
 }

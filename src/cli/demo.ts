@@ -57,16 +57,39 @@ export function demoBakeMs(drainMs: number): number {
   return Math.max(3000, Math.ceil((minimumBakeForDrain(drainMs) + 1000) / 500) * 500);
 }
 
-/** The TCPShift the demo runs against the sandbox's echo route. */
-export function demoShift(gateway: string, drainMs: number): { shift: ResolvedShift; resource: TCPShiftResource } {
-  const parsed = parseTCPShiftObject({
+/** What varies between shifts of the sandbox's echo route: everything but target, stable and canary. */
+export interface EchoShiftParts {
+  name?: string;
+  schedule: Record<string, unknown>;
+  probe: Record<string, unknown>;
+  analysis?: Record<string, unknown>;
+}
+
+/**
+ * A TCPShift document for the sandbox's echo route (namespace echo, VirtualService echo on
+ * Gateway echo-gateway port 31400, DestinationRule subsets v1 -> v2): the demo's, and the one
+ * tests and benchmarks shift.
+ */
+export function echoShiftDocument(parts: EchoShiftParts): Record<string, unknown> {
+  return {
     apiVersion: 'tcpshift.io/v1alpha1',
     kind: 'TCPShift',
-    metadata: { name: 'demo', namespace: 'echo' },
+    metadata: { name: parts.name ?? 'demo', namespace: 'echo' },
     spec: {
       target: { virtualService: 'echo', destinationRule: 'echo', host: 'echo.echo.svc.cluster.local', port: 9000, matchPort: 31400, gateways: ['echo-gateway'] },
       stable: { subset: 'v1' },
       canary: { subset: 'v2' },
+      schedule: parts.schedule,
+      probe: parts.probe,
+      ...(parts.analysis ? { analysis: parts.analysis } : {}),
+    },
+  };
+}
+
+/** The TCPShift the demo runs against the sandbox's echo route. */
+export function demoShift(gateway: string, drainMs: number): { shift: ResolvedShift; resource: TCPShiftResource } {
+  const parsed = parseTCPShiftObject(
+    echoShiftDocument({
       schedule: { steps: [...DEMO_STEPS], bake: formatDuration(demoBakeMs(drainMs)) },
       probe: {
         address: gateway,
@@ -75,8 +98,8 @@ export function demoShift(gateway: string, drainMs: number): { shift: ResolvedSh
         newConnections: { perStep: 1500, concurrency: 20 },
       },
       analysis: { splitTolerance: 0.1, splitConfidence: 0.999, existingConnections: 'tolerate-drain', drainDuration: formatDuration(drainMs) },
-    },
-  });
+    }),
+  );
   if (!parsed.ok) throw new Error(`the demo's own TCPShift is invalid: ${JSON.stringify(parsed.issues)}`);
   return parsed;
 }

@@ -120,7 +120,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
     if (holder !== identity) runner.halt(`lost the route's lock to ${holder ?? 'nobody (it was removed)'}`);
     else observeQuietly(() => port.observed(router.snapshot(object)));
   }, { clock: ctx.clock });
-  progress.begin(header(shift, router, state), state, prober, acquired.weights.canary);
+  progress.begin(header(shift, router, state, acquired, options.resume !== undefined), state, prober, acquired.weights.canary);
   const renewal = renewLock(port, options.lockTtlMs, ctx, (reason) => runner.halt(reason));
   let final: ShiftState;
   try {
@@ -169,17 +169,23 @@ async function acquire(options: SessionOptions, current: RouteSnapshot, take: { 
   }
 }
 
-function header(shift: ResolvedShift, router: TrafficRouter, state: ShiftState): string[] {
+function header(shift: ResolvedShift, router: TrafficRouter, state: ShiftState, route: RouteSnapshot, resuming: boolean): string[] {
   const spec = shift.spec;
+  const first = spec.schedule.steps[0] ?? 0;
+  const already =
+    !resuming && route.weights.canary > 0
+      ? [`! the route already sends ${Math.round(route.weights.share * 100)}% of new connections to the canary; step 1 moves it to ${first}%`]
+      : [];
   const versions = spec.provider === 'istio' ? `${spec.stable.subset} -> ${spec.canary.subset}` : `${spec.stable.service} -> ${spec.canary.service}`;
   const { longLived, newConnections } = spec.probe;
   return [
-    `tcpshift ${state.phase === 'pending' ? 'shift' : 'resume'} ${shift.namespace}/${shift.name}: ${router.description}, ${versions}, ` +
+    `tcpshift ${resuming ? 'resume' : 'shift'} ${shift.namespace}/${shift.name}: ${router.description}, ${versions}, ` +
       `steps ${spec.schedule.steps.map((w) => `${w}%`).join(' -> ')}, bake ${formatDuration(spec.schedule.bakeMs)}`,
     `probes via ${formatAddress(spec.probe.address)}: ${longLived.connections} long-lived (heartbeat ${formatDuration(longLived.heartbeatMs)}, ` +
       `timeout ${formatDuration(longLived.timeoutMs)}), ${newConnections.perStep} new connections per step`,
     `plan: ${reconnectPlan(spec)}`,
     ...state.warnings.map((w) => `! ${w}`),
+    ...already,
   ];
 }
 

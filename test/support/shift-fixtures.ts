@@ -1,4 +1,5 @@
 // Shift specs, probe blocks and observations for the pure tests of src/shift, src/report and the CLI.
+import { echoShiftDocument } from '../../src/cli/demo.js';
 import { parseTCPShiftObject } from '../../src/spec/parse-tcpshift.js';
 import type { ResolvedShift } from '../../src/spec/resolved-shift.js';
 import type { EndKind, LongLivedBlock, LongLivedConnectionRecord, NewConnectionsBlock, SplitVerdict } from '../../src/probe/index.js';
@@ -9,23 +10,11 @@ export const T0 = Date.UTC(2026, 10, 21, 10, 54, 0);
 
 /** A TCPShift document for the sandbox's echo route: steps 20/50/100, bake 10 s, drain 2 s. */
 export function shiftDocument(changes: Record<string, unknown> = {}): Doc {
-  const doc: Doc = {
-    apiVersion: 'tcpshift.io/v1alpha1',
-    kind: 'TCPShift',
-    metadata: { name: 'demo', namespace: 'echo' },
-    spec: {
-      target: { virtualService: 'echo', destinationRule: 'echo', host: 'echo.echo.svc.cluster.local', port: 9000, matchPort: 31400, gateways: ['echo-gateway'] },
-      stable: { subset: 'v1' },
-      canary: { subset: 'v2' },
-      schedule: { steps: [20, 50, 100], bake: '10s' },
-      probe: {
-        address: '127.0.0.1:31400',
-        longLived: { connections: 4, heartbeat: '500ms', timeout: '1s' },
-        newConnections: { perStep: 1000, concurrency: 20 },
-      },
-      analysis: { drainDuration: '2s' },
-    },
-  };
+  const doc = echoShiftDocument({
+    schedule: { steps: [20, 50, 100], bake: '10s' },
+    probe: { address: '127.0.0.1:31400', longLived: { connections: 4, heartbeat: '500ms', timeout: '1s' }, newConnections: { perStep: 1000, concurrency: 20 } },
+    analysis: { drainDuration: '2s' },
+  });
   return withChanges(doc, changes);
 }
 
