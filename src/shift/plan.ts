@@ -28,6 +28,15 @@ export function drainLateMarginMs(drainMs: number): number {
   return Math.max(1000, Math.round(drainMs * 0.25));
 }
 
+/**
+ * How long after a weight change new connections are not sampled yet: the gateway must get the
+ * new configuration first (istiod's push; a watch in the sandbox), or early samples measure the
+ * old split (at 100 % a single one would fail the split test). 10 % of the bake, 250 ms to 5 s.
+ */
+export function configSettleMs(bakeMs: number): number {
+  return Math.min(5000, Math.max(250, Math.round(bakeMs * 0.1)));
+}
+
 /** The shortest bake that still sees its own step's drain: drainDuration + late margin. */
 export function minimumBakeForDrain(drainMs: number): number {
   return drainMs + drainLateMarginMs(drainMs);

@@ -13,8 +13,9 @@ import {
   type PoolMark,
 } from '../probe/index.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
 import { canaryVersionFor, type ProbeStatus } from './decide.js';
+import { configSettleMs } from './plan.js';
 
 export interface SamplingPlan {
   stepIndex: number;
@@ -52,7 +53,7 @@ export interface ShiftProber {
   stop(): Promise<void>;
 }
 
-/** Share of the bake over which the step's new connections are spread; the rest is slack for the last replies. */
+/** Share of the bake over which the step's new connections are spread (after the settle time); the rest is slack for the last replies. */
 export const SAMPLING_SHARE_OF_BAKE = 0.75;
 
 /** New connections per second so that perStep attempts spread over most of the bake; 0 (unpaced) for a zero bake. */
@@ -67,6 +68,9 @@ export class SocketProber implements ShiftProber {
   private stepIndex: number | undefined;
   private mark: PoolMark | undefined;
   private sampler: NewConnectionSampler | undefined;
+  /** Sampling was asked for the step (it may still wait for the configuration to settle). */
+  private sampling = false;
+  private settle: TimerHandle | undefined;
   private samplingDone = false;
   private stopSampler: AbortController | undefined;
   private readonly runs = new Set<Promise<unknown>>();
@@ -100,17 +104,34 @@ export class SocketProber implements ShiftProber {
     this.stepIndex = stepIndex;
     this.mark = this.pool.mark();
     this.sampler = undefined;
+    this.sampling = false;
     this.samplingDone = false;
   }
 
   startSampling(plan: SamplingPlan): void {
     if (plan.stepIndex !== this.stepIndex) this.markStep(plan.stepIndex);
     this.stopSampling();
-    const { probe, analysis, schedule } = this.spec;
+    this.sampling = true;
+    this.samplingDone = false;
     if (plan.weightChange) {
       const [from, to] = plan.weightChange.window;
       this.pool.announceWeightChange(from, to - from);
     }
+    // New connections only once the gateway has the new weights (see configSettleMs).
+    const settleUntil = plan.weightChange ? plan.weightChange.at + configSettleMs(this.spec.schedule.bakeMs) : 0;
+    const wait = settleUntil - this.clock.now();
+    if (wait <= 0) {
+      this.runSampler(plan);
+      return;
+    }
+    this.settle = this.clock.setTimer(() => {
+      this.settle = undefined;
+      this.runSampler(plan);
+    }, wait);
+  }
+
+  private runSampler(plan: SamplingPlan): void {
+    const { probe, analysis, schedule } = this.spec;
     const perStep = probe.newConnections.perStep;
     const sampler = new NewConnectionSampler({
       address: probe.address,
@@ -131,7 +152,6 @@ export class SocketProber implements ShiftProber {
     const stop = new AbortController();
     this.sampler = sampler;
     this.stopSampler = stop;
-    this.samplingDone = false;
     const run = sampler.run(stop.signal).then(() => {
       if (this.sampler === sampler && !stop.signal.aborted) {
         this.samplingDone = true;
@@ -143,6 +163,8 @@ export class SocketProber implements ShiftProber {
   }
 
   stopSampling(): void {
+    this.settle?.cancel();
+    this.settle = undefined;
     this.stopSampler?.abort();
     this.stopSampler = undefined;
   }
@@ -152,7 +174,7 @@ export class SocketProber implements ShiftProber {
     return {
       ready: this.ready,
       stepIndex: this.stepIndex,
-      sampling: this.sampler !== undefined,
+      sampling: this.sampling,
       observation: {
         longLived: this.pool.snapshot(this.mark),
         ...(newConnections ? { newConnections } : {}),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { simulateSplitTest } from '../../src/probe/index.js';
-import { drainWindow, expectedSplitSamples, minimumBakeForDrain, planWarnings, reconnectPlan } from '../../src/shift/index.js';
+import { configSettleMs, drainWindow, expectedSplitSamples, minimumBakeForDrain, planWarnings, reconnectPlan } from '../../src/shift/index.js';
 import { shiftFor } from '../support/shift-fixtures.js';
 
 describe('drain window', () => {
@@ -17,6 +17,14 @@ describe('drain window', () => {
   it('a reset right after a weight change is outside the window (breakage, not a drain)', () => {
     const [from] = drainWindow(0, 300);
     expect(from).toBeGreaterThan(50);
+  });
+});
+
+describe('configuration settle time', () => {
+  it('is 10 % of the bake, between 250 ms and 5 s', () => {
+    expect(configSettleMs(1500)).toBe(250);
+    expect(configSettleMs(10_000)).toBe(1000);
+    expect(configSettleMs(60_000)).toBe(5000);
   });
 });
 

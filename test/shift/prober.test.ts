@@ -1,7 +1,7 @@
 // SocketProber against real tcpshift-echo servers behind a weighted pipe (80 % v1, 20 % v2).
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEchoServer, type EchoServer } from '../../src/echo/index.js';
-import { samplingRate, SocketProber } from '../../src/shift/index.js';
+import { configSettleMs, samplingRate, SocketProber } from '../../src/shift/index.js';
 import { systemClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { startFakeGateway, type FakeGateway } from '../support/fake-gateway.js';
@@ -62,11 +62,26 @@ describe('SocketProber', () => {
     prober.onEnd((end) => ends.push(end.end));
     await v1.close();
     await waitFor(() => ends.length > 0, 'a pushed end');
-    expect(ends.every((e) => e === 'closed' || e === 'reset')).toBe(true);
+    // The cut connections end closed or reset; replacements routed to the dead backend are refused.
+    expect(['closed', 'reset']).toContain(ends[0]);
+    expect(ends.every((e) => ['closed', 'reset', 'refused'].includes(e))).toBe(true);
     const ll = prober.status().observation.longLived;
-    expect(ll.ends.closed + ll.ends.reset).toBe(ends.length);
+    expect(ll.ends.closed + ll.ends.reset + ll.ends.refused).toBe(ends.length);
+    const before = ends.length;
     prober.markStep(1);
-    expect(prober.status().observation.longLived.ends.closed + prober.status().observation.longLived.ends.reset).toBeLessThanOrEqual(ends.length);
+    const next = prober.status().observation.longLived.ends;
+    expect(next.closed + next.reset + next.refused).toBe(ends.length - before);
+  });
+
+  it('samples new connections only once the configuration had time to settle after the weight change', async () => {
+    const { prober } = await setUp();
+    await prober.start();
+    const now = Date.now();
+    prober.startSampling({ stepIndex: 0, targetShare: 0.2, weightChange: { at: now, window: [now + 1800, now + 3000] } });
+    expect(prober.status()).toMatchObject({ stepIndex: 0, sampling: true });
+    expect(prober.status().observation.newConnections).toBeUndefined();
+    await waitFor(() => (prober.status().observation.newConnections?.attempted ?? 0) > 0, 'the first samples');
+    expect(Date.now() - now).toBeGreaterThanOrEqual(configSettleMs(400) - 5);
   });
 
   it('spreads a step’s new connections over three quarters of the bake', () => {
