@@ -1,15 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import { renderTcpRoute, type GatewayApiShift } from '../gatewayapi/render.js';
 import { renderIstioResources, type IstioShift } from '../istio/render.js';
-import { formatIssue } from '../spec/issues.js';
-import { parseTCPShiftText } from '../spec/parse-tcpshift.js';
 import type { ResolvedShift } from '../spec/resolved-shift.js';
 import { CANARY_WEIGHT_HELP } from '../spec/weighted-route.js';
 import { UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliContext } from './io.js';
+import { readShiftFile } from './spec-file.js';
 
 const EXAMPLES = `
 Examples:
@@ -36,18 +34,6 @@ function parseWeight(text: string): number {
   return Number(text);
 }
 
-function readShift(file: string): ResolvedShift {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`-f ${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  const result = parseTCPShiftText(text);
-  if (!result.ok) throw new UsageError(`${file} is not a valid TCPShift:\n  ${result.issues.map(formatIssue).join('\n  ')}`);
-  return result.shift;
-}
-
 /** yaml: documents separated by `---`; json: a kubectl-style `v1 List`. */
 export function formatResources(resources: unknown[], output: 'yaml' | 'json'): string {
   if (output === 'json') return `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: resources }, null, 2)}\n`;
@@ -63,7 +49,7 @@ export function renderVerb(ctx: CliContext): Command {
     .addHelpText('after', EXAMPLES)
     .action((options: { file: string; weight: string; output: 'yaml' | 'json' }) => {
       const weight = parseWeight(options.weight);
-      const shift = readShift(options.file);
+      const { shift } = readShiftFile(options.file);
       ctx.stdout.write(formatResources(renderRoutingResources(shift, weight), options.output));
       ctx.setExitCode(ExitCode.Ok);
     });

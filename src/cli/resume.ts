@@ -1,0 +1,66 @@
+import { Command } from 'commander';
+import type { KubeClient } from '../kube/index.js';
+import { isTerminal, lockState } from '../shift/index.js';
+import { addClusterOptions, addNamespaceOption, connectCluster, type ClusterFlags } from './cluster-options.js';
+import { UsageError } from './errors.js';
+import { ExitCode } from './exit-codes.js';
+import type { CliContext } from './io.js';
+import { localProcesses } from './process-probe.js';
+import { printResult } from './shift-output.js';
+import { addRunOptions, lockTtlMs, withProbeAddress, type RunFlags } from './shift-options.js';
+import { runShiftSession } from './shift-session.js';
+import { findShift, type ControllerShift } from './shift-target.js';
+
+const EXAMPLES = `
+Examples:
+  tcpshift resume echo -n echo
+  tcpshift resume echo -n echo --probe-address 127.0.0.1:31400 -o json
+
+Continues a paused shift, or one whose process died (its lock expired, or its pid is gone on this
+host), from the state and spec kept on its route: the current step's weight is not written again
+(it is in place); its probes are opened afresh and it bakes for a whole bake; no step is repeated
+or skipped. A rollback that was in flight is finished. A TCPShift run by the controller is
+unpaused (spec.paused: false) instead.
+Exit codes as for shift: 0 promoted, 3 rolled back, 4 aborted or paused, 2 nothing to resume,
+the shift runs elsewhere, or bad flag, 1 unexpected error.`;
+
+export function resumeVerb(ctx: CliContext): Command {
+  const command = new Command('resume').description('Continue a paused or interrupted shift from the state kept on its route.').argument('<name>', 'the shift (TCPShift metadata.name)');
+  addNamespaceOption(command);
+  addClusterOptions(command);
+  addRunOptions(command);
+  return command.addHelpText('after', EXAMPLES).action(async (name: string, flags: RunFlags & ClusterFlags & { namespace?: string }) => {
+    const ttl = lockTtlMs(flags);
+    const kube = connectCluster(flags, ctx);
+    try {
+      const found = await findShift(kube, name, flags.namespace);
+      if (found.kind === 'controller') {
+        ctx.setExitCode(await unpause(found, kube, ctx));
+        return;
+      }
+      const state = found.state;
+      if (!state) throw new UsageError(`shift ${name} has no state on ${found.router.description}: nothing to resume`);
+      if (isTerminal(state.phase)) throw new UsageError(`shift ${name} already ended (${state.phase}${state.reason ? `: ${state.reason}` : ''}): nothing to resume; start a new one with tcpshift shift -f`);
+      const lock = lockState(found.snapshot.annotations, ctx.clock.now(), localProcesses);
+      if (lock.kind === 'held') throw new UsageError(`shift ${name} is running in ${lock.holder.identity}: nothing to resume (tcpshift status ${name})`);
+      const { shift, resource } = withProbeAddress({ shift: found.shift, resource: found.resource }, flags.probeAddress);
+      const result = await runShiftSession(
+        { shift, resource, router: found.router, output: flags.output, reportDir: flags.reportDir, onInterrupt: flags.onInterrupt, lockTtlMs: ttl, resume: state, cwd: process.cwd() },
+        ctx,
+      );
+      printResult(result, flags.output, ctx);
+      ctx.setExitCode(result.exitCode);
+    } finally {
+      kube.close();
+    }
+  });
+}
+
+async function unpause(found: ControllerShift, kube: KubeClient, ctx: CliContext): Promise<number> {
+  await kube.tcpShifts.patch(found.name, found.namespace, {
+    type: 'merge',
+    body: { metadata: { annotations: { 'tcpshift.io/request': null, 'tcpshift.io/requested-by': null } }, spec: { paused: false } },
+  });
+  ctx.stdout.write(`TCPShift ${found.namespace}/${found.name}: spec.paused set to false; the controller continues it\n`);
+  return ExitCode.Ok;
+}

@@ -1,0 +1,58 @@
+import { Option, type Command } from 'commander';
+import { parseAddress } from '../probe/index.js';
+import { parseTCPShiftObject } from '../spec/parse-tcpshift.js';
+import type { ResolvedShift } from '../spec/resolved-shift.js';
+import type { TCPShiftResource } from '../spec/tcpshift-schema.js';
+import { DURATION_HELP, parseDuration } from '../util/duration.js';
+import { UsageError } from './errors.js';
+import { invalidShift } from './spec-file.js';
+
+/** Flags shared by `shift` and `resume` (and the demo's shift). */
+export interface RunFlags {
+  reportDir?: string;
+  output: 'text' | 'json';
+  onInterrupt: 'rollback' | 'pause';
+  probeAddress?: string;
+  lockTtl: string;
+}
+
+export function addRunOptions(command: Command): Command {
+  return command
+    .option('--report-dir <dir>', 'where report.json, report.md and timeline.svg go (default: ./tcpshift-reports/<namespace>-<name>-<UTC time>)')
+    .option('--probe-address <host:port>', "probe through this address instead of spec.probe.address (e.g. a local gateway or a port-forward when the spec names cluster DNS)")
+    .addOption(new Option('--on-interrupt <what>', 'Ctrl-C: roll back to stable and exit 4, or pause (weights and state left for resume)').choices(['rollback', 'pause']).default('rollback'))
+    .option('--lock-ttl <duration>', "lifetime of the route's lock, renewed every third of it while this process runs", '15s')
+    .addOption(new Option('-o, --output <format>', 'text, or json: stdout carries only the final report (progress goes to stderr)').choices(['text', 'json']).default('text'));
+}
+
+export function lockTtlMs(flags: RunFlags): number {
+  const ms = parseDuration(flags.lockTtl);
+  if (ms === undefined || ms < 1000) throw new UsageError(`--lock-ttl: '${flags.lockTtl}' is not a duration of at least 1s (${DURATION_HELP})`);
+  return ms;
+}
+
+/** The TCPShift kept on a route, validated like a file. */
+export function parseStoredShift(document: unknown, where: string): { shift: ResolvedShift; resource: TCPShiftResource } {
+  const result = parseTCPShiftObject(document);
+  if (!result.ok) throw invalidShift(where, result);
+  return result;
+}
+
+/** Apply --probe-address: the shift probes there, and the stored spec says so (resume probes the same way). */
+export function withProbeAddress(
+  parsed: { shift: ResolvedShift; resource: TCPShiftResource },
+  address: string | undefined,
+): { shift: ResolvedShift; resource: TCPShiftResource } {
+  if (address === undefined) return parsed;
+  let hostPort;
+  try {
+    hostPort = parseAddress(address);
+  } catch (err) {
+    throw new UsageError(`--probe-address: ${(err as Error).message}`);
+  }
+  const { shift, resource } = parsed;
+  return {
+    shift: { ...shift, spec: { ...shift.spec, probe: { ...shift.spec.probe, address: hostPort } } },
+    resource: { ...resource, spec: { ...resource.spec, probe: { ...resource.spec.probe, address } } },
+  };
+}

@@ -1,0 +1,37 @@
+import type { ShiftReport } from '../report/index.js';
+import type { SessionResult } from './shift-session.js';
+import type { CliContext } from './io.js';
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
+
+/** The closing lines of `shift`/`resume`/`demo`: outcome, steps, rollback and the report files. */
+export function summaryLines(report: ShiftReport): string[] {
+  const lines = [
+    `${report.outcome}: stable ${report.finalWeights.stable}% / canary ${report.finalWeights.canary}% after ${seconds(report.endedAt - report.startedAt)}`,
+  ];
+  for (const step of report.steps) {
+    const n = step.newConnections;
+    const split = n.split ? `, split ${n.split.decision}` : '';
+    const interrupted = step.notes.find((note) => note.startsWith('interrupted'));
+    lines.push(
+      `  step ${step.index + 1} (${step.targetWeight}%): ${interrupted ?? step.verdict}; new ${n.succeeded} ok / ${n.failed} failed${split}; ` +
+        `long-lived reconnect wave ${step.reconnectWave}${step.reasons.length ? `; ${step.reasons.join('; ')}` : ''}`,
+    );
+  }
+  if (report.rollback) {
+    const rb = report.rollback;
+    lines.push(`  rollback: ${rb.reason}; ${rb.restoredAt === null ? 'canary 0 NOT written' : `canary 0 written ${rb.detectionToRestoreMs} ms after detection`}`);
+  }
+  return lines;
+}
+
+/** -o json: the report alone on stdout; text: the summary and where the files are. */
+export function printResult(result: SessionResult, output: 'text' | 'json', ctx: CliContext): void {
+  if (output === 'json') {
+    ctx.stdout.write(`${JSON.stringify(result.report, null, 2)}\n`);
+    ctx.stderr.write(`report: ${result.files.markdown} (also report.json, timeline.svg)\n`);
+    return;
+  }
+  ctx.stdout.write(`${summaryLines(result.report).join('\n')}\n`);
+  ctx.stdout.write(`report: ${result.files.markdown}\n        ${result.files.json}\n        ${result.files.timeline}\n`);
+}

@@ -1,0 +1,242 @@
+/**
+ * One CLI shift (or resume) from this process: take the route's lock, run the engine with the
+ * real probes, follow the route for operator requests, renew the lock, show progress, write the
+ * report files and return the exit code. Shared by `shift`, `resume` and `demo`.
+ */
+import { randomBytes } from 'node:crypto';
+import { defaultReportDir, writeReportFiles, type ReportFiles, type ShiftReport } from '../report/index.js';
+import type { RouteSnapshot, TrafficRouter } from '../router/index.js';
+import {
+  acquireChange,
+  AnnotationStatePort,
+  buildReport,
+  holderIdentity,
+  initialState,
+  LockHeldError,
+  planWarnings,
+  reconnectPlan,
+  RequestTracker,
+  ShiftAnnotations,
+  resumeState,
+  ShiftRunner,
+  SocketProber,
+  UnfinishedShiftError,
+  type ShiftObserver,
+  type ShiftState,
+} from '../shift/index.js';
+import { NotFoundError } from '../kube/index.js';
+import { formatAddress } from '../probe/index.js';
+import type { ResolvedShift } from '../spec/resolved-shift.js';
+import { RoutingError } from '../spec/routing-error.js';
+import { formatDuration } from '../util/duration.js';
+import { silentLogger, type Logger } from '../util/logger.js';
+import { UsageError } from './errors.js';
+import { ExitCode } from './exit-codes.js';
+import type { CliContext } from './io.js';
+import { localProcesses } from './process-probe.js';
+import { ShiftProgress } from './shift-progress.js';
+
+export interface SessionOptions {
+  shift: ResolvedShift;
+  /** The TCPShift document as run, kept on the route for `resume NAME`. */
+  resource: unknown;
+  router: TrafficRouter;
+  output: 'text' | 'json';
+  reportDir?: string;
+  onInterrupt: 'rollback' | 'pause';
+  lockTtlMs: number;
+  /** Resume this stored state instead of starting afresh. */
+  resume?: ShiftState;
+  /** More observation hooks (the demo switches its fault on at a weight); `line` prints above the live view. */
+  observer?: (line: (text: string) => void) => ShiftObserver;
+  cwd: string;
+  logger?: Logger;
+}
+
+export interface SessionResult {
+  exitCode: number;
+  report: ShiftReport;
+  files: ReportFiles;
+}
+
+/** Exit code of a finished (or paused) state: DESIGN section 3. */
+export function exitCodeFor(state: ShiftState): number {
+  switch (state.phase) {
+    case 'promoted':
+      return ExitCode.Ok;
+    case 'rolled-back':
+      return state.rollback?.cause === 'breach' ? ExitCode.RolledBack : ExitCode.Aborted;
+    case 'aborted':
+    case 'paused':
+      return ExitCode.Aborted;
+    default:
+      return ExitCode.Error;
+  }
+}
+
+/** Read and check the route before anything is written: a route tcpshift cannot shift is bad input. */
+export async function readRouteForShift(router: TrafficRouter, shift: ResolvedShift): Promise<RouteSnapshot> {
+  try {
+    const snapshot = await router.read();
+    for (const weight of shift.spec.schedule.steps) router.validateWeight(snapshot, weight);
+    router.validateWeight(snapshot, 0);
+    return snapshot;
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new UsageError(`${router.description} not found: spec.target names a route that does not exist`);
+    if (error instanceof RoutingError) throw new UsageError(`${router.description} cannot be shifted: ${error.message}`);
+    throw error;
+  }
+}
+
+export async function runShiftSession(options: SessionOptions, ctx: CliContext): Promise<SessionResult> {
+  const { shift, router } = options;
+  const spec = shift.spec;
+  const current = await readRouteForShift(router, shift);
+  const identity = holderIdentity(localProcesses.hostname, process.pid, randomBytes(3).toString('hex'));
+  const now = ctx.clock.now();
+  const state = options.resume ? resumeState(options.resume, now) : initialState(now, planWarnings(spec));
+  const acquired = await acquire(options, current, { identity, state, now });
+  const progress = new ShiftProgress(options.output === 'json' ? ctx.stderr : ctx.stdout, ctx, spec);
+  const port = new AnnotationStatePort({ router, identity, ttlMs: options.lockTtlMs, clock: ctx.clock, stepCount: spec.schedule.steps.length, basis: acquired });
+  const prober = new SocketProber(spec, ctx.clock);
+  const requests = new RequestTracker(ctx.interrupts, options.onInterrupt === 'pause' ? 'pause' : 'abort');
+  const runner = new ShiftRunner({
+    spec,
+    state,
+    route: { canaryWeight: acquired.weights.canary, stableWeight: acquired.weights.stable },
+    prober,
+    port,
+    clock: ctx.clock,
+    requests,
+    observer: combine(progress, options.observer?.((text) => progress.line(text))),
+    logger: options.logger ?? silentLogger,
+  });
+  let runnerDone = false;
+  const stopWatch = await router.watch((object) => {
+    if (!object || runnerDone) return;
+    const annotations = object.metadata.annotations ?? {};
+    requests.fromAnnotations(annotations);
+    const holder = annotations[ShiftAnnotations.holder];
+    if (holder !== identity) runner.halt(`lost the route's lock to ${holder ?? 'nobody (it was removed)'}`);
+    else observeQuietly(() => port.observed(router.snapshot(object)));
+  }, { clock: ctx.clock });
+  progress.begin(header(shift, router, state, acquired, options.resume !== undefined), state, prober, acquired.weights.canary);
+  const renewal = renewLock(port, options.lockTtlMs, ctx, (reason) => runner.halt(reason));
+  let final: ShiftState;
+  try {
+    final = await runner.run();
+  } finally {
+    runnerDone = true;
+    renewal.cancel();
+    progress.finish();
+    await stopWatch();
+    await prober.stop();
+  }
+  const report = buildReport(final, {
+    name: shift.name,
+    namespace: shift.namespace,
+    target: router.description,
+    schedule: spec.schedule,
+    finalWeights: await finalWeights(router, port),
+    now: ctx.clock.now(),
+  });
+  const files = await writeReportFiles(options.reportDir ?? defaultReportDir(options.cwd, shift.namespace, shift.name, report.startedAt), report);
+  return { exitCode: exitCodeFor(final), report, files };
+}
+
+async function acquire(options: SessionOptions, current: RouteSnapshot, take: { identity: string; state: ShiftState; now: number }): Promise<RouteSnapshot> {
+  const { shift, router } = options;
+  try {
+    const result = await router.update(
+      (snapshot) =>
+        acquireChange(snapshot, {
+          mode: options.resume ? 'resume' : 'start',
+          name: shift.name,
+          identity: take.identity,
+          ttlMs: options.lockTtlMs,
+          now: take.now,
+          state: take.state,
+          stepCount: shift.spec.schedule.steps.length,
+          resource: options.resource,
+          local: localProcesses,
+        }),
+      { basis: current },
+    );
+    return result.snapshot;
+  } catch (error) {
+    if (error instanceof LockHeldError || error instanceof UnfinishedShiftError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function header(shift: ResolvedShift, router: TrafficRouter, state: ShiftState, route: RouteSnapshot, resuming: boolean): string[] {
+  const spec = shift.spec;
+  const first = spec.schedule.steps[0] ?? 0;
+  const already =
+    !resuming && route.weights.canary > 0
+      ? [`! the route already sends ${Math.round(route.weights.share * 100)}% of new connections to the canary; step 1 moves it to ${first}%`]
+      : [];
+  const versions = spec.provider === 'istio' ? `${spec.stable.subset} -> ${spec.canary.subset}` : `${spec.stable.service} -> ${spec.canary.service}`;
+  const { longLived, newConnections } = spec.probe;
+  return [
+    `tcpshift ${resuming ? 'resume' : 'shift'} ${shift.namespace}/${shift.name}: ${router.description}, ${versions}, ` +
+      `steps ${spec.schedule.steps.map((w) => `${w}%`).join(' -> ')}, bake ${formatDuration(spec.schedule.bakeMs)}`,
+    `probes via ${formatAddress(spec.probe.address)}: ${longLived.connections} long-lived (heartbeat ${formatDuration(longLived.heartbeatMs)}, ` +
+      `timeout ${formatDuration(longLived.timeoutMs)}), ${newConnections.perStep} new connections per step`,
+    `plan: ${reconnectPlan(spec)}`,
+    ...state.warnings.map((w) => `! ${w}`),
+    ...already,
+  ];
+}
+
+/** Renew the lock every third of its lifetime; losing it halts the runner at once. */
+function renewLock(port: AnnotationStatePort, ttlMs: number, ctx: CliContext, halt: (reason: string) => void): { cancel(): void } {
+  let timer = ctx.clock.setTimer(tick, ttlMs / 3);
+  let cancelled = false;
+  function tick(): void {
+    port.renew().then(
+      () => undefined,
+      (error: unknown) => {
+        if (port.isFatal(error)) halt(error instanceof Error ? error.message : String(error));
+      },
+    ).finally(() => {
+      if (!cancelled) timer = ctx.clock.setTimer(tick, ttlMs / 3);
+    });
+  }
+  return {
+    cancel: () => {
+      cancelled = true;
+      timer.cancel();
+    },
+  };
+}
+
+async function finalWeights(router: TrafficRouter, port: AnnotationStatePort): Promise<{ stable: number; canary: number }> {
+  try {
+    const { weights } = await router.read();
+    return { stable: weights.stable, canary: weights.canary };
+  } catch {
+    const latest = port.latest();
+    return latest ? { stable: latest.weights.stable, canary: latest.weights.canary } : { stable: 0, canary: 0 };
+  }
+}
+
+function combine(...observers: Array<ShiftObserver | undefined>): ShiftObserver {
+  const list = observers.filter((o): o is ShiftObserver => o !== undefined);
+  return {
+    decided: (decision, previous) => list.forEach((o) => o.decided?.(decision, previous)),
+    weightWritten: async (weight, purpose, at) => {
+      for (const o of list) await o.weightWritten?.(weight, purpose, at);
+    },
+    writeRetry: (error, attempt, delay) => list.forEach((o) => o.writeRetry?.(error, attempt, delay)),
+  };
+}
+
+/** A route version that cannot be read as a snapshot (an editor broke it) is left to the next write to report. */
+function observeQuietly(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // the next write re-reads and fails with the RoutingError, which the runner reports
+  }
+}

@@ -1,0 +1,55 @@
+import { Command } from 'commander';
+import { createRouter } from '../router/index.js';
+import { addClusterOptions, connectCluster, type ClusterFlags } from './cluster-options.js';
+import type { CliContext } from './io.js';
+import { printResult } from './shift-output.js';
+import { addRunOptions, lockTtlMs, withProbeAddress, type RunFlags } from './shift-options.js';
+import { readShiftFile } from './spec-file.js';
+import { runShiftSession } from './shift-session.js';
+
+const EXAMPLES = `
+Examples:
+  # Shift the sandbox's echo service (tcpshift sandbox up --dir .sandbox in another terminal):
+  tcpshift shift -f .sandbox/shift.yaml --kubeconfig .sandbox/kubeconfig
+
+  # A spec whose probe.address is cluster DNS, probed through a port-forward of the gateway:
+  tcpshift shift -f shift.yaml --probe-address 127.0.0.1:31400
+
+  # In a pipeline: the final report as JSON on stdout, progress on stderr:
+  tcpshift shift -f shift.yaml -o json > report.json
+
+What it does: takes the route's lock (annotations tcpshift.io/holder, /expires on the
+VirtualService or TCPRoute), opens the long-lived probe connections, then for each step writes the
+canary weight (one JSON Patch of the route, carrying the state annotations) and probes for the
+bake: long-lived connections must keep echoing (under tolerate-drain, the gateway's drain close
+after the weight change is reported, not a breach), new connections are counted per version and
+the observed share tested against the weight (sequential test; newConnections.perStep attempts
+per step, 'undecided' when that is too few: reported, not a breach). A breach writes canary 0 at
+once (retried until written). From another terminal: tcpshift status|abort|rollback NAME.
+Ctrl-C rolls back and exits 4 (--on-interrupt pause: leaves weights and state for tcpshift resume).
+
+Exit codes: 0 promoted, 3 rolled back after a breach, 4 aborted or paused, 2 invalid input or the
+route is busy (nothing written), 1 unexpected error.`;
+
+export function shiftVerb(ctx: CliContext): Command {
+  const command = new Command('shift')
+    .description('Run a shift from this process: step the canary weight, probe at every step, promote or roll back, write the report.')
+    .requiredOption('-f, --file <path>', 'TCPShift file (YAML or JSON, one document)');
+  addClusterOptions(command);
+  addRunOptions(command);
+  return command.addHelpText('after', EXAMPLES).action(async (flags: RunFlags & ClusterFlags & { file: string }) => {
+    const ttl = lockTtlMs(flags);
+    const { shift, resource } = withProbeAddress(readShiftFile(flags.file), flags.probeAddress);
+    const kube = connectCluster(flags, ctx);
+    try {
+      const result = await runShiftSession(
+        { shift, resource, router: createRouter(kube, shift), output: flags.output, reportDir: flags.reportDir, onInterrupt: flags.onInterrupt, lockTtlMs: ttl, cwd: process.cwd() },
+        ctx,
+      );
+      printResult(result, flags.output, ctx);
+      ctx.setExitCode(result.exitCode);
+    } finally {
+      kube.close();
+    }
+  });
+}

@@ -1,0 +1,68 @@
+/**
+ * The shift report (DESIGN section 3, `report.json`): every timestamp is epoch milliseconds.
+ * The probe blocks are the prober's own types (src/probe/report-blocks.ts). Fields beyond the
+ * DESIGN list are additive: `namespace`, `target`, `originalWeights`, `schedule` and `warnings` at the top,
+ * `reconnectWave`, `drainWindow` and `notes` per step.
+ */
+import type { LongLivedBlock, NewConnectionsBlock } from '../probe/index.js';
+
+/** DESIGN's four outcomes, plus `paused` (stopped on request with the weights left for `resume`). */
+export type ShiftOutcome = 'promoted' | 'rolled-back' | 'aborted' | 'failed' | 'paused';
+export const SHIFT_OUTCOMES: readonly ShiftOutcome[] = ['promoted', 'rolled-back', 'aborted', 'failed', 'paused'];
+
+export interface WeightPair {
+  stable: number;
+  canary: number;
+}
+
+export type StepVerdict = 'ok' | 'breach';
+
+export interface StepReport {
+  /** Index in schedule.steps (0-based). */
+  index: number;
+  /** Canary weight of the step, in percent. */
+  targetWeight: number;
+  /** When the step's weight was acknowledged by the API (or its probing began, after a resume). */
+  startedAt: number;
+  endedAt: number;
+  verdict: StepVerdict;
+  /** Why the step is a breach (empty when ok). */
+  reasons: string[];
+  newConnections: NewConnectionsBlock;
+  longLived: LongLivedBlock;
+  /** Long-lived connections the gateway's drain cut because of this step's weight change. */
+  reconnectWave: number;
+  /** Where this step's drain close is expected: [from, to] epoch ms; null when this run did not change the weight. */
+  drainWindow: [number, number] | null;
+  /** Informative remarks (split undecided, probes re-established after a resume, ...). */
+  notes: string[];
+}
+
+export interface RollbackReport {
+  reason: string;
+  /** What caused it: a probe breach, an operator (abort, rollback, Ctrl-C) or an error writing a step. */
+  cause: 'breach' | 'operator' | 'error';
+  /** When the breach (or the request) was seen. */
+  detectedAt: number;
+  /** When the API acknowledged canary weight 0; null if it could not be written. */
+  restoredAt: number | null;
+  detectionToRestoreMs: number | null;
+}
+
+export interface ShiftReport {
+  name: string;
+  namespace: string;
+  /** What was shifted, e.g. `VirtualService echo/echo`. */
+  target: string;
+  outcome: ShiftOutcome;
+  startedAt: number;
+  endedAt: number;
+  finalWeights: WeightPair;
+  /** Weights of the route before the shift's first write; null when it wrote none. */
+  originalWeights: WeightPair | null;
+  schedule: { steps: number[]; bakeMs: number };
+  steps: StepReport[];
+  rollback?: RollbackReport;
+  /** Planning warnings (drain-aware) and notes on the run as a whole. */
+  warnings: string[];
+}

@@ -1,0 +1,18 @@
+// Public API of src/router: the TrafficRouter interface and one implementation per provider.
+import type { KubeClient } from '../kube/index.js';
+import type { ResolvedShift } from '../spec/resolved-shift.js';
+import { GatewayApiRouter } from './gateway-api-router.js';
+import { IstioRouter } from './istio-router.js';
+import type { TrafficRouter } from './traffic-router.js';
+
+export type { MetadataChanges, RouteChange, RouteSnapshot, TrafficRouter, UpdateOptions, UpdateResult } from './traffic-router.js';
+export { metadataPatch } from './metadata-patch.js';
+export { PatchingRouter, type RouteProvider } from './patching-router.js';
+export { IstioRouter } from './istio-router.js';
+export { GatewayApiRouter } from './gateway-api-router.js';
+
+/** The router of a shift's provider: the VirtualService or the TCPRoute in the shift's namespace. */
+export function createRouter(kube: KubeClient, shift: ResolvedShift): TrafficRouter {
+  const spec = shift.spec;
+  return spec.provider === 'istio' ? new IstioRouter(kube, spec, shift.namespace) : new GatewayApiRouter(kube, spec, shift.namespace);
+}

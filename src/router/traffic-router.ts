@@ -1,0 +1,71 @@
+/**
+ * The narrow interface the shift engine routes through (Flagger's TrafficRouter, one
+ * implementation per provider): read the owned weights, and write a change (the canary weight,
+ * tcpshift's own annotations and labels) as ONE JSON Patch guarded by `test` ops. Weights are
+ * patched in place (Argo Rollouts style): every other field of the object survives.
+ */
+import type { KubeObject } from '../kube/index.js';
+import type { Clock } from '../util/clock.js';
+import type { WeightReading } from '../spec/weighted-route.js';
+
+export interface RouteSnapshot {
+  /** The object as read, or as returned by the last write. */
+  object: KubeObject;
+  /** Owned weights and the canary share (canary / sum of the route's weights). */
+  weights: WeightReading;
+  annotations: Readonly<Record<string, string>>;
+  labels: Readonly<Record<string, string>>;
+  resourceVersion: string;
+}
+
+/** Metadata entries to set (a string) or remove (null). */
+export type MetadataChanges = Record<string, string | null>;
+
+export interface RouteChange {
+  /** Owned weights to stable 100 - W / canary W; nothing when undefined or already so. */
+  canaryWeight?: number;
+  annotations?: MetadataChanges;
+  labels?: MetadataChanges;
+}
+
+export interface UpdateOptions {
+  /** Compute the first attempt from this snapshot instead of reading (saves a round trip). */
+  basis?: RouteSnapshot;
+  /** Attempts in all on conflicts (409, failed `test` 422). Default 10. */
+  maxAttempts?: number;
+}
+
+export interface UpdateResult {
+  snapshot: RouteSnapshot;
+  /** false when the change asked for nothing the object did not already have. */
+  written: boolean;
+  /** Attempts made (1 + re-reads after conflicts). */
+  attempts: number;
+}
+
+export interface TrafficRouter {
+  /** `VirtualService echo/echo`, for messages. */
+  readonly description: string;
+  readonly kind: 'VirtualService' | 'TCPRoute';
+  readonly name: string;
+  readonly namespace: string;
+  read(): Promise<RouteSnapshot>;
+  /** The snapshot of an object of this route (from a watch event, say). */
+  snapshot(object: KubeObject): RouteSnapshot;
+  /**
+   * Compute a change from the current object and write it in one JSON Patch; on a conflict (409)
+   * or a failed `test` (422 after the object moved) read again and recompute, so a concurrent
+   * editor's fields survive. `change` returns undefined for "nothing to do" and may throw to
+   * give up (the error propagates). RoutingError when the route is not one tcpshift can shift.
+   */
+  update(change: (current: RouteSnapshot) => RouteChange | undefined, options?: UpdateOptions): Promise<UpdateResult>;
+  /** Throws the RoutingError a write of this weight would meet (nothing is written). */
+  validateWeight(snapshot: RouteSnapshot, canaryWeight: number): void;
+  /** Set the canary weight (stable 100 - W) and nothing else. */
+  setCanaryWeight(canaryWeight: number, options?: UpdateOptions): Promise<UpdateResult>;
+  /**
+   * Follow the object (list + watch, resumed after drops): `onObject` gets every version,
+   * undefined when it is deleted. Resolves once the first read is in; the result stops it.
+   */
+  watch(onObject: (object: KubeObject | undefined) => void, options?: { clock?: Clock }): Promise<() => Promise<void>>;
+}

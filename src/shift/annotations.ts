@@ -1,0 +1,101 @@
+/**
+ * A CLI shift's state on its route (VirtualService or TCPRoute), under the `tcpshift.io/` prefix,
+ * so `status`, `abort`, `resume` and `rollback` work from any terminal:
+ *   tcpshift.io/state            the ShiftState as JSON (steps without per-connection lists)
+ *   tcpshift.io/phase, /step     the same in words for `kubectl get -o yaml` readers
+ *   tcpshift.io/original-weights weights found before the first write, `stable=100,canary=0`
+ *   tcpshift.io/holder, /expires who runs it (host/pid/random) and until when (renewed)
+ *   tcpshift.io/spec             the TCPShift it runs, as JSON (`resume NAME` needs no file)
+ *   tcpshift.io/request          abort | rollback | pause, set by another process (or kubectl annotate)
+ *   tcpshift.io/requested-by     who asked
+ * and the label tcpshift.io/shift=<name> to find the route by the shift's name.
+ */
+import type { MetadataChanges } from '../router/index.js';
+import type { OperatorAction, OperatorRequest } from './decide.js';
+import { SHIFT_PHASE_NAMES, type ShiftState } from './state.js';
+
+export const SHIFT_LABEL = 'tcpshift.io/shift';
+
+export const ShiftAnnotations = {
+  state: 'tcpshift.io/state',
+  phase: 'tcpshift.io/phase',
+  step: 'tcpshift.io/step',
+  originalWeights: 'tcpshift.io/original-weights',
+  holder: 'tcpshift.io/holder',
+  expires: 'tcpshift.io/expires',
+  spec: 'tcpshift.io/spec',
+  request: 'tcpshift.io/request',
+  requestedBy: 'tcpshift.io/requested-by',
+} as const;
+
+export const OPERATOR_ACTIONS: readonly OperatorAction[] = ['abort', 'rollback', 'pause'];
+
+/** A label value is at most 63 characters; longer shift names are found by annotation only. */
+export function shiftLabel(name: string): MetadataChanges {
+  return name.length <= 63 ? { [SHIFT_LABEL]: name } : {};
+}
+
+/** The state without per-connection lists (annotations are small; the report file has them). */
+export function compactState(state: ShiftState): ShiftState {
+  return { ...state, steps: state.steps.map((s) => ({ ...s, longLived: { ...s.longLived, connections: [] } })) };
+}
+
+export function stateAnnotations(state: ShiftState, stepCount: number): MetadataChanges {
+  const original = state.original ? `stable=${state.original.stable},canary=${state.original.canary}` : null;
+  return {
+    [ShiftAnnotations.state]: JSON.stringify(compactState(state)),
+    [ShiftAnnotations.phase]: state.phase,
+    [ShiftAnnotations.step]: `${Math.max(0, state.stepIndex + 1)}/${stepCount}`,
+    [ShiftAnnotations.originalWeights]: original,
+  };
+}
+
+/** Remove the request once it has been honoured (or a new shift starts). */
+export const clearRequest: MetadataChanges = { [ShiftAnnotations.request]: null, [ShiftAnnotations.requestedBy]: null };
+
+export class StateFormatError extends Error {
+  override readonly name = 'StateFormatError';
+}
+
+/** The state kept on the route; undefined when there is none. StateFormatError when it is not one. */
+export function readShiftState(annotations: Readonly<Record<string, string>>): ShiftState | undefined {
+  const text = annotations[ShiftAnnotations.state];
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new StateFormatError(`annotation ${ShiftAnnotations.state} is not JSON`);
+  }
+  const v = value as Partial<ShiftState> | null;
+  if (
+    typeof v !== 'object' || v === null || v.version !== 1 || !SHIFT_PHASE_NAMES.includes(v.phase as ShiftState['phase']) ||
+    typeof v.stepIndex !== 'number' || typeof v.startedAt !== 'number' || !Array.isArray(v.steps)
+  ) {
+    throw new StateFormatError(`annotation ${ShiftAnnotations.state} is not a tcpshift state (version 1)`);
+  }
+  return { warnings: [], ...v } as ShiftState;
+}
+
+/** The TCPShift document stored with the state (JSON), or undefined. */
+export function readStoredSpec(annotations: Readonly<Record<string, string>>): unknown {
+  const text = annotations[ShiftAnnotations.spec];
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new StateFormatError(`annotation ${ShiftAnnotations.spec} is not JSON`);
+  }
+}
+
+/** An operator request written on the route; unknown values are ignored. */
+export function readRequest(annotations: Readonly<Record<string, string>>): OperatorRequest | undefined {
+  const action = annotations[ShiftAnnotations.request]?.trim() as OperatorAction | undefined;
+  if (!action || !OPERATOR_ACTIONS.includes(action)) return undefined;
+  const by = annotations[ShiftAnnotations.requestedBy];
+  return { action, ...(by ? { by } : {}) };
+}
+
+export function requestAnnotations(action: OperatorAction, by: string): MetadataChanges {
+  return { [ShiftAnnotations.request]: action, [ShiftAnnotations.requestedBy]: by };
+}

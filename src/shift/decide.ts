@@ -1,0 +1,386 @@
+/**
+ * The shift's core, pure: `decide(spec, state, observation, now)` returns the next state, the
+ * actions to carry out (write a weight, mark or start a probe step, persist the state) and when
+ * to look again. Level-based: it compares what the state wants with what the observation shows
+ * (the route's weight, which step the probes measure), so calling it again after a crash, a
+ * failover or a lost write does the right thing without repeating or skipping a step. The CLI
+ * runner and the controller (issue 8) both drive it.
+ */
+import { canaryVersionOf, type NewConnectionsBlock } from '../probe/index.js';
+import type { StepReport } from '../report/index.js';
+import type { ResolvedSpec } from '../spec/resolved-shift.js';
+import { drainWindow } from './plan.js';
+import { assessStep, preflightBreaches, type Breach, type StepObservation } from './policy.js';
+import { withoutStepFields, type RollbackCause, type ShiftPhase, type ShiftState } from './state.js';
+
+export interface RouteObservation {
+  /** The owned weights as last read or written. */
+  canaryWeight: number;
+  stableWeight: number;
+  /** When this process's write of these weights was acknowledged; undefined when only read. */
+  changedAt?: number;
+}
+
+export interface ProbeStatus {
+  /** The initial long-lived connections have each opened or failed once. */
+  ready: boolean;
+  /** The step the probes measure (the last markStep); undefined before the first. */
+  stepIndex: number | undefined;
+  /** Sampling of new connections was started for stepIndex. */
+  sampling: boolean;
+  /** What they saw since the mark (or since they started, before any mark). */
+  observation: StepObservation;
+}
+
+export type OperatorAction = 'abort' | 'rollback' | 'pause';
+
+export interface OperatorRequest {
+  action: OperatorAction;
+  /** Who asked: `user@host pid 123`, `interrupt (SIGINT)`, `controller`. */
+  by?: string;
+}
+
+export interface Observation {
+  route: RouteObservation;
+  probe: ProbeStatus;
+  request?: OperatorRequest;
+}
+
+export type WeightPurpose = 'step' | 'promote' | 'rollback';
+
+export type Action =
+  /** Write canary W (stable 100 - W); the CLI writes the returned state in the same patch. */
+  | { type: 'setWeight'; canaryWeight: number; purpose: WeightPurpose }
+  /** Start a new measurement period for this step (stops the previous step's sampling). */
+  | { type: 'markStep'; stepIndex: number }
+  /** The step's weight is on the route: announce the change (if this run made it) and sample. */
+  | { type: 'startSampling'; stepIndex: number; targetShare: number; weightChange?: { at: number; window: [number, number] } }
+  | { type: 'stopSampling' }
+  /** Write the state alone (terminal phases, pause). */
+  | { type: 'persist' };
+
+export type ShiftEventType =
+  | 'StepStarted'
+  | 'StepPassed'
+  | 'Breach'
+  | 'RollingBack'
+  | 'RolledBack'
+  | 'Promoting'
+  | 'Promoted'
+  | 'Aborted'
+  | 'Paused'
+  | 'Resumed'
+  | 'Failed';
+
+/** What happened, for progress lines, logs and (controller) Kubernetes Events. */
+export interface ShiftEvent {
+  type: ShiftEventType;
+  message: string;
+  stepIndex?: number;
+  warning: boolean;
+}
+
+export interface Decision {
+  state: ShiftState;
+  actions: Action[];
+  events: ShiftEvent[];
+  /** Call decide again at this time (epoch ms) even if nothing else happens. */
+  wakeAt?: number;
+}
+
+const MAX_CHAINED_TRANSITIONS = 8;
+
+export function decide(spec: ResolvedSpec, state: ShiftState, observation: Observation, now: number): Decision {
+  let decision: Decision = { state, actions: [], events: [] };
+  // A transition may lead straight to another (a breach to rolling-back to "write canary 0"):
+  // follow it within the same call, so one observation yields every action it implies.
+  for (let i = 0; i < MAX_CHAINED_TRANSITIONS; i++) {
+    const step = decideOnce(spec, decision.state, observation, now);
+    decision = {
+      state: step.state,
+      actions: [...decision.actions, ...step.actions],
+      events: [...decision.events, ...step.events],
+      ...(step.wakeAt !== undefined ? { wakeAt: step.wakeAt } : {}),
+    };
+    if (step.state.phase === state.phase && step.state.stepIndex === state.stepIndex) break;
+    if (!step.chain) break;
+    state = step.state;
+  }
+  return decision;
+}
+
+interface StepDecision extends Decision {
+  /** The phase changed and the new phase has work to do with the same observation. */
+  chain?: boolean;
+}
+
+function decideOnce(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number): StepDecision {
+  const request = handleRequest(spec, state, obs, now);
+  if (request) return request;
+  switch (state.phase) {
+    case 'pending':
+      return decidePending(spec, state, obs, now);
+    case 'stepping':
+      return decideStepping(spec, state, obs, now);
+    case 'baking':
+      return decideBaking(spec, state, obs, now);
+    case 'promoting':
+      return decidePromoting(state, obs, now);
+    case 'rolling-back':
+      return decideRollingBack(state, obs, now);
+    case 'paused':
+      return { state: { ...resumeState(state, now), updatedAt: now }, actions: [], events: [resumedEvent(state)], chain: true };
+    default:
+      return { state, actions: [], events: [] };
+  }
+}
+
+const stepName = (spec: ResolvedSpec, i: number): string => `step ${i + 1}/${spec.schedule.steps.length}`;
+const weights = (canary: number): string => `canary ${canary}% (stable ${100 - canary}%)`;
+
+function handleRequest(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number): StepDecision | undefined {
+  const request = obs.request;
+  const phase = state.phase;
+  if (!request || phase === 'rolling-back' || TERMINAL.has(phase)) return undefined;
+  const by = request.by ? ` by ${request.by}` : '';
+  if (request.action === 'pause') {
+    if (phase === 'paused') return { state, actions: [], events: [] };
+    const paused: ShiftState = { ...withoutStepFields(state), phase: 'paused', pausedFrom: phase, reason: `paused${by}`, updatedAt: now };
+    return {
+      state: paused,
+      actions: [{ type: 'stopSampling' }, { type: 'persist' }],
+      events: [{ type: 'Paused', message: `paused${by} at ${state.stepIndex < 0 ? 'the start' : stepName(spec, state.stepIndex)}; weights left as they are`, warning: false }],
+    };
+  }
+  const abort = request.action === 'abort';
+  const reason = abort ? `aborted${by}` : `rollback requested${by}`;
+  if (phase === 'pending' || (phase === 'paused' && state.stepIndex < 0 && state.pausedFrom === 'pending')) {
+    const ended: ShiftState = { ...state, phase: 'aborted', reason: `${reason} before any weight change`, endedAt: now, updatedAt: now };
+    return { state: ended, actions: [{ type: 'stopSampling' }, { type: 'persist' }], events: [{ type: 'Aborted', message: ended.reason ?? reason, warning: true }] };
+  }
+  const steps = phase === 'baking' ? [...state.steps, interruptedStep(spec, state, obs, now, reason)] : state.steps;
+  return startRollback(spec, { ...state, steps }, { cause: 'operator', reason, detectedAt: now, abort }, now);
+}
+
+const TERMINAL = new Set<ShiftPhase>(['promoted', 'rolled-back', 'aborted', 'failed']);
+
+function decidePending(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number): StepDecision {
+  if (!obs.probe.ready) return { state, actions: [], events: [] };
+  const preflight = preflightBreaches(obs.probe.observation.longLived);
+  if (preflight.length > 0) {
+    const failed: ShiftState = { ...state, phase: 'failed', reason: preflight[0]!.message, endedAt: now, updatedAt: now };
+    return { state: failed, actions: [{ type: 'stopSampling' }, { type: 'persist' }], events: [{ type: 'Failed', message: failed.reason ?? '', warning: true }] };
+  }
+  const original = { stable: obs.route.stableWeight, canary: obs.route.canaryWeight };
+  return { state: { ...state, phase: 'stepping', stepIndex: 0, original, updatedAt: now }, actions: [], events: [], chain: true };
+}
+
+function decideStepping(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number): StepDecision {
+  const i = state.stepIndex;
+  const target = spec.schedule.steps[i] as number;
+  if (obs.probe.stepIndex !== i) {
+    // Measure from here: ends while the weight is written count for this step.
+    const marked = decideSteppingMarked(spec, state, { ...obs, probe: { ...obs.probe, stepIndex: i, sampling: false } }, now, target);
+    return { ...marked, actions: [{ type: 'markStep', stepIndex: i }, ...marked.actions] };
+  }
+  const breaches = assessStep(spec, { longLived: obs.probe.observation.longLived, samplingDone: false }, false, now).breaches;
+  if (breaches.length > 0) return breach(spec, state, obs, now, breaches, now);
+  return decideSteppingMarked(spec, state, obs, now, target);
+}
+
+function decideSteppingMarked(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number, target: number): StepDecision {
+  const i = state.stepIndex;
+  if (obs.route.canaryWeight !== target) {
+    return { state: { ...state, updatedAt: now }, actions: [{ type: 'setWeight', canaryWeight: target, purpose: 'step' }], events: [] };
+  }
+  const changedAt = obs.route.changedAt;
+  const window = changedAt === undefined ? undefined : drainWindow(changedAt, spec.analysis.drainDurationMs);
+  const baking: ShiftState = {
+    ...withoutStepFields(state),
+    phase: 'baking',
+    probeStartedAt: now,
+    bakeUntil: now + spec.schedule.bakeMs,
+    updatedAt: now,
+    ...(changedAt !== undefined && window ? { weightChangedAt: changedAt, drainWindow: window } : {}),
+  };
+  const already = changedAt === undefined ? ' (already in place)' : '';
+  return {
+    state: baking,
+    actions: [startSampling(i, target, changedAt, window)],
+    events: [{ type: 'StepStarted', stepIndex: i, message: `${stepName(spec, i)}: ${weights(target)}${already}`, warning: false }],
+    wakeAt: baking.bakeUntil,
+  };
+}
+
+function startSampling(stepIndex: number, target: number, changedAt: number | undefined, window: [number, number] | undefined): Action {
+  return {
+    type: 'startSampling',
+    stepIndex,
+    targetShare: target / 100,
+    ...(changedAt !== undefined && window ? { weightChange: { at: changedAt, window } } : {}),
+  };
+}
+
+function decideBaking(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number): StepDecision {
+  const i = state.stepIndex;
+  const target = spec.schedule.steps[i] as number;
+  if (obs.probe.stepIndex !== i || !obs.probe.sampling) {
+    // Probes were lost (restart, failover): measure the step again from now, for a whole bake.
+    const actions: Action[] = obs.probe.stepIndex !== i ? [{ type: 'markStep', stepIndex: i }] : [];
+    actions.push(startSampling(i, target, state.weightChangedAt, state.drainWindow));
+    const note = 'probes re-established during the step: the bake counts from then';
+    const resumed: ShiftState = { ...state, probeStartedAt: now, bakeUntil: now + spec.schedule.bakeMs, stepNotes: [...(state.stepNotes ?? []), note], updatedAt: now };
+    return { state: resumed, actions, events: [], wakeAt: resumed.bakeUntil };
+  }
+  const bakeUntil = state.bakeUntil ?? now;
+  const final = now >= bakeUntil;
+  const assessment = assessStep(spec, obs.probe.observation, final, now);
+  if (assessment.breaches.length > 0) return breach(spec, state, obs, now, assessment.breaches, now, assessment.notes);
+  if (!final) return { state, actions: [], events: [], wakeAt: bakeUntil };
+  const passed = stepReport(spec, state, obs, now, 'ok', [], assessment.notes);
+  const event: ShiftEvent = { type: 'StepPassed', stepIndex: i, message: `${stepName(spec, i)} passed: ${weights(target)}`, warning: false };
+  const next: ShiftState = { ...withoutStepFields(state), steps: [...state.steps, passed], updatedAt: now };
+  if (i + 1 < spec.schedule.steps.length) {
+    return { state: { ...next, phase: 'stepping', stepIndex: i + 1 }, actions: [], events: [event], chain: true };
+  }
+  if (target === 100) return finish(next, 'promoted', `every step passed; canary at 100%`, now, [event]);
+  const promoting: ShiftState = { ...next, phase: 'promoting' };
+  const promotingEvent: ShiftEvent = { type: 'Promoting', message: `every step passed: promoting (canary 100%)`, warning: false };
+  return { state: promoting, actions: [{ type: 'stopSampling' }], events: [event, promotingEvent], chain: true };
+}
+
+function decidePromoting(state: ShiftState, obs: Observation, now: number): StepDecision {
+  if (obs.route.canaryWeight === 100) return finish(state, 'promoted', 'every step passed; canary at 100%', now, []);
+  return { state: { ...state, updatedAt: now }, actions: [{ type: 'setWeight', canaryWeight: 100, purpose: 'promote' }], events: [] };
+}
+
+function decideRollingBack(state: ShiftState, obs: Observation, now: number): StepDecision {
+  const rollback = state.rollback;
+  if (obs.route.canaryWeight !== 0 || !rollback) {
+    return { state: { ...state, updatedAt: now }, actions: [{ type: 'setWeight', canaryWeight: 0, purpose: 'rollback' }], events: [] };
+  }
+  const restored = { ...rollback, restoredAt: obs.route.changedAt ?? now };
+  const phase: ShiftPhase = rollback.cause === 'error' ? 'failed' : rollback.cause === 'operator' && rollback.abort ? 'aborted' : 'rolled-back';
+  return finish({ ...state, rollback: restored }, phase, rollback.reason, now, []);
+}
+
+function finish(state: ShiftState, phase: ShiftPhase, reason: string, now: number, events: ShiftEvent[]): StepDecision {
+  const ended: ShiftState = { ...withoutStepFields(state), phase, reason, endedAt: now, updatedAt: now };
+  const type = ({ promoted: 'Promoted', 'rolled-back': 'RolledBack', aborted: 'Aborted', failed: 'Failed' } as const)[phase as 'promoted'];
+  const message = phase === 'promoted' ? `promoted: ${reason}` : `${phase}: canary at 0% (${reason})`;
+  return {
+    state: ended,
+    actions: [{ type: 'stopSampling' }, { type: 'persist' }],
+    events: [...events, { type, message, warning: phase !== 'promoted' }],
+  };
+}
+
+function breach(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number, breaches: Breach[], at: number, notes: string[] = []): StepDecision {
+  const reasons = breaches.map((b) => b.message);
+  const record = stepReport(spec, state, obs, now, 'breach', reasons, notes);
+  const first = breaches[0] as Breach;
+  const events: ShiftEvent[] = [{ type: 'Breach', stepIndex: state.stepIndex, message: `${stepName(spec, state.stepIndex)} breach: ${reasons.join('; ')}`, warning: true }];
+  const rolling = startRollback(spec, { ...state, steps: [...state.steps, record] }, { cause: 'breach', reason: first.message, detectedAt: Math.min(first.at, at) }, now);
+  return { ...rolling, events: [...events, ...rolling.events] };
+}
+
+function startRollback(
+  _spec: ResolvedSpec,
+  state: ShiftState,
+  rollback: { cause: RollbackCause; reason: string; detectedAt: number; abort?: boolean },
+  now: number,
+): StepDecision {
+  const next: ShiftState = { ...withoutStepFields(state), phase: 'rolling-back', rollback, updatedAt: now };
+  return {
+    state: next,
+    actions: [{ type: 'stopSampling' }],
+    events: [{ type: 'RollingBack', message: `rolling back to stable: ${rollback.reason}`, warning: true }],
+    chain: true,
+  };
+}
+
+/** The step that was cut short by an operator request, as a record (no breach seen). */
+function interruptedStep(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number, reason: string): StepReport {
+  return stepReport(spec, state, obs, now, 'ok', [], [`interrupted: ${reason}`]);
+}
+
+function stepReport(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number, verdict: 'ok' | 'breach', reasons: string[], notes: string[]): StepReport {
+  const observation = obs.probe.stepIndex === state.stepIndex ? obs.probe.observation : { longLived: emptyLongLived(), samplingDone: false };
+  return {
+    index: state.stepIndex,
+    targetWeight: spec.schedule.steps[state.stepIndex] as number,
+    startedAt: state.weightChangedAt ?? state.probeStartedAt ?? now,
+    endedAt: now,
+    verdict,
+    reasons,
+    newConnections: observation.newConnections ?? emptyNewConnections(spec),
+    longLived: observation.longLived,
+    reconnectWave: observation.longLived.ends.drained,
+    drainWindow: state.drainWindow ?? null,
+    notes: [...(state.stepNotes ?? []), ...notes],
+  };
+}
+
+function emptyLongLived(): StepObservation['longLived'] {
+  return { open: 0, heartbeats: 0, ends: { drained: 0, closed: 0, reset: 0, timeout: 0, corrupt: 0, refused: 0 }, maxDetectionMs: null, connections: [] };
+}
+
+/** The newConnections block of a step that sampled nothing. */
+export function emptyNewConnections(spec: ResolvedSpec): NewConnectionsBlock {
+  return {
+    attempted: 0,
+    succeeded: 0,
+    failed: 0,
+    byVersion: {},
+    canaryVersion: canaryVersionFor(spec),
+    observedCanaryShare: null,
+    interval: [0, 1],
+    connectMs: { p50: null, p99: null },
+    ttfbMs: { p50: null, p99: null },
+    failuresByKind: { refused: 0, timeout: 0, reset: 0, closed: 0, corrupt: 0, unidentified: 0 },
+  };
+}
+
+/**
+ * The version counted as canary: the CANARY prefix in prefix mode; otherwise the canary subset
+ * (Istio: pods are labelled version=<subset>, which tcpshift-echo prints in its banner), or v2
+ * for Gateway API (a Service name says nothing about the version).
+ */
+export function canaryVersionFor(spec: ResolvedSpec): string {
+  if (spec.probe.identify.mode === 'prefix') return spec.probe.identify.canary;
+  return canaryVersionOf(spec.probe.identify, spec.provider === 'istio' ? spec.canary.subset : undefined);
+}
+
+function resumedEvent(state: ShiftState): ShiftEvent {
+  return { type: 'Resumed', message: `resumed from ${state.phase}${state.stepIndex >= 0 ? ` at step ${state.stepIndex + 1}` : ''}`, warning: false };
+}
+
+/**
+ * Where an interrupted shift continues (`resume`, a failover, unpausing): a paused or dead
+ * holder's step is taken up again (its weight is not written twice: decide sees it in place and
+ * bakes it afresh, with new probes); a rollback or promotion in flight is finished.
+ */
+export function resumeState(state: ShiftState, now: number): ShiftState {
+  const base = withoutStepFields(state);
+  switch (state.phase) {
+    case 'paused': {
+      const from = state.pausedFrom ?? (state.stepIndex < 0 ? 'pending' : 'stepping');
+      const phase: ShiftPhase = from === 'promoting' ? 'promoting' : from === 'pending' || state.stepIndex < 0 ? 'pending' : 'stepping';
+      const { reason: _r, ...rest } = base;
+      return { ...rest, phase, updatedAt: now };
+    }
+    case 'baking':
+    case 'stepping':
+      return { ...base, phase: 'stepping', updatedAt: now };
+    default:
+      return { ...base, phase: state.phase, updatedAt: now };
+  }
+}
+
+/** A shift that cannot go on (a write failed for good): roll back with cause `error`. */
+export function failShift(spec: ResolvedSpec, state: ShiftState, reason: string, now: number): ShiftState {
+  if (state.phase === 'rolling-back' || TERMINAL.has(state.phase)) {
+    return { ...withoutStepFields(state), phase: 'failed', reason, endedAt: now, updatedAt: now };
+  }
+  return startRollback(spec, state, { cause: 'error', reason, detectedAt: now }, now).state;
+}

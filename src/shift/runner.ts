@@ -1,0 +1,237 @@
+/**
+ * Drives one shift to its end from this process: observe (route weight, probes, operator
+ * requests), decide (pure), act (write through the port, mark and sample through the prober),
+ * and sleep until the decision's wake time or until something happens (a long-lived end is
+ * pushed by the pool, so a breach is acted on at once, not at the end of the bake). A breach
+ * writes canary 0 at once and retries it with backoff until it is written.
+ */
+import type { Clock } from '../util/clock.js';
+import { silentLogger, type Logger } from '../util/logger.js';
+import type { ResolvedSpec } from '../spec/resolved-shift.js';
+import { decide, failShift, type Action, type Decision, type Observation, type OperatorRequest, type RouteObservation, type WeightPurpose } from './decide.js';
+import type { ShiftProber } from './prober.js';
+import { isTerminal, type ShiftState } from './state.js';
+
+/** How the runner writes: the CLI keeps the state on the route, the controller in .status. */
+export interface ShiftPort {
+  /** One write of the owned weights (the CLI adds the state to the same patch); the route after it. */
+  writeWeight(canaryWeight: number, state: ShiftState, purpose: WeightPurpose): Promise<RouteObservation>;
+  /** Write the state alone. */
+  persist(state: ShiftState): Promise<void>;
+  /** A write error after which nothing may be written any more (the lock was taken over, say). */
+  isFatal?(error: unknown): boolean;
+  /** A write error worth retrying (API unavailable) rather than giving up the step. */
+  isRetryable?(error: unknown): boolean;
+}
+
+/** Operator requests (abort, rollback, pause) from wherever they come: annotations, Ctrl-C. */
+export interface RequestSource {
+  current(): OperatorRequest | undefined;
+  onChange(listener: () => void): () => void;
+}
+
+export interface ShiftObserver {
+  /** After every decision, before its actions run. */
+  decided?(decision: Decision, previous: ShiftState): void;
+  /** A weight write was acknowledged; the runner waits for a returned promise (the demo switches its fault on here). */
+  weightWritten?(canaryWeight: number, purpose: WeightPurpose, at: number): void | Promise<void>;
+  /** A write failed and will be retried. */
+  writeRetry?(error: unknown, attempt: number, delayMs: number): void;
+}
+
+export interface ShiftRunnerOptions {
+  spec: ResolvedSpec;
+  state: ShiftState;
+  /** The route as read before the run. */
+  route: RouteObservation;
+  prober: ShiftProber;
+  port: ShiftPort;
+  clock: Clock;
+  requests?: RequestSource;
+  observer?: ShiftObserver;
+  logger?: Logger;
+  /** Backoff of the rollback retries: first delay and cap (default 200 ms, 5 s). */
+  rollbackBackoff?: { baseMs: number; maxMs: number };
+}
+
+/** Longest sleep without a wake time: the loop re-decides at least this often. */
+const IDLE_RECHECK_MS = 1000;
+
+export class ShiftRunner {
+  private state: ShiftState;
+  private route: RouteObservation;
+  private wakeSignal = new AbortController();
+  private halted: string | undefined;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: ShiftRunnerOptions) {
+    this.state = options.state;
+    this.route = options.route;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** The state now (for live progress). */
+  current(): ShiftState {
+    return this.state;
+  }
+
+  /** Run until the shift ends or is paused; resolves with the last state. */
+  async run(): Promise<ShiftState> {
+    const { prober, requests } = this.options;
+    const unsubscribe = [prober.onChange(() => this.wake()), requests?.onChange(() => this.wake())];
+    const started = prober.start().catch((error: unknown) => this.logger.error('probes failed to start', { error: String(error) }));
+    try {
+      await this.loop();
+    } finally {
+      for (const off of unsubscribe) off?.();
+      await started;
+    }
+    return this.state;
+  }
+
+  /**
+   * Stop at once without writing anything more (this process lost its lock, say): the shift
+   * ends `failed` with the reason; whoever holds the route now decides its weights.
+   */
+  halt(reason: string): void {
+    this.halted = reason;
+    this.wake();
+  }
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      if (this.halted !== undefined) {
+        this.end(this.halted);
+        return;
+      }
+      const decision = this.decideNow();
+      const acted = await this.act(decision.actions);
+      if (isTerminal(this.state.phase) || this.state.phase === 'paused') return;
+      if (!acted) await this.sleepUntil(decision.wakeAt);
+    }
+  }
+
+  private observe(): Observation {
+    const request = this.options.requests?.current();
+    return { route: this.route, probe: this.options.prober.status(), ...(request ? { request } : {}) };
+  }
+
+  private decideNow(): Decision {
+    const previous = this.state;
+    const decision = decide(this.options.spec, previous, this.observe(), this.options.clock.now());
+    this.state = decision.state;
+    this.options.observer?.decided?.(decision, previous);
+    for (const event of decision.events) {
+      if (event.warning) this.logger.warn(event.message, { event: event.type });
+      else this.logger.info(event.message, { event: event.type });
+    }
+    return decision;
+  }
+
+  /** Carry out the actions; true when one changed what the next observation shows. */
+  private async act(actions: Action[]): Promise<boolean> {
+    let changed = false;
+    for (const action of actions) {
+      switch (action.type) {
+        case 'setWeight':
+          // A write that failed changed the state (rolling back, failed): the rest of the actions are void.
+          if (!(await this.setWeight(action.canaryWeight, action.purpose))) return true;
+          changed = true;
+          break;
+        case 'markStep':
+          this.options.prober.markStep(action.stepIndex);
+          changed = true;
+          break;
+        case 'startSampling':
+          this.options.prober.startSampling(action);
+          changed = true;
+          break;
+        case 'stopSampling':
+          this.options.prober.stopSampling();
+          break;
+        case 'persist':
+          await this.persist();
+          break;
+      }
+    }
+    return changed;
+  }
+
+  /** Write a weight, retrying a rollback until it is written; false when it could not be written. */
+  private async setWeight(canaryWeight: number, purpose: WeightPurpose): Promise<boolean> {
+    const { port, clock } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const route = await port.writeWeight(canaryWeight, this.state, purpose);
+        this.route = { ...route, changedAt: route.changedAt ?? clock.now() };
+        await this.options.observer?.weightWritten?.(canaryWeight, purpose, this.route.changedAt ?? clock.now());
+        return true;
+      } catch (error) {
+        if (port.isFatal?.(error)) {
+          this.end(`stopped without writing: ${messageOf(error)}`);
+          return false;
+        }
+        const retry = purpose === 'rollback' ? port.isRetryable?.(error) !== false : port.isRetryable?.(error) === true && attempt < 3;
+        if (!retry) {
+          this.giveUp(purpose, error);
+          return false;
+        }
+        const delay = this.backoff(attempt);
+        this.options.observer?.writeRetry?.(error, attempt, delay);
+        this.logger.warn('weight write failed; retrying', { canaryWeight, purpose, attempt, delayMs: delay, error: messageOf(error) });
+        await clock.sleep(delay);
+      }
+    }
+  }
+
+  /** A step or promotion write failed for good: roll back (cause error); a rollback that cannot be written ends the shift. */
+  private giveUp(purpose: WeightPurpose, error: unknown): void {
+    const now = this.options.clock.now();
+    const what = purpose === 'rollback' ? 'the rollback (canary 0)' : `canary ${purpose === 'promote' ? 100 : 'weight'}`;
+    const reason = `could not write ${what} to the route: ${messageOf(error)}`;
+    this.logger.error(reason);
+    this.state = failShift(this.options.spec, this.state, reason, now);
+  }
+
+  private end(reason: string): void {
+    const now = this.options.clock.now();
+    this.state = { ...this.state, phase: 'failed', reason, endedAt: now, updatedAt: now };
+    this.logger.error(reason);
+  }
+
+  private async persist(): Promise<void> {
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      try {
+        await this.options.port.persist(this.state);
+        return;
+      } catch (error) {
+        if (this.options.port.isFatal?.(error)) return;
+        this.logger.warn('state write failed', { attempt, error: messageOf(error) });
+        if (attempt < 5) await this.options.clock.sleep(this.backoff(attempt));
+      }
+    }
+  }
+
+  private backoff(attempt: number): number {
+    const { baseMs, maxMs } = this.options.rollbackBackoff ?? { baseMs: 200, maxMs: 5000 };
+    return Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+  }
+
+  private wake(): void {
+    this.wakeSignal.abort();
+  }
+
+  private async sleepUntil(at: number | undefined): Promise<void> {
+    const signal = this.wakeSignal.signal;
+    if (!signal.aborted) {
+      const now = this.options.clock.now();
+      const ms = at === undefined ? IDLE_RECHECK_MS : Math.max(0, Math.min(at - now, IDLE_RECHECK_MS));
+      await this.options.clock.sleep(ms, signal).catch(() => undefined);
+    }
+    if (signal.aborted) this.wakeSignal = new AbortController();
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

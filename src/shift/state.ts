@@ -1,0 +1,119 @@
+/**
+ * The serializable state of one shift: what `decide` reads and returns, what the CLI keeps on the
+ * route's annotations and the controller in TCPShift .status. Plain JSON (numbers, strings,
+ * arrays), so it survives a process restart or a leader failover unchanged.
+ */
+import type { ShiftOutcome, StepReport, WeightPair } from '../report/index.js';
+
+export type ShiftPhase =
+  /** Probes are opening; nothing written yet. */
+  | 'pending'
+  /** The weight of `stepIndex` is to be written (or was, and its probing starts). */
+  | 'stepping'
+  /** The step's weight is on the route and its probes run until bakeUntil. */
+  | 'baking'
+  /** Every step passed and the last step was below 100: canary 100 is to be written. */
+  | 'promoting'
+  /** Canary weight 0 is to be written (a breach, an operator request or an error). */
+  | 'rolling-back'
+  /** Stopped by request with the weights left as they are; `resume` continues the current step. */
+  | 'paused'
+  | 'promoted'
+  | 'rolled-back'
+  | 'aborted'
+  | 'failed';
+
+export const SHIFT_PHASE_NAMES: readonly ShiftPhase[] = [
+  'pending', 'stepping', 'baking', 'promoting', 'rolling-back', 'paused', 'promoted', 'rolled-back', 'aborted', 'failed',
+];
+
+export const TERMINAL_PHASES: readonly ShiftPhase[] = ['promoted', 'rolled-back', 'aborted', 'failed'];
+
+export function isTerminal(phase: ShiftPhase): boolean {
+  return TERMINAL_PHASES.includes(phase);
+}
+
+/** Why a rollback happens: a probe breach, an operator (abort, rollback, Ctrl-C) or an error. */
+export type RollbackCause = 'breach' | 'operator' | 'error';
+
+export interface RollbackState {
+  cause: RollbackCause;
+  reason: string;
+  detectedAt: number;
+  /** When canary 0 was acknowledged. */
+  restoredAt?: number;
+  /** The request was `abort` (ends `aborted`) rather than `rollback`. */
+  abort?: boolean;
+}
+
+export interface ShiftState {
+  /** Format version of this document. */
+  version: 1;
+  phase: ShiftPhase;
+  /** Index of the current step in schedule.steps; -1 before the first. */
+  stepIndex: number;
+  startedAt: number;
+  updatedAt: number;
+  endedAt?: number;
+  /** Weights of the route when the shift began (before its first write). */
+  original?: WeightPair;
+  /** baking: when the step's weight was acknowledged; absent when it was already in place. */
+  weightChangedAt?: number;
+  /** baking: when the drain of this step's weight change is expected, [from, to]. */
+  drainWindow?: [number, number];
+  /** baking: when probing of the step began; the bake counts from here. */
+  probeStartedAt?: number;
+  bakeUntil?: number;
+  /** baking: remarks on the current step so far (probes re-established, ...). */
+  stepNotes?: string[];
+  /** paused: the phase to go back to on resume. */
+  pausedFrom?: ShiftPhase;
+  /** Finished steps, oldest first (the breached one included). */
+  steps: StepReport[];
+  rollback?: RollbackState;
+  /** Why the shift is paused, aborted, failed or promoted, in words. */
+  reason?: string;
+  /** Planning warnings and notes for the report. */
+  warnings: string[];
+}
+
+export function initialState(now: number, warnings: string[] = []): ShiftState {
+  return { version: 1, phase: 'pending', stepIndex: -1, startedAt: now, updatedAt: now, steps: [], warnings };
+}
+
+/** The outcome a terminal phase reports. */
+export function outcomeOf(state: ShiftState): ShiftOutcome | undefined {
+  switch (state.phase) {
+    case 'promoted':
+    case 'rolled-back':
+    case 'aborted':
+    case 'failed':
+      return state.phase;
+    default:
+      return undefined;
+  }
+}
+
+/** The canary weight the state wants on the route, or undefined when it wants no change. */
+export function intendedCanaryWeight(state: ShiftState, steps: readonly number[]): number | undefined {
+  switch (state.phase) {
+    case 'stepping':
+    case 'baking':
+      return steps[state.stepIndex];
+    case 'promoting':
+    case 'promoted':
+      return 100;
+    case 'rolling-back':
+    case 'rolled-back':
+    case 'aborted':
+      return state.rollback ? 0 : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The state without the fields of the step in progress (bake times, drain window, notes, pause origin). */
+export function withoutStepFields(state: ShiftState): ShiftState {
+  const { weightChangedAt: _w, drainWindow: _d, probeStartedAt: _p, bakeUntil: _b, stepNotes: _n, pausedFrom: _f, ...rest } = state;
+  return rest;
+}

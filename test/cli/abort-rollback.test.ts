@@ -1,0 +1,100 @@
+// abort and rollback against the API emulator: direct when nobody runs the shift, a request
+// (and a wait) when a live process does, an annotation for a TCPShift run by the controller.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initialState, readShiftState, ShiftAnnotations, type ShiftState } from '../../src/shift/index.js';
+import { runTcpshift } from '../support/cli.js';
+import { startShiftApi, type ShiftApi } from '../support/shift-apiserver.js';
+
+let api: ShiftApi;
+beforeAll(async () => {
+  api = await startShiftApi();
+});
+afterAll(async () => api.close());
+
+const cli = (verb: string, ...args: string[]) => runTcpshift([verb, 'demo', '--kubeconfig', api.kubeconfigPath, '-n', 'echo', ...args]);
+const state = (phase: ShiftState['phase'], stepIndex = 1): ShiftState => ({ ...initialState(Date.now() - 5000), phase, stepIndex, original: { stable: 100, canary: 0 } });
+
+describe('abort', () => {
+  it('a paused shift is rolled back here: canary 0 and state aborted in one write', async () => {
+    api.placeShift({ state: state('paused'), weights: [50, 50] });
+    const run = await cli('abort');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/shift echo\/demo aborted: stable 100 \/ canary 0 written \(aborted by .+\)/);
+    expect(api.weights()).toEqual([100, 0]);
+    expect(readShiftState(api.vs().metadata.annotations)).toMatchObject({ phase: 'aborted', rollback: { cause: 'operator', abort: true } });
+    expect(api.writes()).toEqual({ 'patch virtualservices': 1 });
+  });
+
+  it('a shift whose holder expired is rolled back here too, and its lock released', async () => {
+    api.placeShift({ state: state('stepping'), weights: [50, 50], holder: { identity: 'gone-host/1/x', expiresAt: Date.now() - 1000 } });
+    expect((await cli('abort')).code).toBe(0);
+    expect(api.weights()).toEqual([100, 0]);
+    expect(api.vs().metadata.annotations[ShiftAnnotations.holder]).toBeUndefined();
+  });
+
+  it('a live holder is asked through the annotation; exit 1 when it does not act within --timeout', async () => {
+    api.placeShift({ state: state('stepping'), weights: [50, 50], holder: { identity: 'busy-host/1/x', expiresAt: Date.now() + 60_000 } });
+    const run = await cli('abort', '--timeout', '400ms');
+    expect(run.stdout).toContain('asked busy-host/1/x to abort');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/did not act on the request within 400ms/);
+    expect(api.vs().metadata.annotations).toMatchObject({ [ShiftAnnotations.request]: 'abort', [ShiftAnnotations.requestedBy]: expect.stringMatching(/@.* pid \d+/) as string });
+    expect(api.weights()).toEqual([50, 50]);
+  });
+
+  it('--timeout 0 asks and returns', async () => {
+    api.placeShift({ state: state('baking'), weights: [50, 50], holder: { identity: 'busy-host/1/x', expiresAt: Date.now() + 60_000 } });
+    const run = await cli('abort', '--timeout', '0');
+    expect(run.code).toBe(0);
+    expect(api.writes()).toEqual({ 'patch virtualservices': 1 });
+  });
+
+  it('a finished shift has nothing to abort: nothing written', async () => {
+    api.placeShift({ state: state('promoted', 2), weights: [0, 100] });
+    const run = await cli('abort');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/already ended \(promoted\): nothing to abort; tcpshift rollback demo/);
+    expect(api.writes()).toEqual({});
+  });
+
+  it('a bad --timeout is exit 2', async () => {
+    expect((await cli('abort', '--timeout', 'soon')).code).toBe(2);
+  });
+});
+
+describe('rollback', () => {
+  it('rolls a promoted shift back to stable', async () => {
+    api.placeShift({ state: state('promoted', 2), weights: [0, 100] });
+    const run = await cli('rollback');
+    expect(run.code).toBe(0);
+    expect(api.weights()).toEqual([100, 0]);
+    expect(readShiftState(api.vs().metadata.annotations)).toMatchObject({ phase: 'rolled-back', reason: expect.stringMatching(/^rollback requested by /) as string });
+  });
+});
+
+describe('resume refusals and the controller seam', () => {
+  it('nothing to resume: a finished shift, a live one elsewhere, a route without state', async () => {
+    api.placeShift({ state: state('rolled-back'), weights: [100, 0] });
+    const finished = await cli('resume');
+    expect(finished.code).toBe(2);
+    expect(finished.stderr).toMatch(/already ended \(rolled-back\): nothing to resume/);
+    api.placeShift({ state: state('baking'), weights: [50, 50], holder: { identity: 'busy-host/1/x', expiresAt: Date.now() + 60_000 } });
+    expect((await cli('resume')).stderr).toMatch(/is running in busy-host\/1\/x: nothing to resume/);
+    api.placeShift({ weights: [100, 0] });
+    expect((await cli('resume')).code).toBe(2);
+    expect(api.writes()).toEqual({});
+  });
+
+  it('abort, rollback and resume of a TCPShift set the request annotation or spec.paused for the controller', async () => {
+    api.server.objects.create({ apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', metadata: { name: 'ctl', namespace: 'echo' }, spec: { paused: true } });
+    const get = () => api.server.objects.get({ apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', name: 'ctl', namespace: 'echo' }) as unknown as { metadata: { annotations?: Record<string, string> }; spec: { paused?: boolean } };
+    const ctl = (verb: string) => runTcpshift([verb, 'ctl', '--kubeconfig', api.kubeconfigPath, '-n', 'echo']);
+    expect((await ctl('rollback')).stdout).toMatch(/rollback requested \(annotation tcpshift.io\/request\)/);
+    expect(get().metadata.annotations?.[ShiftAnnotations.request]).toBe('rollback');
+    expect((await ctl('resume')).code).toBe(0);
+    expect(get().spec.paused).toBe(false);
+    expect(get().metadata.annotations?.[ShiftAnnotations.request]).toBeUndefined();
+    expect((await ctl('abort')).code).toBe(0);
+    expect(get().metadata.annotations?.[ShiftAnnotations.request]).toBe('abort');
+  });
+});

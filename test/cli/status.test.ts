@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initialState, type ShiftState } from '../../src/shift/index.js';
+import { runTcpshift } from '../support/cli.js';
+import { startShiftApi, type ShiftApi } from '../support/shift-apiserver.js';
+import { longLived, newConnections } from '../support/shift-fixtures.js';
+
+let api: ShiftApi;
+beforeAll(async () => {
+  api = await startShiftApi();
+});
+afterAll(async () => api.close());
+
+const status = (...args: string[]) => runTcpshift(['status', '--kubeconfig', api.kubeconfigPath, '-n', 'echo', ...args]);
+
+function stepping(now: number): ShiftState {
+  const done = { index: 0, targetWeight: 20, startedAt: now - 20_000, endedAt: now - 10_000, verdict: 'ok' as const, reasons: [], notes: [], reconnectWave: 4, drainWindow: null, newConnections: newConnections({ split: {} }), longLived: longLived() };
+  return { ...initialState(now - 20_000), phase: 'stepping', stepIndex: 1, original: { stable: 100, canary: 0 }, steps: [done], updatedAt: now - 2000 };
+}
+
+describe('status', () => {
+  it('shows a running CLI shift: baking once its step weight is on the route, holder live, steps so far', async () => {
+    const now = Date.now();
+    api.placeShift({ state: stepping(now), weights: [50, 50], holder: { identity: 'host-a/10/abc', expiresAt: now + 60_000 } });
+    const run = await status('demo');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('shift echo/demo: run by the CLI, state on VirtualService echo/echo');
+    expect(run.stdout).toMatch(/phase: +baking, step 2\/3 \(canary 50%\), bake about \d+s left/);
+    expect(run.stdout).toMatch(/weights: +stable 50 \/ canary 50 \(before the shift: stable 100, canary 0\)/);
+    expect(run.stdout).toMatch(/holder: +host-a\/10\/abc, lock until .* \(live\)/);
+    expect(run.stdout).toMatch(/step 1: +20% ok \(split consistent, reconnect wave 4\)/);
+    expect(api.writes()).toEqual({});
+  });
+
+  it('-o json gives the document: phase, step, weights, holder (dead once expired), the pending request', async () => {
+    const now = Date.now();
+    api.placeShift({ state: stepping(now), weights: [80, 20], holder: { identity: 'host-a/10/abc', expiresAt: now - 1 }, request: 'abort' });
+    const run = await status('demo', '-o', 'json');
+    const doc = JSON.parse(run.stdout);
+    expect(doc).toMatchObject({
+      managedBy: 'cli', name: 'demo', namespace: 'echo', target: 'VirtualService echo/echo', phase: 'stepping',
+      step: { number: 2, of: 3, canaryWeight: 50 }, weights: { stable: 80, canary: 20 }, holder: { identity: 'host-a/10/abc', live: false }, request: { action: 'abort' },
+    });
+    expect(doc.state.steps).toHaveLength(1);
+    expect((await status('demo', '-o', 'yaml')).stdout).toMatch(/^managedBy: cli$/m);
+  });
+
+  it('an unknown name is exit 2 naming where it looked', async () => {
+    const run = await status('nope');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/no shift named nope in namespace echo: no TCPShift nope, and no VirtualService or TCPRoute labelled tcpshift.io\/shift=nope/);
+  });
+
+  it('a TCPShift run by the controller shows its .status', async () => {
+    api.server.objects.create({ apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', metadata: { name: 'ctl', namespace: 'echo' }, spec: {} });
+    const stored = api.server.objects.get({ apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', name: 'ctl', namespace: 'echo' });
+    api.server.objects.update({ ...stored, status: { phase: 'Progressing', currentStep: 1, weights: { stable: 75, canary: 25 }, conditions: [{ type: 'Ready', status: 'False', reason: 'Baking' }] } } , 'status');
+    const run = await status('ctl');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('TCPShift resource, run by the controller');
+    expect(run.stdout).toMatch(/phase: +Progressing, step 2/);
+    expect(run.stdout).toMatch(/weights: +stable 75 \/ canary 25/);
+    expect(run.stdout).toContain('Ready: False (Baking)');
+  });
+});

@@ -1,0 +1,59 @@
+// `tcpshift demo` as a real process (its own in-process sandbox): promotes without a fault,
+// rolls back with each fault kind, naming the right reason, with canary 0 read back from the API.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ShiftReport } from '../../src/report/index.js';
+import { startCli } from '../support/shift-e2e.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'tcpshift-demo-e2e-'));
+});
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+async function demo(...args: string[]): Promise<{ code: number | null; report: ShiftReport; stderr: string; seconds: number }> {
+  const started = Date.now();
+  const run = await startCli(['demo', '--drain', '1s', '-o', 'json', '--report-dir', path.join(dir, args.join('-') || 'plain'), ...args]).done;
+  if (run.code !== 0 && run.code !== 3) throw new Error(`demo ${args.join(' ')} exited ${run.code}: ${run.stderr}`);
+  return { code: run.code, report: JSON.parse(run.stdout) as ShiftReport, stderr: run.stderr, seconds: (Date.now() - started) / 1000 };
+}
+
+describe('demo', () => {
+  it('promotes without a fault, well under a minute, with live progress on stderr', async () => {
+    const run = await demo();
+    expect(run.code).toBe(0);
+    expect(run.report).toMatchObject({ outcome: 'promoted', finalWeights: { stable: 0, canary: 100 } });
+    expect(run.report.steps.map((s) => s.targetWeight)).toEqual([20, 50, 100]);
+    expect(run.report.steps.every((s) => s.newConnections.split?.decision === 'consistent')).toBe(true);
+    expect(run.stderr).toMatch(/demo: sandbox up in/);
+    expect(run.stderr).toMatch(/step 3\/3 passed/);
+    expect(run.stderr).toMatch(/report: .*report\.md/);
+    expect(run.seconds).toBeLessThan(60);
+  });
+
+  const faults: Array<[string, RegExp]> = [
+    ['blackhole', /timeout/],
+    ['reset@50', /\(v2\) ended: (closed|reset)|refused/],
+    ['refuse', /refused/],
+    ['corrupt', /corrupt/],
+    ['slow', /timeout/],
+  ];
+  it.each(faults)('--fault %s: rolled back, exit 3, for the right reason, canary 0 in the API', async (fault, reason) => {
+    const run = await demo('--fault', fault);
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.report.outcome).toBe('rolled-back');
+    expect(run.report.rollback!.reason).toMatch(reason);
+    expect(run.report.rollback!.restoredAt).not.toBeNull();
+    expect(run.report.finalWeights).toEqual({ stable: 100, canary: 0 });
+    expect(run.stderr).toMatch(new RegExp(`fault '${fault.split('@')[0]!}' switched on`));
+  });
+
+  it('a bad --fault is exit 2 before any sandbox starts', async () => {
+    const run = await startCli(['demo', '--fault', 'explode']).done;
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--fault: 'explode' is not KIND\[@WEIGHT\] with KIND one of blackhole, reset, refuse, corrupt, slow/);
+    expect((await startCli(['demo', '--fault', 'reset@30']).done).stderr).toMatch(/must be one of the demo's steps: 20, 50, 100/);
+  });
+});

@@ -1,0 +1,77 @@
+// An API emulator set up like the sandbox's routing objects (namespace echo, VirtualService and
+// TCPRoute `echo` at 100 % v1), with a src/kube client connected to it.
+import { renderTcpRoute } from '../../src/gatewayapi/render.js';
+import type { GatewayApiShift } from '../../src/gatewayapi/render.js';
+import { KubeClient, type KubeObject } from '../../src/kube/index.js';
+import { parseTCPShiftObject } from '../../src/spec/parse-tcpshift.js';
+import type { ResolvedShift } from '../../src/spec/resolved-shift.js';
+import { holderAnnotations, SHIFT_LABEL, ShiftAnnotations, stateAnnotations, type ShiftState } from '../../src/shift/index.js';
+import { startTestApiServer, virtualService, type TestApiServer } from './apiserver-fixtures.js';
+import { shiftDocument } from './shift-fixtures.js';
+import { exampleObject, withChanges } from '../spec/examples.js';
+
+export interface PlacedShift {
+  state?: ShiftState;
+  holder?: { identity: string; expiresAt: number };
+  weights?: [number, number];
+  request?: string;
+}
+
+/** The stored VirtualService, as tests read it. */
+export interface StoredVirtualService {
+  metadata: { name: string; namespace: string; resourceVersion: string; annotations: Record<string, string>; labels?: Record<string, string> };
+  spec: { http?: unknown[]; tcp: Array<{ match?: unknown[]; route: Array<{ destination: unknown; weight: number }> }>; [key: string]: unknown };
+}
+
+export interface ShiftApi extends TestApiServer {
+  /** The owned route's weights now: [stable, canary]. */
+  weights(): number[];
+  /** Reset the VirtualService to these weights and put a CLI shift's annotations on it. */
+  placeShift(placed?: PlacedShift): void;
+  kube: KubeClient;
+  gatewayApiShift: ResolvedShift;
+  /** The VirtualService as stored now. */
+  vs(): StoredVirtualService;
+  /** Writes per `verb resource` since the last reset. */
+  writes(): Record<string, number>;
+}
+
+export async function startShiftApi(): Promise<ShiftApi> {
+  const api = await startTestApiServer();
+  const objects = api.server.objects;
+  objects.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'echo' } });
+  objects.create(virtualService('echo', [100, 0], 'echo') as unknown as KubeObject);
+  const parsed = parseTCPShiftObject(withChanges(exampleObject('shift-gateway-api.yaml'), {}));
+  if (!parsed.ok) throw new Error('bad gateway-api example');
+  objects.create(renderTcpRoute(parsed.shift as GatewayApiShift, 0));
+  const kube = KubeClient.connect({ kubeconfig: api.kubeconfigPath }, { retry: { baseDelayMs: 20, maxDelayMs: 200 } });
+  return {
+    ...api,
+    kube,
+    gatewayApiShift: parsed.shift,
+    placeShift(placed: PlacedShift = {}) {
+      const current = objects.get({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'echo', namespace: 'echo' });
+      const annotations: Record<string, string> = {
+        [ShiftAnnotations.spec]: JSON.stringify(shiftDocument()),
+        ...(placed.state ? (stateAnnotations(placed.state, 3) as Record<string, string>) : {}),
+        ...(placed.holder ? (holderAnnotations(placed.holder.identity, placed.holder.expiresAt) as Record<string, string>) : {}),
+        ...(placed.request ? { [ShiftAnnotations.request]: placed.request } : {}),
+      };
+      objects.update({ ...virtualService('echo', placed.weights ?? [100, 0], 'echo'), metadata: { ...current.metadata, labels: { [SHIFT_LABEL]: 'demo' }, annotations } });
+      api.server.resetRequestCounts();
+    },
+    vs: () => {
+      const vs = objects.get({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'echo', namespace: 'echo' }) as unknown as StoredVirtualService;
+      return { ...vs, metadata: { ...vs.metadata, annotations: vs.metadata.annotations ?? {} } };
+    },
+    weights: () => {
+      const vs = objects.get({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'echo', namespace: 'echo' }) as unknown as StoredVirtualService;
+      return vs.spec.tcp.at(-1)!.route.map((d) => d.weight);
+    },
+    writes: () => Object.fromEntries(Object.entries(api.server.requestCounts()).filter(([k]) => /^(patch|update|create|delete)/.test(k))),
+    async close() {
+      kube.close();
+      await api.close();
+    },
+  };
+}
