@@ -42,7 +42,7 @@ export function engineFields(spec: TCPShiftResource['spec'], state: ShiftState):
 }
 
 interface StatusFields {
-  engine?: unknown;
+  engine?: Partial<EngineRecord> | null;
   steps?: unknown;
   rollback?: unknown;
 }
