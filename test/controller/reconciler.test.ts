@@ -175,7 +175,7 @@ describe('reconcile: spec changes, bad specs, missing routes, deletion', () => {
     expect(h.shift()?.status?.phase).toBe('Pending');
     expect(condition(h.shift(), 'Degraded')).toMatchObject({ status: 'True', reason: 'RouteNotFound' });
     const vs = h.api.vs();
-    h.api.server.objects.create({ ...vs, metadata: { name: 'later', namespace: 'echo' } } as never);
+    h.api.server.objects.create({ ...vs, metadata: { name: 'later', namespace: 'echo' } });
     await h.runUntil(phaseIs('Promoted'));
     expect(condition(h.shift(), 'Degraded')).toMatchObject({ status: 'False' });
   });
