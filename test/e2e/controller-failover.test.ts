@@ -2,7 +2,7 @@
 // in the middle of a step; the standby takes the Lease over and finishes the shift from the
 // status without writing any step's weight twice (the route's write history says so).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControllerProcess, waitForValue, type ControllerProcess } from '../support/controller-e2e.js';
+import { startControllerProcess, waitForObject, waitForValue, type ControllerProcess } from '../support/controller-e2e.js';
 import type { StoredShift } from '../support/controller-harness.js';
 import { kubectl, kubectlBinary } from '../support/kube-kubectl.js';
 import { followRouteWeights } from '../support/route-history.js';
@@ -58,7 +58,7 @@ describe.skipIf(!kubectlBinary)('leader failover', () => {
     // client-go's rule: the lease (2 s) must expire since the standby last saw it renewed, plus a jittered retry (0.5 s x 2.2).
     expect(takeoverMs).toBeLessThan(10_000);
 
-    const done = await waitForValue(shift, (s) => s?.status?.phase === 'Promoted', 'Promoted after the failover');
+    const done = await waitForObject(shift, (s) => s.status?.phase === 'Promoted', 'Promoted after the failover');
     expect(await history.canaryWeights()).toEqual([0, 25, 50, 100]);
     const routeWrites = env.sandbox.api.requestLog().filter((r) => r.verb === 'patch' && r.resource === 'virtualservices');
     expect(routeWrites).toHaveLength(3);
@@ -69,6 +69,32 @@ describe.skipIf(!kubectlBinary)('leader failover', () => {
     const events = b.shiftRecords('echo/demo').map((r) => [r.event, r.msg]);
     expect(events[0]).toEqual(['TakenOver', expect.stringMatching(/^controller ctl-b took over the shift \(baking at step 2\/3 \(canary 50%\)\)/)]);
     expect(events[1]).toEqual(['StepStarted', 'step 2/3: canary 50% (stable 50%) (already in place)']);
+    history.stop();
+  }, 60_000);
+
+  it('SIGTERM mid-step: the leader checkpoints, releases the Lease and exits 0; the standby takes over at once and finishes', async () => {
+    const [, b] = controllers as [ControllerProcess, ControllerProcess];
+    env.sandbox.api.objects.delete(REF);
+    await env.reset();
+    const c = await startControllerProcess(env.sandbox.info.kubeconfig, { identity: 'ctl-c' });
+    controllers.push(c);
+    await c.proc.waitForRecord((r) => r.msg === 'TCPShift cache synced');
+    const history = await followRouteWeights(env.sandbox.kube, 'echo', 'echo');
+    const file = await env.spec('handover', { 'spec.schedule.steps': [30, 60, 100], 'spec.schedule.bake': '3s' });
+    const applied = await kubectl({ kubeconfigPath: env.sandbox.info.kubeconfig, dir: env.sandbox.files.dir }, ['apply', '-f', file]);
+    expect(applied.code, applied.stderr).toBe(0);
+    await waitForValue(shift, (s) => s?.status?.engine?.state.phase === 'baking' && s.status.engine.state.stepIndex === 1, 'step 2 baking');
+
+    const signalled = Date.now();
+    expect(await b.stop()).toEqual({ code: 0, signal: null });
+    expect(Date.now() - signalled).toBeLessThan(30_000);
+    expect(b.proc.records.map((r) => r.msg)).toEqual(expect.arrayContaining(['released lease', 'stopped']));
+    await c.leading(5_000);
+    expect(holder()).toBe('ctl-c');
+
+    await waitForObject(shift, (s) => s.status?.phase === 'Promoted', 'Promoted after the handover');
+    expect(await history.canaryWeights()).toEqual([0, 30, 60, 100]);
+    expect(c.shiftRecords('echo/demo')[0]?.msg).toMatch(/^controller ctl-c took over the shift \(baking at step 2\/3 \(canary 60%\)\)/);
     history.stop();
   }, 60_000);
 });

@@ -12,7 +12,7 @@ import { ShiftAnnotations } from '../../src/shift/index.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { packagePath } from '../../src/util/package-root.js';
 import { startTestApiServer, virtualService, type TestApiServer } from '../support/apiserver-fixtures.js';
-import { startControllerProcess, waitForValue, type ControllerProcess } from '../support/controller-e2e.js';
+import { startControllerProcess, waitForObject, waitForValue, type ControllerProcess } from '../support/controller-e2e.js';
 import type { StoredShift } from '../support/controller-harness.js';
 import { controllerPermissions, permits } from '../support/deploy-rbac.js';
 import { shiftDocument } from '../support/shift-fixtures.js';
@@ -59,7 +59,7 @@ function createShift(shiftName: string, changes: Record<string, unknown> = {}): 
 }
 
 const phaseOf = (shiftName: string, wanted: string, timeoutMs = 30_000) =>
-  waitForValue(() => shift(shiftName), (s) => s?.status?.phase === wanted, `${shiftName} ${wanted}`, timeoutMs);
+  waitForObject(() => shift(shiftName), (s) => s.status?.phase === wanted, `${shiftName} ${wanted}`, timeoutMs);
 const bakingOf = (shiftName: string, index: number) =>
   waitForValue(() => shift(shiftName), (s) => s?.status?.engine?.state.phase === 'baking' && s.status.engine.state.stepIndex === index, `${shiftName} step ${index + 1} baking`);
 const patch = (shiftName: string, body: Record<string, unknown>) => api.server.objects.patch(ref(shiftName), 'merge', body);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ShiftAnnotations } from '../../src/shift/index.js';
 import { sample } from '../echo/support.js';
-import { startControllerProcess, waitForValue, type ControllerProcess } from '../support/controller-e2e.js';
+import { startControllerProcess, waitForObject, waitForValue, type ControllerProcess } from '../support/controller-e2e.js';
 import type { StoredShift } from '../support/controller-harness.js';
 import { kubectl, kubectlBinary } from '../support/kube-kubectl.js';
 import { followRouteWeights } from '../support/route-history.js';
@@ -42,7 +42,7 @@ function shift(): StoredShift | undefined {
   }
 }
 
-const phase = (wanted: string) => waitForValue(shift, (s) => s?.status?.phase === wanted, `phase ${wanted}`);
+const phase = (wanted: string) => waitForObject(shift, (s) => s.status?.phase === wanted, `phase ${wanted}`);
 const baking = (index: number) => waitForValue(shift, (s) => s?.status?.engine?.state.phase === 'baking' && s.status.engine.state.stepIndex === index, `step ${index + 1} baking`);
 const k = (args: string[], input?: string) => kubectl({ kubeconfigPath: env.sandbox.info.kubeconfig, dir: env.sandbox.files.dir }, args, input === undefined ? {} : { input });
 const cli = (args: string[]) => startCli([...args, '-n', 'echo', '--kubeconfig', env.sandbox.info.kubeconfig]).done;

@@ -71,3 +71,9 @@ export async function waitForValue<T>(read: () => T, done: (value: T) => boolean
   await waitFor(() => done((last = read())), `${what} (last seen: ${JSON.stringify(last)?.slice(0, 400)})`, timeoutMs);
   return last;
 }
+
+/** Poll until `read` returns something `done` accepts; that thing. */
+export async function waitForObject<T>(read: () => T | undefined, done: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
+  const found = await waitForValue(read, (v) => v !== undefined && done(v), what, timeoutMs);
+  return found as T;
+}
