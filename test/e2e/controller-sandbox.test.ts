@@ -81,6 +81,9 @@ describe.skipIf(!kubectlBinary)('the controller over the sandbox', () => {
 
     const status = await cli(['status', 'demo']);
     expect(status.stdout).toMatch(/TCPShift resource, run by the controller\n\s+phase:\s+Promoted, step 2\n\s+weights:\s+stable 0 \/ canary 100/);
+    expect(status.stdout).toMatch(/^\s+Ready: True \(Promoted\)/m);
+    expect(status.stdout).toMatch(/^\s+split:\s+step 2: canary 100% \[\d+(\.\d)?%, 100%\] of \d+ new connections \(0 failed\), target 100%, consistent$/m);
+    expect(status.stdout).toMatch(/^\s+step 1:\s+50% ok \(split consistent, reconnect wave \d+\)$/m);
 
     const rollback = await cli(['rollback', 'demo']);
     expect(rollback.code, rollback.stderr).toBe(0);
