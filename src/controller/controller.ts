@@ -233,6 +233,7 @@ class Controller implements RunningController {
     const seconds = (): number => (clock.monotonic() - started) / 1000;
     try {
       const result = await this.reconciler.reconcile({ logger }, key);
+      logger.debug('reconciled', { requeueAfterMs: result.requeueAfterMs ?? null, ms: Math.round(seconds() * 1000) });
       queue.forget(key);
       if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
       this.metrics.reconciled(result.requeueAfterMs === 0 ? 'requeue' : 'ok', seconds());

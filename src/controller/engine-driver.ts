@@ -66,11 +66,21 @@ interface Work {
   s: ShiftSession;
   object: TCPShift;
   state: ShiftState;
-  events: ShiftEvent[];
+  /** Events to record once the status that carries them is written: the engine's, and the controller's own. */
+  events: RecordedEvent[];
   route: RouteSnapshot | undefined;
   /** When this drive's weight write was acknowledged. */
   changedAt: number | undefined;
 }
+
+/** A Kubernetes Event to record: the engine's ShiftEvent types, or the controller's reasons (RouteNotFound, RouteWriteFailed, ...). */
+interface RecordedEvent {
+  reason: string;
+  message: string;
+  warning: boolean;
+}
+
+const fromEngine = (event: ShiftEvent): RecordedEvent => ({ reason: event.type, message: event.message, warning: event.warning });
 
 const MAX_ROUNDS = 16;
 /** The holder annotation outlives a step's write by the bake plus this margin (no renewals). */
@@ -126,7 +136,7 @@ export class EngineDriver {
       const observation = { route: routeObservation(work.route, work.changedAt), probe: prober?.status() ?? IDLE_PROBE, ...(request ? { request } : {}) };
       const decision = decide(work.s.run.shift.spec, work.state, observation, this.deps.clock.now());
       work.state = decision.state;
-      work.events.push(...decision.events);
+      work.events.push(...decision.events.map(fromEngine));
       if (!(await this.act(work, decision.actions, hooks))) return decision.wakeAt;
     }
     return undefined;
@@ -182,7 +192,7 @@ export class EngineDriver {
       if (isRetryable(error) || error instanceof ConflictError) throw error;
       const what = purpose === 'rollback' ? 'the rollback (canary 0)' : `canary ${canaryWeight}%`;
       const reason = `could not write ${what} to ${s.run.router.description}: ${messageOf(error)}`;
-      work.events.push({ type: 'Failed', message: reason, warning: true });
+      work.events.push({ reason: 'RouteWriteFailed', message: reason, warning: true });
       work.state = failShift(s.run.shift.spec, work.state, reason, this.deps.clock.now());
     }
   }
@@ -222,12 +232,12 @@ export class EngineDriver {
   private routeUnavailable(work: Work, problem: Problem): boolean {
     if (work.state.phase === 'pending') {
       const previous = (work.object.status as WrittenStatus | undefined)?.conditions?.find((c) => c.type === 'Degraded');
-      if (previous?.reason !== problem.reason || previous.message !== problem.message) work.events.push({ type: 'Failed', message: problem.message, warning: true });
+      if (previous?.reason !== problem.reason || previous.message !== problem.message) work.events.push({ reason: problem.reason, message: problem.message, warning: true });
       work.s.problem = problem;
       return false;
     }
     const now = this.deps.clock.now();
-    work.events.push({ type: 'Failed', message: problem.message, warning: true });
+    work.events.push({ reason: problem.reason, message: problem.message, warning: true });
     work.state = { ...withoutStepFields(work.state), phase: 'failed', reason: problem.message, endedAt: now, updatedAt: now };
     return true;
   }
@@ -278,9 +288,9 @@ export class EngineDriver {
   private record(work: Work, object: TCPShift, previous: ShiftState, status: WrittenStatus): void {
     const { s } = work;
     for (const event of work.events.splice(0)) {
-      this.deps.events.event(object, event.warning ? 'Warning' : 'Normal', event.type, event.message);
-      if (event.warning) s.logger.warn(event.message, { event: event.type });
-      else s.logger.info(event.message, { event: event.type });
+      this.deps.events.event(object, event.warning ? 'Warning' : 'Normal', event.reason, event.message);
+      if (event.warning) s.logger.warn(event.message, { event: event.reason });
+      else s.logger.info(event.message, { event: event.reason });
     }
     const { metrics } = this.deps;
     metrics.shift({ namespace: s.id.namespace, name: s.id.name }, status.weights?.canary, work.state.stepIndex);

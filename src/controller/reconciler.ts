@@ -77,7 +77,10 @@ export class Reconciler {
       await this.forget(key);
       return {};
     }
-    const object = newerOf(cached, this.sessions.get(key)?.written);
+    const session = this.sessions.get(key);
+    const object = newerOf(cached, session?.written);
+    // Once the cache has caught up with this process's last write, that copy is not needed any more.
+    if (session && object === cached) session.written = undefined;
     try {
       return await this.reconcileObject(ctx, key, object);
     } catch (error) {

@@ -173,7 +173,10 @@ describe('reconcile: spec changes, bad specs, missing routes, deletion', () => {
     const result = await h.reconcile();
     expect(result.requeueAfterMs).toBe(10_000);
     expect(h.shift()?.status?.phase).toBe('Pending');
-    expect(condition(h.shift(), 'Degraded')).toMatchObject({ status: 'True', reason: 'RouteNotFound' });
+    expect(condition(h.shift(), 'Degraded')).toMatchObject({ status: 'True', reason: 'RouteNotFound', message: 'VirtualService echo/later not found: waiting for it to be created' });
+    expect((await h.events()).map((e) => [e.type, e.reason])).toEqual([['Warning', 'RouteNotFound']]);
+    await h.reconcile();
+    expect(await h.events()).toHaveLength(1); // looking again does not repeat the Event
     const vs = h.api.vs();
     h.api.server.objects.create({ ...vs, metadata: { name: 'later', namespace: 'echo' } });
     await h.runUntil(phaseIs('Promoted'));
