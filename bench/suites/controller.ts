@@ -6,7 +6,7 @@
 // creating the TCPShifts to every one Promoted, VirtualService writes per step (target exactly 1,
 // from the emulator's request log), the controller's RSS (peak, from /proc; bound: the
 // Deployment's 512 MiB memory limit), and the API requests per shift.
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,6 +18,7 @@ import type { KubeObject } from '../../src/kube/index.js';
 import { startApiServer } from '../../src/sandbox/apiserver/index.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { packagePath } from '../../src/util/package-root.js';
+import { ForkedServer } from '../forked-server.js';
 import type { BenchOptions, BenchResult, BenchSuite } from '../suite.js';
 
 const thisFile = fileURLToPath(import.meta.url);
@@ -108,40 +109,6 @@ function stats(server: Awaited<ReturnType<typeof startApiServer>>, count: number
 
 if (process.argv[2] === SERVER_FLAG) await serveForBench();
 
-class ServerProcess {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly kubeconfig: string,
-  ) {}
-
-  static start(): Promise<ServerProcess> {
-    const child = fork(thisFile, [SERVER_FLAG], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    return new Promise((resolve, reject) => {
-      child.once('error', reject);
-      child.once('message', (m: FromServer) => (m.kubeconfig ? resolve(new ServerProcess(child, m.kubeconfig)) : reject(new Error('emulator did not start'))));
-    });
-  }
-
-  ask<K extends keyof FromServer>(message: ToServer, key: K): Promise<NonNullable<FromServer[K]>> {
-    return new Promise((resolve) => {
-      const onMessage = (m: FromServer): void => {
-        const answer = m[key];
-        if (answer === undefined) return;
-        this.child.off('message', onMessage);
-        resolve(answer);
-      };
-      this.child.on('message', onMessage);
-      this.child.send(message);
-    });
-  }
-
-  async stop(): Promise<void> {
-    const closed = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.send('stop');
-    await closed;
-  }
-}
-
 /** The controller process, its JSON log lines, its RSS from /proc. */
 class ControllerProcess {
   private buffered = '';
@@ -191,7 +158,7 @@ const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 async function run(options: BenchOptions): Promise<BenchResult> {
   const shifts = options.quick ? 200 : 1000;
-  const server = await ServerProcess.start();
+  const server = await ForkedServer.start<ToServer, FromServer>(thisFile, SERVER_FLAG);
   const echo = await startEchoServer({ version: 'v1', ports: [0], host: '127.0.0.1', healthPort: null, logger: silentLogger });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tcpshift-bench-controller-'));
   const kubeconfigPath = path.join(dir, 'kubeconfig');
