@@ -14,8 +14,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { echoShiftDocument } from '../../src/cli/demo.js';
 import { startEchoServer } from '../../src/echo/index.js';
+import { renderIstioResources, type IstioShift } from '../../src/istio/render.js';
 import type { KubeObject } from '../../src/kube/index.js';
 import { startApiServer } from '../../src/sandbox/apiserver/index.js';
+import { parseTCPShiftObject } from '../../src/spec/parse-tcpshift.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { packagePath } from '../../src/util/package-root.js';
 import { ForkedServer } from '../forked-server.js';
@@ -45,18 +47,11 @@ interface FromServer {
 
 const routeName = (i: number): string => `route-${String(i).padStart(4, '0')}`;
 
-function virtualService(name: string): KubeObject {
-  const host = 'echo.echo.svc.cluster.local';
-  return {
-    apiVersion: 'networking.istio.io/v1',
-    kind: 'VirtualService',
-    metadata: { name, namespace: NS },
-    spec: {
-      hosts: ['*'],
-      gateways: ['echo-gateway'],
-      tcp: [{ match: [{ port: 31400 }], route: [{ destination: { host, subset: 'v1', port: { number: 9000 } }, weight: 100 }, { destination: { host, subset: 'v2', port: { number: 9000 } }, weight: 0 }] }],
-    },
-  };
+/** The route of a TCPShift at canary 0, as `tcpshift render` writes it. */
+function virtualService(shift: KubeObject): KubeObject {
+  const parsed = parseTCPShiftObject(shift);
+  if (!parsed.ok) throw new Error(`the benchmark's TCPShift is invalid: ${JSON.stringify(parsed.issues)}`);
+  return renderIstioResources(parsed.shift as IstioShift, 0).find((o) => (o as KubeObject).kind === 'VirtualService') as KubeObject;
 }
 
 function tcpShift(name: string, probeAddress: string): KubeObject {
@@ -83,8 +78,9 @@ async function serveForBench(): Promise<void> {
       send({ stats: stats(server, count) });
     } else {
       count = m.create.count;
-      for (let i = 0; i < count; i++) server.objects.create(virtualService(routeName(i)));
-      for (let i = 0; i < count; i++) server.objects.create(tcpShift(routeName(i), m.create.probeAddress));
+      const shifts = Array.from({ length: count }, (_, i) => tcpShift(routeName(i), m.create.probeAddress));
+      for (const shift of shifts) server.objects.create(virtualService(shift));
+      for (const shift of shifts) server.objects.create(shift);
       send({ created: count });
     }
   });
@@ -182,6 +178,7 @@ async function run(options: BenchOptions): Promise<BenchResult> {
     if (!last || last.promoted !== shifts) throw new Error(`not every shift promoted: ${JSON.stringify(last?.phases)}`);
     await controller.rss();
     options.log(`all ${shifts} promoted in ${timeToFinishMs} ms; peak RSS ${mib(controller.peakRss)}`);
+    options.log(`API requests per shift: ${Object.entries(last.requests).map(([k, n]) => `${k} ${(n / shifts).toFixed(2)}`).join(', ')}`);
     const totalPatches = last.routePatches.reduce((a, b) => a + b, 0);
     const writesPerStep = totalPatches / (shifts * STEPS.length);
     const maxPerRoute = Math.max(...last.routePatches);
