@@ -100,7 +100,7 @@ describe.skipIf(!kubectlBinary)('the controller over the sandbox', () => {
     const s = await phase('RolledBack');
     expect(env.weights()).toEqual([100, 0]);
     expect(s.status?.rollback).toMatchObject({ cause: 'breach' });
-    expect(s.status?.rollback?.reason).toMatch(/^(long-lived connection \d+ .*(closed|reset)|new connections: .*(reset|closed))/);
+    expect(s.status?.rollback?.reason).toMatch(/^(long-lived connection \d+ \(\w+\) ended: (closed|reset|refused)|new connections: \d+ (of \d+ )?failed)/);
     expect(s.status?.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({ status: 'True', reason: 'Breach' });
     // Rolled back during the first step's bake, not after it.
     expect(s.status?.steps?.map((step) => [step.index, step.verdict])).toEqual([[0, 'breach']]);
