@@ -87,6 +87,7 @@ describe.skipIf(!kubectlBinary)('the controller over the sandbox', () => {
 
     const rollback = await cli(['rollback', 'demo']);
     expect(rollback.code, rollback.stderr).toBe(0);
+    expect(rollback.stdout).toMatch(/^TCPShift echo\/demo RolledBack: stable 100 \/ canary 0 \(rollback requested by .+\)$/m);
     const rolledBack = await phase('RolledBack');
     expect(rolledBack.status?.rollback).toMatchObject({ cause: 'operator' });
     expect(env.weights()).toEqual([100, 0]);
@@ -130,6 +131,7 @@ describe.skipIf(!kubectlBinary)('the controller over the sandbox', () => {
     await baking(0);
     const abort = await cli(['abort', 'demo']);
     expect(abort.code, abort.stderr).toBe(0);
+    expect(abort.stdout).toMatch(/^TCPShift echo\/demo RolledBack: stable 100 \/ canary 0 \(aborted by .+\)$/m);
     const s = await phase('RolledBack');
     expect(env.weights()).toEqual([100, 0]);
     expect(s.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ reason: 'Aborted', message: expect.stringMatching(/^aborted by /) });
