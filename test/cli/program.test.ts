@@ -16,7 +16,7 @@ describe('tcpshift (top level)', () => {
     for (const verb of ['render', 'probe', 'shift', 'status', 'abort', 'resume', 'rollback', 'sandbox', 'demo']) {
       expect(run.stdout).toMatch(new RegExp(`^  ${verb} `, 'm'));
     }
-    expect(run.stdout).toMatch(/Examples:\n  tcpshift demo/);
+    expect(run.stdout).toMatch(/Examples:\n {2}tcpshift demo/);
     expect(run.stdout).toMatch(/2 invalid input \(nothing written\)/);
   });
 
