@@ -12,10 +12,10 @@ import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sleep, startEchoServer } from '../probe-bench-support.js';
 import type { BenchOptions, BenchResult, BenchRow, BenchSuite } from '../suite.js';
 
 const thisFile = fileURLToPath(import.meta.url);
-const echoBin = path.resolve(path.dirname(thisFile), '..', '..', 'cmd', 'tcpshift-echo.js');
 const SETTLE_MS = 1500;
 
 interface Held {
@@ -84,12 +84,10 @@ function rows(asked: number, echo: Measured, socat: Measured | undefined): Bench
 }
 
 async function measureEcho(connections: number, log: (line: string) => void): Promise<Measured> {
-  const server = spawn(process.execPath, [echoBin, '--port', '0', '--health-port', '0', '--log-format', 'json', '--version', 'v1', '--pod', 'bench', '--drain-grace', '0s'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const server = await startEchoServer('v1');
   try {
-    const port = await listeningPort(server);
-    const pid = server.pid as number;
+    const port = server.info.port;
+    const pid = server.child.pid as number;
     // Warm up (JIT, first buffers) so the baseline is not charged to the connections.
     await holdAndRelease(port, 200, 50);
     await sleep(SETTLE_MS);
@@ -97,7 +95,7 @@ async function measureEcho(connections: number, log: (line: string) => void): Pr
     log(`tcpshift-echo pid ${pid} on port ${port}: RSS ${mib(before.rss)} before ${connections} connections`);
     return await withHeldConnections(port, connections, 200, () => memoryOf([pid]), before, log);
   } finally {
-    server.kill('SIGKILL');
+    await server.stop();
   }
 }
 
@@ -161,24 +159,6 @@ function clientReport(client: ChildProcess): Promise<Held> {
   });
 }
 
-function listeningPort(server: ChildProcess): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    const onData = (d: Buffer): void => {
-      buffered += d.toString();
-      const newline = buffered.indexOf('\n');
-      if (newline < 0) return;
-      const first = JSON.parse(buffered.slice(0, newline)) as { msg?: string; ports?: number[] };
-      if (first.msg !== 'listening' || !first.ports?.[0]) reject(new Error(`unexpected first log line: ${buffered.slice(0, newline)}`));
-      else resolve(first.ports[0]);
-      // Keep draining stdout (a log line per connection end) so the server never blocks on it.
-      server.stdout?.removeListener('data', onData);
-      server.stdout?.resume();
-    };
-    server.stdout?.on('data', onData);
-    server.once('exit', (code) => reject(new Error(`tcpshift-echo exited with ${code}`)));
-  });
-}
 
 // ---- the client process: `node echo.js hold PORT COUNT CONCURRENCY` ----
 
@@ -337,9 +317,6 @@ async function waitUntilListening(port: number): Promise<void> {
   throw new Error(`nothing listening on port ${port} after 5 s`);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;

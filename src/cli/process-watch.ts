@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '../util/clock.js';
+import { processExists } from '../util/process-alive.js';
 
 export interface ProcessWatch {
   /** Resolves once the process no longer exists. */
@@ -6,15 +7,6 @@ export interface ProcessWatch {
   cancel(): void;
 }
 
-/** True while a process with this pid exists (signal 0 probes without sending anything). */
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Poll for the end of another process; Node has no portable "parent died" notification. */
 export function watchProcessExit(pid: number, clock: Clock, intervalMs = 500): ProcessWatch {

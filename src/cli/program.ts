@@ -3,6 +3,7 @@ import { ExitCode } from './exit-codes.js';
 import { UsageError } from './errors.js';
 import type { CliContext, CliIo } from './io.js';
 import { verbs } from './verbs.js';
+import { packageVersion } from '../util/package-root.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('tcpshift')
@@ -10,10 +11,16 @@ export function buildProgram(ctx: CliContext): Command {
       'Shift TCP traffic between two versions of a service behind an Istio / ASM ingress gateway, ' +
         'probing existing and new connections at every step and rolling back on breakage.',
     )
+    .version(packageVersion(), '-V, --version', 'print the tcpshift version')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 promoted/success, 1 unexpected error, 2 invalid input (nothing written),\n' +
+      '\nExamples:\n' +
+        '  tcpshift demo                                   # sandbox + a shift end to end, no cluster needed\n' +
+        '  tcpshift render -f shift.yaml --weight 20       # the routing objects at canary 20 %\n' +
+        '  tcpshift shift -f shift.yaml --report-dir out   # run a shift from a pipeline\n' +
+        '  tcpshift status echo -n echo                    # from another terminal\n' +
+        '\nExit codes: 0 promoted/success, 1 unexpected error, 2 invalid input (nothing written),\n' +
         '            3 rolled back after a breach, 4 aborted or paused.',
     );
   for (const verb of verbs) program.addCommand(verb(ctx));

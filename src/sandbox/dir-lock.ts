@@ -1,5 +1,6 @@
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { processExists } from '../util/process-alive.js';
 
 /**
  * One sandbox per directory: `DIR/sandbox.lock` holds the pid of the process running it. A lock
@@ -23,15 +24,6 @@ export interface DirLock {
   release(): Promise<void>;
 }
 
-export function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function tryCreate(file: string): Promise<boolean> {
   try {
     await writeFile(file, `${process.pid}\n`, { flag: 'wx' });
@@ -53,7 +45,7 @@ export async function lockDir(dir: string): Promise<DirLock> {
   let tookOverFrom: number | undefined;
   for (let attempt = 0; !(await tryCreate(file)); attempt++) {
     const holder = await holderOf(file);
-    if (holder !== undefined && isRunning(holder)) throw new SandboxBusyError(dir, holder);
+    if (holder !== undefined && processExists(holder)) throw new SandboxBusyError(dir, holder);
     if (attempt > 0) throw new SandboxBusyError(dir, holder ?? 0);
     tookOverFrom = holder ?? 0;
     await unlink(file).catch(() => undefined);

@@ -27,3 +27,9 @@ export function packageRoot(): string {
 export function packagePath(...parts: string[]): string {
   return path.join(packageRoot(), ...parts);
 }
+
+/** tcpshift's version, from its package.json. */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}

@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processExists } from '../../src/cli/process-watch.js';
+import { processExists } from '../../src/util/process-alive.js';
 import type { SandboxInfo } from '../../src/sandbox/index.js';
 import { runTcpshift, spawnBin } from '../support/cli.js';
 import { waitFor } from '../support/probe-wait.js';
