@@ -6,12 +6,13 @@
  * `stop()` is the graceful SIGTERM path: stop reconciling, stop probing, checkpoint the status,
  * release the Lease, close everything.
  */
-import { EventRecorder, Informer, InvalidError, LeaderElector, LeaseKind, type KubeClient, type TCPShift } from '../kube/index.js';
+import { Informer, InvalidError, LeaderElector, LeaseKind, type KubeClient, type TCPShift } from '../kube/index.js';
 import { SocketProber, type ShiftProber } from '../shift/index.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { deepEqual } from '../util/json-patch.js';
 import type { Logger } from '../util/logger.js';
+import { ShardedEvents } from './event-sink.js';
 import { startHttpPorts, type HttpPorts } from './http-servers.js';
 import { keyOf } from './keys.js';
 import { LightProber } from './light-prober.js';
@@ -62,6 +63,7 @@ export class TerminalError extends Error {
 
 const isTerminalError = (error: unknown): boolean => error instanceof TerminalError || error instanceof InvalidError;
 const CHECKPOINT_DEADLINE_MS = 15_000;
+const EVENTS_DEADLINE_MS = 5_000;
 
 interface Term {
   queue: WorkQueue;
@@ -77,7 +79,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
 class Controller implements RunningController {
   private readonly informer: Informer<TCPShift>;
   private readonly metrics: ControllerMetrics;
-  private readonly events: EventRecorder;
+  private readonly events: ShardedEvents;
   private readonly reconciler: Reconciler;
   private readonly electionStop = new AbortController();
   private readonly elector: LeaderElector;
@@ -96,7 +98,14 @@ class Controller implements RunningController {
       () => this.informer.list().map((o) => (o.status as { phase?: string } | undefined)?.phase),
       () => this.term?.queue.length ?? 0,
     );
-    this.events = new EventRecorder({ events: kube.events, clock, component: 'tcpshift-controller', host: identity, logger });
+    this.events = new ShardedEvents({
+      events: kube.events,
+      clock,
+      component: 'tcpshift-controller',
+      host: identity,
+      logger,
+      onDrop: (reason) => this.metrics.eventDropped(reason),
+    });
     this.reconciler = new Reconciler({
       kube,
       cache: this.informer,
@@ -176,7 +185,7 @@ class Controller implements RunningController {
       await withDeadline(this.options.clock, this.reconciler.checkpoint(logger), CHECKPOINT_DEADLINE_MS, () => logger.warn('status checkpoint cut short'));
     }
     await this.stepDown();
-    await this.events.flush();
+    await withDeadline(this.options.clock, this.events.flush(), EVENTS_DEADLINE_MS, () => logger.warn('Events still unwritten at exit', { waiting: this.events.waiting() }));
     this.electionStop.abort();
     await this.campaign;
     await this.informer.stop();

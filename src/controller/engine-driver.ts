@@ -7,7 +7,7 @@
  * (the work queue retries with backoff, from the persisted state); a weight that cannot be
  * written for good rolls back, like the CLI's runner.
  */
-import { ConflictError, isRetryable, NotFoundError, type EventRecorder, type TCPShift } from '../kube/index.js';
+import { ConflictError, isRetryable, NotFoundError, type TCPShift } from '../kube/index.js';
 import type { RouteChange, RouteSnapshot } from '../router/index.js';
 import {
   decide,
@@ -29,6 +29,7 @@ import type { Clock } from '../util/clock.js';
 import { deepEqual } from '../util/json-patch.js';
 import type { Problem } from './conditions.js';
 import { stableJson } from './engine-record.js';
+import type { EventSink } from './event-sink.js';
 import { newerOf } from './keys.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { ProberHooks, ShiftSession } from './session.js';
@@ -36,7 +37,7 @@ import { buildStatus, splitSummary, type SplitSummary, type WrittenStatus } from
 
 export interface DriverDeps {
   kube: { tcpShifts: { replaceStatus(object: TCPShift): Promise<TCPShift> } };
-  events: EventRecorder;
+  events: EventSink;
   metrics: ControllerMetrics;
   clock: Clock;
   /** This controller's identity (the Lease holder name). */

@@ -9,3 +9,4 @@ export { mergeConditions, problemConditions, stateConditions, type DesiredCondit
 export { engineFields, readStoredRun, runKey, stableJson, type EngineRecord, type StoredRun } from './engine-record.js';
 export { ROLLBACK_FINALIZER, effectiveRequest, reopenForRollback } from './requests.js';
 export { controllerHolder } from './engine-driver.js';
+export { ShardedEvents, type EventSink, type ShardedEventsOptions } from './event-sink.js';

@@ -26,6 +26,7 @@ export class ControllerMetrics {
   private readonly reconcileSeconds: Histogram;
   private readonly routeWrites: Counter<'purpose'>;
   private readonly leader: Gauge;
+  private readonly eventsDropped: Counter<'reason'>;
 
   constructor(phasesNow: () => Iterable<string | undefined>, queueDepth: () => number) {
     const registers = [this.registry];
@@ -67,6 +68,7 @@ export class ControllerMetrics {
     this.reconcileSeconds = new Histogram({ name: 'tcpshift_reconcile_duration_seconds', help: 'Duration of one reconcile.', buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers });
     this.routeWrites = new Counter({ name: 'tcpshift_route_writes_total', help: 'Weight writes to VirtualServices / TCPRoutes, by purpose (step, promote, rollback).', labelNames: ['purpose'], registers });
     this.leader = new Gauge({ name: 'tcpshift_leader', help: '1 while this process holds the leader Lease.', registers });
+    this.eventsDropped = new Counter({ name: 'tcpshift_events_dropped_total', help: 'Kubernetes Events not recorded because too many were waiting to be written.', labelNames: ['reason'], registers });
     new Gauge({ name: 'tcpshift_work_queue_depth', help: 'TCPShift keys waiting for a reconcile.', registers, collect() { this.set(queueDepth()); } });
     for (const kind of END_KINDS) this.probeOutcomes.inc({ probe: 'long-lived', outcome: kind }, 0);
     for (const cause of ['breach', 'operator', 'error']) this.rollbacks.inc({ cause }, 0);
@@ -118,6 +120,10 @@ export class ControllerMetrics {
     this.reconciles.inc({ result });
     if (result === 'error') this.reconcileErrors.inc();
     this.reconcileSeconds.observe(seconds);
+  }
+
+  eventDropped(reason: string): void {
+    this.eventsDropped.inc({ reason });
   }
 
   leading(isLeader: boolean): void {

@@ -7,7 +7,6 @@
  * honoured request. Anything it cannot finish now is a requeue; retryable API errors propagate
  * to the work queue (backoff), a 409 on its own write re-reads and retries at once.
  */
-import type { EventRecorder} from '../kube/index.js';
 import { ConflictError, isRetryable, type KubeClient, type TCPShift } from '../kube/index.js';
 import { createRouter } from '../router/index.js';
 import { initialState, isTerminal, planWarnings, resumeState, type ShiftProber, type ShiftState } from '../shift/index.js';
@@ -19,6 +18,7 @@ import type { Clock } from '../util/clock.js';
 import { deepEqual } from '../util/json-patch.js';
 import type { Logger } from '../util/logger.js';
 import { EngineDriver, type DriveResult } from './engine-driver.js';
+import type { EventSink } from './event-sink.js';
 import { EngineRecordError, readStoredRun, resolveStoredSpec, runKey, stableJson, type StoredRun } from './engine-record.js';
 import { newerOf, parseKey } from './keys.js';
 import type { ControllerMetrics } from './metrics.js';
@@ -42,7 +42,7 @@ export interface ReconcilerDeps {
   createProber(spec: ResolvedSpec): ShiftProber;
   /** Ask for a reconcile of this key now (the prober saw something). */
   wake(key: string): void;
-  events: EventRecorder;
+  events: EventSink;
   metrics: ControllerMetrics;
   clock: Clock;
   identity: string;
