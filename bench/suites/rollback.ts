@@ -5,7 +5,6 @@
 // in their own process (this file run as a script), as a cluster would. Target: detection + one
 // API round trip, so the round trip of the same guarded PATCH is measured too, after the same
 // idle time (an idle client and server answer slower than back-to-back requests).
-import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -24,6 +23,7 @@ import type { ResolvedShift } from '../../src/spec/resolved-shift.js';
 import { systemClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { packagePath } from '../../src/util/package-root.js';
+import { ForkedServer } from '../forked-server.js';
 import type { BenchOptions, BenchResult, BenchSuite } from '../suite.js';
 
 const thisFile = fileURLToPath(import.meta.url);
@@ -68,40 +68,6 @@ async function serveForBench(): Promise<void> {
 
 if (process.argv[2] === SERVER_FLAG) await serveForBench();
 
-class ServerProcess {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly kubeconfig: string,
-  ) {}
-
-  static start(): Promise<ServerProcess> {
-    const child = fork(thisFile, [SERVER_FLAG], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    return new Promise((resolve, reject) => {
-      child.once('error', reject);
-      child.once('message', (m: FromServer) => (m.kubeconfig ? resolve(new ServerProcess(child, m.kubeconfig)) : reject(new Error('emulator did not start'))));
-    });
-  }
-
-  ask<K extends keyof FromServer>(question: ToServer, key: K): Promise<NonNullable<FromServer[K]>> {
-    return new Promise((resolve) => {
-      const onMessage = (m: FromServer): void => {
-        const answer = m[key];
-        if (answer === undefined || answer === null) return;
-        this.child.off('message', onMessage);
-        resolve(answer);
-      };
-      this.child.on('message', onMessage);
-      this.child.send(question);
-    });
-  }
-
-  async stop(): Promise<void> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.send('stop');
-    await exited;
-  }
-}
-
 function shiftAt(port: number): ResolvedShift {
   const parsed = parseTCPShiftObject(
     echoShiftDocument({
@@ -143,7 +109,7 @@ function timedRouter(router: TrafficRouter, onUpdate: () => void): TrafficRouter
 }
 
 /** One shift to step 1, then the canary cuts its connections: detectedAt -> restoredAt. */
-async function oneRollback(kube: KubeClient, server: ServerProcess, run: number): Promise<RollbackSample> {
+async function oneRollback(kube: KubeClient, server: ForkedServer<ToServer, FromServer>, run: number): Promise<RollbackSample> {
   const shift = shiftAt(await server.ask('echo', 'echoPort'));
   {
     let sent: number | undefined;
@@ -202,7 +168,7 @@ async function patchRoundTrips(kube: KubeClient, n: number, idleMs: number): Pro
 
 async function run(options: BenchOptions): Promise<BenchResult> {
   const runs = options.quick ? 5 : 20;
-  const server = await ServerProcess.start();
+  const server = await ForkedServer.start<ToServer, FromServer>(thisFile, SERVER_FLAG);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tcpshift-rollback-bench-'));
   const kubeconfig = path.join(dir, 'kubeconfig');
   await writeFile(kubeconfig, server.kubeconfig);

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { stringify } from 'yaml';
-import { lockState, readRequest, type ShiftState } from '../shift/index.js';
+import type { StepReport } from '../report/index.js';
+import { lockState, readRequest, type RollbackState, type ShiftState } from '../shift/index.js';
 import { formatDuration } from '../util/duration.js';
 import { addClusterOptions, addNamespaceOption, addOutputOption, connectCluster, type ClusterFlags } from './cluster-options.js';
 import type { CliContext } from './io.js';
@@ -77,21 +78,49 @@ function cliText(s: CliStatus, bakeMs: number, now: number): string {
   if (s.request) lines.push(`  request:  ${s.request.action}${s.request.by ? ` by ${s.request.by}` : ''} (not acted on yet)`);
   if (state) {
     lines.push(`  started:  ${new Date(state.startedAt).toISOString()}${state.endedAt ? `, ended ${new Date(state.endedAt).toISOString()}` : ''}`);
-    for (const step of state.steps) {
-      const split = step.newConnections.split ? `split ${step.newConnections.split.decision}, ` : '';
-      lines.push(`  step ${step.index + 1}:   ${step.targetWeight}% ${step.verdict} (${split}reconnect wave ${step.reconnectWave})${step.reasons.length ? `: ${step.reasons.join('; ')}` : ''}`);
-    }
-    if (state.rollback) lines.push(`  rollback: ${state.rollback.reason}${state.rollback.restoredAt ? ` (canary 0 after ${state.rollback.restoredAt - state.rollback.detectedAt} ms)` : ''}`);
+    lines.push(...stepLines(state.steps), ...rollbackLines(state.rollback));
   }
   return `${lines.join('\n')}\n`;
 }
 
+/** One line per finished step (a CLI shift's state, or a TCPShift's status.steps). */
+function stepLines(steps: readonly StepReport[]): string[] {
+  return steps.map((step) => {
+    const split = step.newConnections.split ? `split ${step.newConnections.split.decision}, ` : '';
+    return `  step ${step.index + 1}:   ${step.targetWeight}% ${step.verdict} (${split}reconnect wave ${step.reconnectWave})${step.reasons.length ? `: ${step.reasons.join('; ')}` : ''}`;
+  });
+}
+
+function rollbackLines(rollback: RollbackState | undefined): string[] {
+  if (!rollback) return [];
+  return [`  rollback: ${rollback.reason}${rollback.restoredAt ? ` (canary 0 after ${rollback.restoredAt - rollback.detectedAt} ms)` : ''}`];
+}
+
+interface ControllerStatusView {
+  phase?: string;
+  currentStep?: number;
+  weights?: { stable: number; canary: number };
+  conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
+  split?: { step: number; targetShare: number; observedCanaryShare: number | null; interval: [number, number]; decision: string; attempted: number; failed: number };
+  steps?: StepReport[];
+  rollback?: RollbackState;
+}
+
+const percent = (share: number): string => `${Number((share * 100).toFixed(1))}%`;
+
+function splitLine(split: NonNullable<ControllerStatusView['split']>): string {
+  const observed = split.observedCanaryShare === null ? 'no identified connection' : `${percent(split.observedCanaryShare)} [${percent(split.interval[0])}, ${percent(split.interval[1])}]`;
+  return `  split:    step ${split.step + 1}: canary ${observed} of ${split.attempted} new connections (${split.failed} failed), target ${percent(split.targetShare)}, ${split.decision}`;
+}
+
 function controllerText(found: ControllerShift): string {
-  const status = (found.object.status ?? {}) as { phase?: string; currentStep?: number; weights?: { stable: number; canary: number }; conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> };
+  const status = (found.object.status ?? {}) as ControllerStatusView;
   const lines = [`shift ${found.namespace}/${found.name}: TCPShift resource, run by the controller`];
   lines.push(`  phase:    ${status.phase ?? 'not reported yet'}${status.currentStep !== undefined ? `, step ${status.currentStep + 1}` : ''}`);
   if (status.weights) lines.push(`  weights:  stable ${status.weights.stable} / canary ${status.weights.canary}`);
   for (const c of status.conditions ?? []) lines.push(`  ${c.type}: ${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? ` ${c.message}` : ''}`);
+  if (status.split) lines.push(splitLine(status.split));
+  lines.push(...stepLines(status.steps ?? []), ...rollbackLines(status.rollback));
   return `${lines.join('\n')}\n`;
 }
 

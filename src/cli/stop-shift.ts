@@ -51,7 +51,7 @@ export function stopVerb(action: StopAction, description: string, examples: stri
       try {
         const found = await findShift(kube, name, flags.namespace);
         const by = requester();
-        ctx.setExitCode(found.kind === 'controller' ? await requestController(found, action, by, kube, ctx) : await stopCliShift(found, action, by, timeoutMs, ctx));
+        ctx.setExitCode(found.kind === 'controller' ? await requestController(found, action, by, timeoutMs, kube, ctx) : await stopCliShift(found, action, by, timeoutMs, ctx));
       } finally {
         kube.close();
       }
@@ -59,10 +59,32 @@ export function stopVerb(action: StopAction, description: string, examples: stri
   };
 }
 
-async function requestController(found: ControllerShift, action: StopAction, by: string, kube: KubeClient, ctx: CliContext): Promise<number> {
+/**
+ * A TCPShift run by the controller: ask through the annotation, then wait (--timeout) until the
+ * controller has honoured it (it removes the annotation once the shift has ended) and print the
+ * outcome from the status.
+ */
+async function requestController(found: ControllerShift, action: StopAction, by: string, timeoutMs: number, kube: KubeClient, ctx: CliContext): Promise<number> {
   await kube.tcpShifts.patch(found.name, found.namespace, { type: 'merge', body: { metadata: { annotations: requestAnnotations(action, by) } } });
-  ctx.stdout.write(`TCPShift ${found.namespace}/${found.name}: ${action} requested (annotation ${ShiftAnnotations.request}); the controller rolls the route back to stable\n`);
-  return ExitCode.Ok;
+  const what = `TCPShift ${found.namespace}/${found.name}`;
+  ctx.stdout.write(`${what}: ${action} requested (annotation ${ShiftAnnotations.request}) for the controller\n`);
+  if (timeoutMs === 0) {
+    ctx.stdout.write('not waiting (--timeout 0): see tcpshift status\n');
+    return ExitCode.Ok;
+  }
+  const deadline = ctx.clock.now() + timeoutMs;
+  while (ctx.clock.now() < deadline) {
+    await ctx.clock.sleep(POLL_MS);
+    const object = await kube.tcpShifts.get(found.name, found.namespace);
+    if (object.metadata.annotations?.[ShiftAnnotations.request] !== undefined) continue;
+    const status = (object.status ?? {}) as { phase?: string; weights?: { stable: number; canary: number }; conditions?: Array<{ type: string; message?: string }> };
+    const why = status.conditions?.find((c) => c.type === 'Ready')?.message;
+    const weights = status.weights ? `: stable ${status.weights.stable} / canary ${status.weights.canary}` : '';
+    ctx.stdout.write(`${what} ${status.phase ?? 'ended'}${weights}${why ? ` (${why})` : ''}\n`);
+    return ExitCode.Ok;
+  }
+  ctx.stderr.write(`error: the controller did not act on the request within ${formatDuration(timeoutMs)} (is it running?); the request stays on the TCPShift (see tcpshift status ${found.name})\n`);
+  return ExitCode.Error;
 }
 
 async function stopCliShift(found: CliShift, action: StopAction, by: string, timeoutMs: number, ctx: CliContext): Promise<number> {

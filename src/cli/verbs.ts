@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from './io.js';
 import { abortVerb } from './abort.js';
+import { controllerVerb } from './controller.js';
 import { demoVerb } from './demo.js';
 import { probeCommand } from './probe.js';
 import { renderVerb } from './render.js';
@@ -21,4 +22,5 @@ export const verbs: ReadonlyArray<(ctx: CliContext) => Command> = [
   rollbackVerb,
   sandboxCommand,
   demoVerb,
+  controllerVerb,
 ];

@@ -27,6 +27,9 @@ export const tcpshiftStatusSchema = z.object({
   steps: z.array(freeForm).optional().describe('Per-step results (report.json steps).'),
   rollback: freeForm.optional().describe('Rollback details when one happened.'),
   split: freeForm.optional().describe('Split test state of the current step.'),
+  engine: freeForm
+    .optional()
+    .describe('The shift engine state and the spec it runs (tcpshift internal): a restarted or standby controller resumes from it.'),
 });
 
 export type TCPShiftStatus = z.output<typeof tcpshiftStatusSchema>;

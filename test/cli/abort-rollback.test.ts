@@ -88,13 +88,16 @@ describe('resume refusals and the controller seam', () => {
   it('abort, rollback and resume of a TCPShift set the request annotation or spec.paused for the controller', async () => {
     api.server.objects.create({ apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', metadata: { name: 'ctl', namespace: 'echo' }, spec: { paused: true } });
     const get = () => api.server.objects.get({ apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', name: 'ctl', namespace: 'echo' }) as unknown as { metadata: { annotations?: Record<string, string> }; spec: { paused?: boolean } };
-    const ctl = (verb: string) => runTcpshift([verb, 'ctl', '--kubeconfig', api.kubeconfigPath, '-n', 'echo']);
-    expect((await ctl('rollback')).stdout).toMatch(/rollback requested \(annotation tcpshift.io\/request\)/);
+    const ctl = (verb: string, ...flags: string[]) => runTcpshift([verb, 'ctl', '--kubeconfig', api.kubeconfigPath, '-n', 'echo', ...flags]);
+    expect((await ctl('rollback', '--timeout', '0')).stdout).toMatch(/rollback requested \(annotation tcpshift.io\/request\) for the controller\nnot waiting/);
     expect(get().metadata.annotations?.[ShiftAnnotations.request]).toBe('rollback');
     expect((await ctl('resume')).code).toBe(0);
     expect(get().spec.paused).toBe(false);
     expect(get().metadata.annotations?.[ShiftAnnotations.request]).toBeUndefined();
-    expect((await ctl('abort')).code).toBe(0);
+    // Nobody acts on it here (no controller runs): abort waits for --timeout, says so, exit 1, the request stays.
+    const abort = await ctl('abort', '--timeout', '300ms');
+    expect(abort.code).toBe(1);
+    expect(abort.stderr).toMatch(/the controller did not act on the request within 300ms \(is it running\?\)/);
     expect(get().metadata.annotations?.[ShiftAnnotations.request]).toBe('abort');
   });
 });

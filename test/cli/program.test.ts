@@ -13,7 +13,7 @@ describe('tcpshift (top level)', () => {
   it('--help lists every verb, examples and the exit codes', async () => {
     const run = await runTcpshift(['--help']);
     expect(run.code).toBe(0);
-    for (const verb of ['render', 'probe', 'shift', 'status', 'abort', 'resume', 'rollback', 'sandbox', 'demo']) {
+    for (const verb of ['render', 'probe', 'shift', 'status', 'abort', 'resume', 'rollback', 'sandbox', 'demo', 'controller']) {
       expect(run.stdout).toMatch(new RegExp(`^  ${verb} `, 'm'));
     }
     expect(run.stdout).toMatch(/Examples:\n {2}tcpshift demo/);

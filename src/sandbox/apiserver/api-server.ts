@@ -10,6 +10,7 @@ import { CRD_GROUP } from './crd-resources.js';
 import { enableCustomResources } from './crd-lifecycle.js';
 import { Faults } from './faults.js';
 import { requestListener } from './http-routes.js';
+import type { RequestRecord } from './resource-handler.js';
 import { InProcessClient } from './in-process-client.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 import { OpenApiDocs } from './openapi.js';
@@ -65,9 +66,15 @@ export interface ApiServer {
   watchCount(): number;
   /** Requests handled, per `verb resource` (e.g. `patch virtualservices`). */
   requestCounts(): Record<string, number>;
+  /** Every resource request handled since the last reset, oldest first (verb, group, resource, subresource, namespace, name). */
+  requestLog(): RequestRecord[];
+  /** Clears the counts and the log. */
   resetRequestCounts(): void;
   close(): Promise<void>;
 }
+
+/** The request log keeps the most recent requests only (a long-running sandbox must not grow without bound). */
+const REQUEST_LOG_LIMIT = 200_000;
 
 const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -75,6 +82,7 @@ class EmulatorServer implements ApiServer {
   readonly url: string;
   readonly port: number;
   private readonly counts = new Map<string, number>();
+  private readonly log: RequestRecord[] = [];
 
   constructor(
     private readonly server: Server,
@@ -88,9 +96,12 @@ class EmulatorServer implements ApiServer {
     this.url = `https://127.0.0.1:${this.port}`;
   }
 
-  count(verb: string, resource: string): void {
+  count(verb: string, resource: string, request?: RequestRecord): void {
     const key = `${verb} ${resource}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    if (!request) return;
+    this.log.push(request);
+    if (this.log.length > REQUEST_LOG_LIMIT) this.log.splice(0, REQUEST_LOG_LIMIT / 10);
   }
 
   kubeconfig(options: KubeconfigOptions = {}): string {
@@ -120,8 +131,13 @@ class EmulatorServer implements ApiServer {
     return Object.fromEntries(this.counts);
   }
 
+  requestLog(): RequestRecord[] {
+    return [...this.log];
+  }
+
   resetRequestCounts(): void {
     this.counts.clear();
+    this.log.length = 0;
   }
 
   close(): Promise<void> {
@@ -186,7 +202,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       logger: options.logger ?? silentLogger,
       serverAddress: () => `127.0.0.1:${ref.emulator?.port ?? 0}`,
       openapi: new OpenApiDocs(core.registry),
-      count: (verb, resource) => ref.emulator?.count(verb, resource),
+      count: (verb, resource, request) => ref.emulator?.count(verb, resource, request),
     }),
   );
   await new Promise<void>((resolve, reject) => {

@@ -4,4 +4,5 @@ export { Faults, type FaultMatch } from './faults.js';
 export { InProcessClient, type ObjectRef } from './in-process-client.js';
 export { ApiError, CONFLICT_MODIFIED } from './api-error.js';
 export type { PatchType } from './patching.js';
+export type { RequestRecord } from './resource-handler.js';
 export type { KubeObject, ObjectMeta } from './types.js';

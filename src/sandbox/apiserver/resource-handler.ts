@@ -22,7 +22,17 @@ export interface ResourceHandlerDeps {
   core: ApiCore;
   faults: Faults;
   clock: Clock;
-  count(verb: string, resource: string): void;
+  count(verb: string, resource: string, request?: RequestRecord): void;
+}
+
+/** One resource request as RBAC sees it: verb, API group, resource, subresource, namespace, name. */
+export interface RequestRecord {
+  verb: string;
+  group: string;
+  resource: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
 }
 
 type ResourceTarget = Extract<RequestTarget, { kind: 'resource' }>;
@@ -154,7 +164,14 @@ async function write(deps: ResourceHandlerDeps, req: IncomingMessage, res: Serve
 export async function handleResource(deps: ResourceHandlerDeps, req: IncomingMessage, res: ServerResponse, target: ResourceTarget, query: URLSearchParams): Promise<void> {
   const { scope, subresource } = scopeOf(deps.core, target);
   const verb = verbOf(req.method ?? 'GET', target, query);
-  deps.count(verb, target.plural);
+  deps.count(verb, target.plural, {
+    verb,
+    group: target.group,
+    resource: target.plural,
+    ...(target.subresource !== undefined ? { subresource: target.subresource } : {}),
+    ...(target.namespace !== undefined ? { namespace: target.namespace } : {}),
+    ...(target.name !== undefined ? { name: target.name } : {}),
+  });
   const latency = deps.faults.latencyMs();
   if (latency > 0) await deps.clock.sleep(latency);
   const failure = deps.faults.decide(verb, target.plural);

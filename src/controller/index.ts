@@ -1,0 +1,12 @@
+// Public API of src/controller: the in-cluster controller (tcpshift controller) and its parts.
+export { startController, TerminalError, type ControllerOptions, type LeaseSettings, type ProbeMode, type RunningController } from './controller.js';
+export { Reconciler, ROUTE_WAIT_MS, type ReconcileContext, type ReconcileResult, type ReconcilerDeps } from './reconciler.js';
+export { WorkQueue, runWorkers, type WorkQueueOptions } from './work-queue.js';
+export { LightProber } from './light-prober.js';
+export { ControllerMetrics } from './metrics.js';
+export { buildStatus, invalidSpecStatus, resourcePhase, splitSummary, type SplitSummary, type StatusView, type WrittenStatus } from './shift-status.js';
+export { mergeConditions, problemConditions, stateConditions, type DesiredCondition, type Problem } from './conditions.js';
+export { engineFields, readStoredRun, runKey, stableJson, type EngineRecord, type StoredRun } from './engine-record.js';
+export { ROLLBACK_FINALIZER, effectiveRequest, reopenForRollback } from './requests.js';
+export { controllerHolder } from './engine-driver.js';
+export { ShardedEvents, type EventSink, type ShardedEventsOptions } from './event-sink.js';

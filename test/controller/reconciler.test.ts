@@ -1,0 +1,213 @@
+// The Reconciler against the API emulator, one reconcile at a time (scripted probes, a manual
+// clock): what it writes, in which order, and what a user reads in .status and Events.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ROLLBACK_FINALIZER } from '../../src/controller/index.js';
+import { holderAnnotations, ShiftAnnotations } from '../../src/shift/index.js';
+import { bakingStep, condition, phaseIs, startHarness, type Harness } from '../support/controller-harness.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => h.close());
+
+/** Writes to the TCPShift and the route only (Events are written asynchronously, in between). */
+const shiftAndRouteWrites = (): string[] => h.writes().filter((w) => /tcpshifts|virtualservices/.test(w));
+
+describe('reconcile: a shift from start to promotion', () => {
+  it('writes each step once, the status (state) before each weight, and ends Promoted with the step records', async () => {
+    h.create();
+    await h.runUntil(phaseIs('Promoted'));
+    expect(await h.route.canaryWeights()).toEqual([0, 20, 50, 100]);
+    const writes = shiftAndRouteWrites();
+    expect(writes.filter((w) => w === 'patch virtualservices')).toHaveLength(3);
+    writes.forEach((w, i) => {
+      if (w === 'patch virtualservices') expect(writes[i - 1], `write ${i} follows a status write`).toBe('update tcpshifts/status');
+    });
+    expect(writes[0]).toBe('patch tcpshifts'); // the finalizer, before anything else
+    const s = h.shift()!;
+    expect(s.metadata.finalizers ?? []).not.toContain(ROLLBACK_FINALIZER);
+    expect(s.status).toMatchObject({ phase: 'Promoted', currentStep: 2, weights: { stable: 0, canary: 100 }, observedGeneration: 1 });
+    expect(s.status?.steps?.map((step) => [step.index, step.targetWeight, step.verdict])).toEqual([[0, 20, 'ok'], [1, 50, 'ok'], [2, 100, 'ok']]);
+    expect(s.status?.split).toMatchObject({ step: 2, targetShare: 1, decision: 'consistent' });
+    expect(condition(s, 'Ready')).toMatchObject({ status: 'True', reason: 'Promoted', observedGeneration: 1 });
+    expect(condition(s, 'Progressing')).toMatchObject({ status: 'False', reason: 'Promoted' });
+    expect(condition(s, 'Degraded')).toMatchObject({ status: 'False' });
+    const reasons = (await h.events()).map((e) => e.reason);
+    expect(reasons.filter((r) => r === 'StepStarted')).toHaveLength(3);
+    expect(reasons.filter((r) => r === 'StepPassed')).toHaveLength(3);
+    expect(reasons).toContain('Promoted');
+    // The controller's holder annotation keeps a CLI shift off the route while it runs.
+    expect(h.api.vs().metadata.annotations[ShiftAnnotations.holder]).toBe('controller/test:echo/demo');
+  });
+
+  it('shows the step while baking: Progressing, current step, weights and the observed split', async () => {
+    h.create();
+    await h.runUntil(bakingStep(1));
+    const s = h.shift()!;
+    expect(s.status).toMatchObject({ phase: 'Progressing', currentStep: 1, weights: { stable: 50, canary: 50 } });
+    expect(condition(s, 'Progressing')).toMatchObject({ status: 'True', reason: 'Baking', message: 'step 2/3: canary 50% (stable 50%)' });
+    expect(s.status?.split).toMatchObject({ step: 1, targetShare: 0.5, observedCanaryShare: 0.5 });
+    expect(s.metadata.finalizers).toContain(ROLLBACK_FINALIZER);
+  });
+});
+
+describe('reconcile: restarts and failovers resume from the status', () => {
+  it('a new process mid-step takes the step up again without writing its weight, and finishes', async () => {
+    h.create();
+    await h.runUntil(bakingStep(1));
+    const patchesBefore = h.writes().filter((w) => w === 'patch virtualservices').length;
+    h.restart();
+    await h.runUntil(phaseIs('Promoted'));
+    expect(await h.route.canaryWeights()).toEqual([0, 20, 50, 100]);
+    expect(h.writes().filter((w) => w === 'patch virtualservices').length - patchesBefore).toBe(1);
+    expect(h.shift()?.status?.steps?.map((s) => s.index)).toEqual([0, 1, 2]);
+    const events = await h.events();
+    expect(events.find((e) => e.reason === 'TakenOver')?.message).toMatch(/took over the shift \(baking at step 2\/3 \(canary 50%\)\)/);
+  });
+
+  it('a process that died between the status write and the weight write: the successor writes that weight once', async () => {
+    h.create();
+    await h.runUntil(bakingStep(0));
+    await h.clock.advance(10_000);
+    // The next reconcile persists "stepping 1" and then cannot write the weight (the API fails it for good, as if the process died).
+    h.api.server.faults.failNext(5, 500, { verbs: ['patch'], resources: ['virtualservices'] });
+    await expect(h.reconcile()).rejects.toThrow(/injected fault/);
+    expect(h.shift()?.status?.engine?.state).toMatchObject({ phase: 'stepping', stepIndex: 1 });
+    expect(h.api.weights()).toEqual([80, 20]);
+    h.restart();
+    await h.runUntil(phaseIs('Promoted'));
+    expect(await h.route.canaryWeights()).toEqual([0, 20, 50, 100]);
+  });
+});
+
+describe('reconcile: breaches and operator requests', () => {
+  it('a breach pushed by the prober wakes the shift and rolls it back at once, with the reason', async () => {
+    h.create();
+    await h.runUntil(bakingStep(0));
+    const prober = h.probers.at(-1)!;
+    prober.end({ id: 1, version: 'v2', openedAt: h.clock.now() - 5000, endedAt: h.clock.now(), end: 'timeout', detectionMs: 1400 });
+    expect(h.woken).toContain('echo/demo');
+    await h.reconcile();
+    const s = h.shift()!;
+    expect(h.api.weights()).toEqual([100, 0]);
+    expect(s.status).toMatchObject({ phase: 'RolledBack', rollback: { cause: 'breach' } });
+    expect(s.status?.rollback?.reason).toMatch(/timeout/);
+    expect(condition(s, 'Degraded')).toMatchObject({ status: 'True', reason: 'Breach' });
+    expect(s.metadata.finalizers ?? []).not.toContain(ROLLBACK_FINALIZER);
+    expect((await h.events()).map((e) => [e.type, e.reason])).toEqual(expect.arrayContaining([['Warning', 'Breach'], ['Warning', 'RolledBack']]));
+  });
+
+  it('abort annotation: back to stable, RolledBack (Aborted), the annotation removed once honoured', async () => {
+    h.create();
+    await h.runUntil(bakingStep(1));
+    h.annotate('abort');
+    await h.reconcile();
+    const s = h.shift()!;
+    expect(h.api.weights()).toEqual([100, 0]);
+    expect(s.status?.phase).toBe('RolledBack');
+    expect(condition(s, 'Ready')).toMatchObject({ reason: 'Aborted', message: 'aborted by tester' });
+    expect(s.metadata.annotations?.[ShiftAnnotations.request]).toBeUndefined();
+  });
+
+  it('rollback annotation after the promotion writes canary 0 (state persisted first)', async () => {
+    h.create();
+    await h.runUntil(phaseIs('Promoted'));
+    h.api.server.resetRequestCounts();
+    h.annotate('rollback');
+    await h.reconcile();
+    expect(h.api.weights()).toEqual([100, 0]);
+    expect(h.shift()?.status).toMatchObject({ phase: 'RolledBack', rollback: { cause: 'operator', reason: 'rollback requested by tester' } });
+    expect(shiftAndRouteWrites().slice(0, 2)).toEqual(['update tcpshifts/status', 'patch virtualservices']);
+    expect(h.shift()?.metadata.annotations?.[ShiftAnnotations.request]).toBeUndefined();
+    // A second look changes nothing.
+    h.api.server.resetRequestCounts();
+    await h.reconcile();
+    expect(shiftAndRouteWrites()).toEqual([]);
+  });
+
+  it('spec.paused pauses with the weights left; unpausing takes the step up again without writing it', async () => {
+    h.create();
+    await h.runUntil(bakingStep(1));
+    h.patch({ spec: { paused: true } });
+    expect(await h.reconcile()).toEqual({});
+    expect(h.shift()?.status).toMatchObject({ phase: 'Paused', observedGeneration: 2, weights: { canary: 50 } });
+    expect(condition(h.shift(), 'Progressing')).toMatchObject({ status: 'False', reason: 'Paused', message: 'paused by spec.paused; weights left as they are' });
+    expect(h.api.weights()).toEqual([50, 50]);
+    h.patch({ spec: { paused: false } });
+    await h.runUntil(phaseIs('Promoted'));
+    expect(await h.route.canaryWeights()).toEqual([0, 20, 50, 100]);
+    expect(h.shift()?.status?.steps?.map((s) => s.index)).toEqual([0, 1, 2]);
+  });
+});
+
+describe('reconcile: spec changes, bad specs, missing routes, deletion', () => {
+  it('a spec change mid-shift rolls back to stable, then runs the new spec from its first step (condition Restarted)', async () => {
+    h.create();
+    await h.runUntil(bakingStep(1));
+    h.patch({ spec: { schedule: { steps: [30, 100] } } });
+    await h.runUntil(phaseIs('Promoted'));
+    expect(await h.route.canaryWeights()).toEqual([0, 20, 50, 0, 30, 100]);
+    const s = h.shift()!;
+    expect(s.status?.steps?.map((step) => step.targetWeight)).toEqual([30, 100]);
+    expect(condition(s, 'Restarted')).toMatchObject({
+      status: 'True',
+      reason: 'SpecChanged',
+      observedGeneration: 2,
+      message: 'spec changed (generation 2) during step 2: rolled back to stable, restarted from the first step with the new spec',
+    });
+  });
+
+  it('a spec the CRD schema accepts but tcpshift rejects: Failed, Degraded InvalidSpec, an Event, nothing written to the route', async () => {
+    h.create({ 'spec.schedule.steps': [50, 20] });
+    await h.reconcile();
+    const s = h.shift()!;
+    expect(s.status?.phase).toBe('Failed');
+    expect(condition(s, 'Degraded')).toMatchObject({ status: 'True', reason: 'InvalidSpec', message: expect.stringMatching(/spec\.schedule\.steps\[1\]: must be greater than steps\[0\]/) });
+    expect(h.writes().filter((w) => w.includes('virtualservices'))).toEqual([]);
+    expect((await h.events()).map((e) => [e.type, e.reason])).toEqual([['Warning', 'InvalidSpec']]);
+  });
+
+  it('a missing route keeps the shift Pending with Degraded RouteNotFound; once created the shift runs', async () => {
+    h.create({ 'spec.target.virtualService': 'later' });
+    const result = await h.reconcile();
+    expect(result.requeueAfterMs).toBe(10_000);
+    expect(h.shift()?.status?.phase).toBe('Pending');
+    expect(condition(h.shift(), 'Degraded')).toMatchObject({ status: 'True', reason: 'RouteNotFound', message: 'VirtualService echo/later not found: waiting for it to be created' });
+    expect((await h.events()).map((e) => [e.type, e.reason])).toEqual([['Warning', 'RouteNotFound']]);
+    await h.reconcile();
+    expect(await h.events()).toHaveLength(1); // looking again does not repeat the Event
+    const vs = h.api.vs();
+    h.api.server.objects.create({ ...vs, metadata: { name: 'later', namespace: 'echo' } });
+    await h.runUntil(phaseIs('Promoted'));
+    expect(condition(h.shift(), 'Degraded')).toMatchObject({ status: 'False' });
+  });
+
+  it('a route held by a live CLI shift is waited for (RouteBusy), nothing written', async () => {
+    h.api.server.objects.patch({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'echo', namespace: 'echo' }, 'merge', {
+      metadata: { annotations: holderAnnotations('laptop/4242/abc', h.clock.now() + 60_000) },
+    });
+    h.create();
+    await h.reconcile();
+    expect(condition(h.shift(), 'Degraded')).toMatchObject({ status: 'True', reason: 'RouteBusy' });
+    expect(h.writes().filter((w) => w.includes('virtualservices'))).toEqual([]);
+  });
+
+  it('deleting a progressing shift rolls the route back first (onDelete: rollback); with onDelete: keep the weights stay', async () => {
+    h.create();
+    await h.runUntil(bakingStep(1));
+    h.api.server.objects.delete({ apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', name: 'demo', namespace: 'echo' });
+    expect(h.shift()?.metadata.deletionTimestamp).toBeDefined();
+    await h.reconcile();
+    expect(h.shift()).toBeUndefined();
+    expect(h.api.weights()).toEqual([100, 0]);
+
+    h.create({ 'spec.onDelete': 'keep' });
+    await h.runUntil(bakingStep(0));
+    expect(h.shift()?.metadata.finalizers ?? []).toEqual([]);
+    h.api.server.objects.delete({ apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', name: 'demo', namespace: 'echo' });
+    await h.reconcile();
+    expect(h.shift()).toBeUndefined();
+    expect(h.api.weights()).toEqual([80, 20]);
+  });
+});

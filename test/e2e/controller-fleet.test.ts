@@ -1,0 +1,155 @@
+// Many shifts at once, and every API request the controller makes checked against
+// manifests/controller/rbac.yaml. The sandbox has one gateway routed by one VirtualService, so
+// here the controller (a real process, --probe-mode light: one connection per step to a real
+// echo server) runs against the API emulator holding 50 VirtualServices, one per TCPShift.
+// The test writes its objects in-process (not over HTTP), so every request the emulator logs is
+// the controller's.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEchoServer, type EchoServer } from '../../src/echo/index.js';
+import type { KubeObject } from '../../src/kube/index.js';
+import { ShiftAnnotations } from '../../src/shift/index.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { packagePath } from '../../src/util/package-root.js';
+import { startTestApiServer, virtualService, type TestApiServer } from '../support/apiserver-fixtures.js';
+import { startControllerProcess, waitForObject, waitForValue, type ControllerProcess } from '../support/controller-e2e.js';
+import type { StoredShift } from '../support/controller-harness.js';
+import { controllerPermissions, permits } from '../support/deploy-rbac.js';
+import { shiftDocument } from '../support/shift-fixtures.js';
+
+const NS = 'fleet';
+const FLEET = 50;
+const STEPS = [25, 50, 100];
+
+let api: TestApiServer;
+let echo: EchoServer;
+let controller: ControllerProcess;
+
+const name = (prefix: string, i: number): string => `${prefix}-${String(i).padStart(2, '0')}`;
+const ref = (shiftName: string) => ({ apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', name: shiftName, namespace: NS });
+const vsRef = (vsName: string) => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: vsName, namespace: NS });
+
+function shift(shiftName: string): StoredShift | undefined {
+  try {
+    return api.server.objects.get(ref(shiftName)) as unknown as StoredShift;
+  } catch {
+    return undefined;
+  }
+}
+
+const canary = (vsName: string): number => {
+  const vs = api.server.objects.get(vsRef(vsName)) as unknown as { spec: { tcp: Array<{ route: Array<{ weight: number }> }> } };
+  return vs.spec.tcp[0]!.route[1]!.weight;
+};
+
+/** A route and a TCPShift of it (light probes against the echo server, short bakes). */
+function createShift(shiftName: string, changes: Record<string, unknown> = {}): void {
+  api.server.objects.create(virtualService(shiftName, [100, 0], NS) as unknown as KubeObject);
+  const document = shiftDocument({
+    'metadata.name': shiftName,
+    'metadata.namespace': NS,
+    'spec.target.virtualService': shiftName,
+    'spec.probe.address': `127.0.0.1:${echo.ports[0]}`,
+    'spec.schedule.steps': STEPS,
+    'spec.schedule.bake': '1s',
+    'spec.analysis.drainDuration': '300ms',
+    ...changes,
+  });
+  api.server.objects.create(document as unknown as KubeObject);
+}
+
+const phaseOf = (shiftName: string, wanted: string, timeoutMs = 30_000) =>
+  waitForObject(() => shift(shiftName), (s) => s.status?.phase === wanted, `${shiftName} ${wanted}`, timeoutMs);
+const bakingOf = (shiftName: string, index: number) =>
+  waitForValue(() => shift(shiftName), (s) => s?.status?.engine?.state.phase === 'baking' && s.status.engine.state.stepIndex === index, `${shiftName} step ${index + 1} baking`);
+const patch = (shiftName: string, body: Record<string, unknown>) => api.server.objects.patch(ref(shiftName), 'merge', body);
+
+beforeAll(async () => {
+  api = await startTestApiServer();
+  api.server.installCrds(readFileSync(packagePath('manifests', 'crd', 'tcpshift.io_tcpshifts.yaml'), 'utf8'));
+  for (const ns of [NS, 'tcpshift-system']) api.server.objects.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  echo = await startEchoServer({ version: 'v1', ports: [0], host: '127.0.0.1', healthPort: null, logger: silentLogger });
+  api.server.resetRequestCounts();
+  controller = await startControllerProcess(api.kubeconfigPath, { identity: 'fleet-ctl', leaseNamespace: 'tcpshift-system', args: ['--probe-mode', 'light'] });
+  await controller.leading();
+}, 60_000);
+
+afterAll(async () => {
+  await controller?.stop();
+  await echo?.close();
+  await api?.close();
+});
+
+describe('a fleet of shifts, light probes', () => {
+  it(`${FLEET} shifts at once all promote, each route written exactly once per step`, async () => {
+    const names = Array.from({ length: FLEET }, (_, i) => name('shift', i));
+    for (const n of names) createShift(n);
+    for (const n of names) await phaseOf(n, 'Promoted', 60_000);
+    const patches = new Map<string, number>();
+    for (const r of api.server.requestLog()) {
+      if (r.verb === 'patch' && r.resource === 'virtualservices') patches.set(r.name ?? '', (patches.get(r.name ?? '') ?? 0) + 1);
+    }
+    expect(names.map((n) => patches.get(n) ?? 0)).toEqual(names.map(() => STEPS.length));
+    for (const n of names) {
+      expect(canary(n)).toBe(100);
+      expect(shift(n)?.status?.steps?.map((s) => s.index)).toEqual([0, 1, 2]);
+    }
+  }, 90_000);
+
+  it('pause/resume, a breach, an abort, a rollback after promotion, a spec change, a deletion and a bad spec, side by side', async () => {
+    createShift('paused', { 'spec.schedule.bake': '2s' });
+    createShift('breach', { 'spec.probe.address': '127.0.0.1:1' });
+    createShift('aborted', { 'spec.schedule.bake': '20s' });
+    createShift('reverted');
+    createShift('changed', { 'spec.schedule.bake': '2s' });
+    createShift('deleted', { 'spec.schedule.bake': '20s' });
+    createShift('invalid', { 'spec.schedule.steps': [50, 20] });
+
+    await bakingOf('paused', 0);
+    patch('paused', { spec: { paused: true } });
+    await phaseOf('paused', 'Paused');
+    patch('paused', { spec: { paused: false } });
+
+    await bakingOf('aborted', 0);
+    patch('aborted', { metadata: { annotations: { [ShiftAnnotations.request]: 'abort', [ShiftAnnotations.requestedBy]: 'fleet test' } } });
+
+    await bakingOf('changed', 0);
+    patch('changed', { spec: { schedule: { steps: [40, 100] } } });
+
+    await bakingOf('deleted', 0);
+    api.server.objects.delete(ref('deleted'));
+
+    await phaseOf('reverted', 'Promoted');
+    patch('reverted', { metadata: { annotations: { [ShiftAnnotations.request]: 'rollback' } } });
+
+    expect((await phaseOf('breach', 'RolledBack')).status?.rollback).toMatchObject({ cause: 'breach', reason: expect.stringMatching(/refused/) });
+    expect((await phaseOf('aborted', 'RolledBack')).status?.rollback).toMatchObject({ cause: 'operator', reason: 'aborted by fleet test' });
+    expect((await phaseOf('reverted', 'RolledBack')).status?.rollback).toMatchObject({ cause: 'operator' });
+    expect((await phaseOf('changed', 'Promoted')).status?.steps?.map((s) => s.targetWeight)).toEqual([40, 100]);
+    expect((await phaseOf('invalid', 'Failed')).status?.conditions?.find((c) => c.type === 'Degraded')?.reason).toBe('InvalidSpec');
+    await phaseOf('paused', 'Promoted');
+    await waitForValue(() => shift('deleted'), (s) => s === undefined, 'deleted gone');
+    expect([canary('breach'), canary('aborted'), canary('reverted'), canary('deleted'), canary('invalid')]).toEqual([0, 0, 0, 0, 0]);
+  }, 90_000);
+
+  it('made only requests manifests/controller/rbac.yaml allows: leader election, watches, status, finalizers, routes, Events', () => {
+    const permissions = controllerPermissions();
+    const log = api.server.requestLog();
+    const made = new Set(log.map((r) => `${r.verb} ${r.group || 'core'} ${r.resource}${r.subresource ? `/${r.subresource}` : ''}${r.namespace === 'tcpshift-system' ? ' (tcpshift-system)' : ''}`));
+    for (const expected of [
+      'create coordination.k8s.io leases (tcpshift-system)',
+      'update coordination.k8s.io leases (tcpshift-system)',
+      'list tcpshift.io tcpshifts',
+      'watch tcpshift.io tcpshifts',
+      'patch tcpshift.io tcpshifts',
+      'update tcpshift.io tcpshifts/status',
+      'get networking.istio.io virtualservices',
+      'patch networking.istio.io virtualservices',
+      'create core events',
+    ]) {
+      expect(made, expected).toContain(expected);
+    }
+    const denied = log.filter((r) => !permits(permissions, r));
+    expect(denied).toEqual([]);
+  });
+});

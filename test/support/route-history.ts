@@ -1,0 +1,40 @@
+// Every canary weight a VirtualService's route went through, from a real watch: the write history
+// tests use to prove a step was written once (or not again after a failover).
+import type { KubeClient, VirtualService } from '../../src/kube/index.js';
+import type { WatchHandle } from '../../src/kube/index.js';
+import { waitFor } from './probe-wait.js';
+
+export interface RouteHistory {
+  /** The canary weights in the order written (consecutive repeats folded), once the watch has caught up. */
+  canaryWeights(): Promise<number[]>;
+  stop(): void;
+}
+
+const canaryOf = (vs: VirtualService, matchPort: number): number => {
+  const route = vs.spec.tcp?.find((r) => r.match?.some((m) => m.port === matchPort))?.route ?? [];
+  return route.find((d) => d.destination.subset === 'v2')?.weight ?? 0;
+};
+
+export async function followRouteWeights(kube: KubeClient, namespace: string, name: string, matchPort = 31400): Promise<RouteHistory> {
+  const first = await kube.virtualServices.get(name, namespace);
+  const weights = [canaryOf(first, matchPort)];
+  let seen = first.metadata.resourceVersion ?? '';
+  const handle: WatchHandle = await kube.virtualServices.watch(
+    { namespace, fieldSelector: `metadata.name=${name}`, resourceVersion: seen },
+    (event) => {
+      seen = event.object.metadata.resourceVersion ?? seen;
+      if (event.type === 'BOOKMARK' || event.type === 'DELETED') return;
+      const canary = canaryOf(event.object, matchPort);
+      if (weights.at(-1) !== canary) weights.push(canary);
+    },
+    () => undefined,
+  );
+  return {
+    async canaryWeights() {
+      const current = (await kube.virtualServices.get(name, namespace)).metadata.resourceVersion ?? '';
+      await waitFor(() => seen === current, `the watch of VirtualService ${namespace}/${name} to reach ${current}`, 5000);
+      return [...weights];
+    },
+    stop: () => handle.stop(),
+  };
+}
