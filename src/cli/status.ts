@@ -116,7 +116,7 @@ function splitLine(split: NonNullable<ControllerStatusView['split']>): string {
 function controllerText(found: ControllerShift): string {
   const status = (found.object.status ?? {}) as ControllerStatusView;
   const lines = [`shift ${found.namespace}/${found.name}: TCPShift resource, run by the controller`];
-  lines.push(`  phase:    ${status.phase ?? 'not reported yet'}${status.currentStep !== undefined ? `, step ${status.currentStep + 1}` : ''}`);
+  lines.push(`  phase:    ${status.phase ?? 'not reported yet'}${status.currentStep !== undefined ? `, step ${status.currentStep}` : ''}`);
   if (status.weights) lines.push(`  weights:  stable ${status.weights.stable} / canary ${status.weights.canary}`);
   for (const c of status.conditions ?? []) lines.push(`  ${c.type}: ${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? ` ${c.message}` : ''}`);
   if (status.split) lines.push(splitLine(status.split));

@@ -70,7 +70,7 @@ export function buildStatus(view: StatusView): WrittenStatus {
   const split = view.split ?? (previous?.split as SplitSummary | undefined);
   return {
     phase: view.problem?.reason === 'InvalidSpec' ? 'Failed' : resourcePhase(state),
-    ...(state.stepIndex >= 0 ? { currentStep: state.stepIndex } : {}),
+    ...(state.stepIndex >= 0 ? { currentStep: state.stepIndex + 1 } : {}),
     ...(weights ? { weights: { stable: weights.stable, canary: weights.canary } } : {}),
     observedGeneration: view.generation,
     conditions: mergeConditions(previous?.conditions, desired, view.generation, new Date(view.now).toISOString()),

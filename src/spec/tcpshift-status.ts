@@ -20,7 +20,7 @@ export const conditionSchema = z.object({
 
 export const tcpshiftStatusSchema = z.object({
   phase: z.enum(SHIFT_PHASES).optional(),
-  currentStep: z.number().int().optional().describe('Index of the current step in spec.schedule.steps.'),
+  currentStep: z.number().int().min(1).optional().describe('Number of the current step, counted from 1 (1 is the first entry of spec.schedule.steps), as kubectl shows it; absent before the first step.'),
   weights: z.object({ stable: z.number().int().min(0), canary: z.number().int().min(0) }).optional(),
   observedGeneration: z.number().int().min(0).optional(),
   conditions: z.array(conditionSchema).optional(),

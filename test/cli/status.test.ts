@@ -53,7 +53,7 @@ describe('status', () => {
   it('a TCPShift run by the controller shows its .status', async () => {
     api.server.objects.create({ apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', metadata: { name: 'ctl', namespace: 'echo' }, spec: {} });
     const stored = api.server.objects.get({ apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', name: 'ctl', namespace: 'echo' });
-    api.server.objects.update({ ...stored, status: { phase: 'Progressing', currentStep: 1, weights: { stable: 75, canary: 25 }, conditions: [{ type: 'Ready', status: 'False', reason: 'Baking' }] } } , 'status');
+    api.server.objects.update({ ...stored, status: { phase: 'Progressing', currentStep: 2, weights: { stable: 75, canary: 25 }, conditions: [{ type: 'Ready', status: 'False', reason: 'Baking' }] } } , 'status');
     const run = await status('ctl');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('TCPShift resource, run by the controller');

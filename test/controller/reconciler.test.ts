@@ -27,7 +27,7 @@ describe('reconcile: a shift from start to promotion', () => {
     expect(writes[0]).toBe('patch tcpshifts'); // the finalizer, before anything else
     const s = h.shift()!;
     expect(s.metadata.finalizers ?? []).not.toContain(ROLLBACK_FINALIZER);
-    expect(s.status).toMatchObject({ phase: 'Promoted', currentStep: 2, weights: { stable: 0, canary: 100 }, observedGeneration: 1 });
+    expect(s.status).toMatchObject({ phase: 'Promoted', currentStep: 3, weights: { stable: 0, canary: 100 }, observedGeneration: 1 });
     expect(s.status?.steps?.map((step) => [step.index, step.targetWeight, step.verdict])).toEqual([[0, 20, 'ok'], [1, 50, 'ok'], [2, 100, 'ok']]);
     expect(s.status?.split).toMatchObject({ step: 2, targetShare: 1, decision: 'consistent' });
     expect(condition(s, 'Ready')).toMatchObject({ status: 'True', reason: 'Promoted', observedGeneration: 1 });
@@ -45,7 +45,7 @@ describe('reconcile: a shift from start to promotion', () => {
     h.create();
     await h.runUntil(bakingStep(1));
     const s = h.shift()!;
-    expect(s.status).toMatchObject({ phase: 'Progressing', currentStep: 1, weights: { stable: 50, canary: 50 } });
+    expect(s.status).toMatchObject({ phase: 'Progressing', currentStep: 2, weights: { stable: 50, canary: 50 } });
     expect(condition(s, 'Progressing')).toMatchObject({ status: 'True', reason: 'Baking', message: 'step 2/3: canary 50% (stable 50%)' });
     expect(s.status?.split).toMatchObject({ step: 1, targetShare: 0.5, observedCanaryShare: 0.5 });
     expect(s.metadata.finalizers).toContain(ROLLBACK_FINALIZER);

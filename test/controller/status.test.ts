@@ -90,7 +90,7 @@ describe('the status and its engine record', () => {
       rollback: { cause: 'breach', reason: 'x', detectedAt: T0, restoredAt: T0 + 7 },
     };
     const status = buildStatus({ state, spec: spec(), weights: { stable: 50, canary: 50 }, generation: 3, previous: undefined, now: T0 });
-    expect(status).toMatchObject({ phase: 'Progressing', currentStep: 1, weights: { stable: 50, canary: 50 }, observedGeneration: 3, rollback: { detectionToRestoreMs: 7 } });
+    expect(status).toMatchObject({ phase: 'Progressing', currentStep: 2, weights: { stable: 50, canary: 50 }, observedGeneration: 3, rollback: { detectionToRestoreMs: 7 } });
     const wire = JSON.parse(JSON.stringify(status)) as WrittenStatus;
     const stored = readStoredRun(wire);
     const compact = { ...state, steps: [{ ...step(0, 20), longLived: { ...step(0, 20).longLived, connections: [] } }] };

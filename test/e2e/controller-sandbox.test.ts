@@ -58,12 +58,12 @@ describe.skipIf(!kubectlBinary)('the controller over the sandbox', () => {
     await apply('promote');
     const done = await phase('Promoted');
     expect(await history.canaryWeights()).toEqual([0, 50, 100]);
-    expect(done.status).toMatchObject({ currentStep: 1, weights: { stable: 0, canary: 100 } });
+    expect(done.status).toMatchObject({ currentStep: 2, weights: { stable: 0, canary: 100 } });
     expect(done.status?.steps?.map((s) => [s.index, s.verdict])).toEqual([[0, 'ok'], [1, 'ok']]);
 
     const table = await k(['get', 'tcpshifts', '-n', 'echo']);
     expect(table.stdout).toMatch(/^NAME\s+PHASE\s+STEP\s+CANARY WEIGHT\s+AGE\n/);
-    expect(table.stdout).toMatch(/^demo\s+Promoted\s+1\s+100\s+\d+s\n/m);
+    expect(table.stdout).toMatch(/^demo\s+Promoted\s+2\s+100\s+\d+s\n/m);
 
     const events = await k(['get', 'events', '-n', 'echo', '--field-selector', 'involvedObject.name=demo', '-o', 'jsonpath={range .items[*]}{.reason}{"\\n"}{end}']);
     expect(events.stdout.split('\n').filter(Boolean)).toEqual(expect.arrayContaining(['StepStarted', 'StepPassed', 'Promoted']));
