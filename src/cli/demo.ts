@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { KubeClient } from '../kube/index.js';
 import { createRouter } from '../router/index.js';
-import { startSandbox, type FaultMode, type FaultOptions, type Sandbox } from '../sandbox/index.js';
+import { SANDBOX_SPLIT, startSandbox, type FaultMode, type FaultOptions, type Sandbox } from '../sandbox/index.js';
 import { minimumBakeForDrain, type ShiftObserver } from '../shift/index.js';
 import { parseTCPShiftObject } from '../spec/parse-tcpshift.js';
 import type { ResolvedShift } from '../spec/resolved-shift.js';
@@ -95,9 +95,9 @@ export function demoShift(gateway: string, drainMs: number): { shift: ResolvedSh
         address: gateway,
         identify: { mode: 'banner' },
         longLived: { connections: 10, heartbeat: formatDuration(HEARTBEAT_MS), timeout: formatDuration(TIMEOUT_MS) },
-        newConnections: { perStep: 1500, concurrency: 20 },
+        newConnections: { perStep: SANDBOX_SPLIT.perStep, concurrency: 20 },
       },
-      analysis: { splitTolerance: 0.1, splitConfidence: 0.999, existingConnections: 'tolerate-drain', drainDuration: formatDuration(drainMs) },
+      analysis: { splitTolerance: SANDBOX_SPLIT.splitTolerance, splitConfidence: SANDBOX_SPLIT.splitConfidence, existingConnections: 'tolerate-drain', drainDuration: formatDuration(drainMs) },
     }),
   );
   if (!parsed.ok) throw new Error(`the demo's own TCPShift is invalid: ${JSON.stringify(parsed.issues)}`);

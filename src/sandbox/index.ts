@@ -6,3 +6,4 @@ export { GATEWAY_NAME, GATEWAY_PORT, SANDBOX_NAMESPACE, SERVICE_PORT, type Sandb
 export { DEFAULT_DRAIN_MS, type MeshGateway, type ListenerInfo } from './mesh/index.js';
 export { FAULT_MODES, type FaultMode, type FaultOptions } from './faults/index.js';
 export type { ApiServer } from './apiserver/index.js';
+export { SANDBOX_SPLIT } from './sandbox-shift.js';

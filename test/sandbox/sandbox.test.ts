@@ -10,6 +10,7 @@ import type { Pod, VirtualService } from '../../src/kube/index.js';
 import { wilsonInterval } from '../../src/probe/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import type { Cluster } from '../../src/sandbox/mesh/index.js';
+import { planWarnings } from '../../src/shift/plan.js';
 import { parseTCPShiftText } from '../../src/spec/parse-tcpshift.js';
 import { runTcpshift } from '../support/cli.js';
 import { kubectl, kubectlBinary, type KubectlTarget } from '../support/kube-kubectl.js';
@@ -96,6 +97,8 @@ describe.skipIf(!kubectlBinary)('sandbox', () => {
     const shift = parsed.shift as IstioShift;
     expect(shift.spec.probe.address).toEqual({ host: '127.0.0.1', port: gatewayPort() });
     expect(shift.spec.analysis.drainDurationMs).toBe(DRAIN_MS);
+    // Sampling fits the sandbox: no 'expect undecided' warning, so a first run shows decided splits.
+    expect(planWarnings(shift.spec).filter((w) => w.includes('perStep'))).toEqual([]);
     const live = await sandbox.kube.virtualServices.get('echo', 'echo');
     const [vs, dr] = [renderIstioResources(shift, 0).find((o) => o.kind === 'VirtualService'), renderIstioResources(shift, 0).find((o) => o.kind === 'DestinationRule')];
     expect(live.spec).toEqual(vs?.spec);
