@@ -220,11 +220,11 @@ class Controller implements RunningController {
     const term = this.term;
     if (!term) return this.stepping ?? Promise.resolve();
     this.term = undefined;
+    this.metrics.leading(false);
     this.stepping = (async () => {
       term.queue.shutDown();
       await term.workers;
       await this.reconciler.stopAll();
-      this.metrics.leading(false);
       this.options.logger.info('not leading: reconciles stopped');
     })();
     return this.stepping;
