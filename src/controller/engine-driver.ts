@@ -101,6 +101,21 @@ export function controllerHolder(identity: string, namespace: string, name: stri
 
 const isControllerHolderOf = (holder: string, namespace: string, name: string): boolean => holder.startsWith('controller/') && holder.endsWith(`:${namespace}/${name}`);
 
+/**
+ * Whether a weight write takes (or renews) the route lock. The write that can end the shift does
+ * not: a rollback, a promotion, and a step to canary 100 (steps increase, so it is the last one and
+ * passing it promotes without another write). The lock is thus gone the moment the shift ends,
+ * without a write of its own; the price is that a route at 100 % is not locked during that last
+ * bake.
+ */
+const holdsRoute = (purpose: WeightPurpose, canaryWeight: number): boolean => purpose === 'step' && canaryWeight < 100;
+
+/** The annotation changes that clear this shift's holder, when the route carries it. */
+function releaseOf(route: RouteSnapshot, namespace: string, name: string): Pick<RouteChange, 'annotations'> {
+  if (!isControllerHolderOf(route.annotations[ShiftAnnotations.holder] ?? '', namespace, name)) return {};
+  return { annotations: { [ShiftAnnotations.holder]: null, [ShiftAnnotations.expires]: null } };
+}
+
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export class EngineDriver {
@@ -120,6 +135,7 @@ export class EngineDriver {
       return { waiting: true };
     }
     const wakeAt = await this.loop(work, input.request);
+    await this.releaseAfterEnd(work);
     await s.settleProber(work.state);
     await this.persistIfNeeded(work);
     return wakeAt === undefined ? {} : { wakeAt };
@@ -179,9 +195,8 @@ export class EngineDriver {
     const holder = controllerHolder(this.deps.identity, namespace, name);
     const until = this.deps.clock.now() + s.run.shift.spec.schedule.bakeMs + HOLDER_MARGIN_MS;
     const change = (current: RouteSnapshot): RouteChange => {
-      const ours = isControllerHolderOf(current.annotations[ShiftAnnotations.holder] ?? '', namespace, name);
-      if (purpose === 'step') return { canaryWeight, annotations: { [ShiftAnnotations.holder]: holder, [ShiftAnnotations.expires]: new Date(until).toISOString() } };
-      return { canaryWeight, ...(ours ? { annotations: { [ShiftAnnotations.holder]: null, [ShiftAnnotations.expires]: null } } : {}) };
+      if (holdsRoute(purpose, canaryWeight)) return { canaryWeight, annotations: { [ShiftAnnotations.holder]: holder, [ShiftAnnotations.expires]: new Date(until).toISOString() } };
+      return { canaryWeight, ...releaseOf(current, namespace, name) };
     };
     try {
       const result = await s.run.router.update(change, work.route ? { basis: work.route } : {});
@@ -196,6 +211,18 @@ export class EngineDriver {
       work.events.push({ reason: 'RouteWriteFailed', message: reason, warning: true });
       work.state = failShift(s.run.shift.spec, work.state, reason, this.deps.clock.now());
     }
+  }
+
+  /**
+   * A shift that ended without a final weight write (the route already carried the end weight)
+   * still lets go of the route at once: a metadata-only write, which changes no routing.
+   */
+  private async releaseAfterEnd(work: Work): Promise<void> {
+    const { s } = work;
+    if (!isTerminal(work.state.phase) || !work.route || !releaseOf(work.route, s.id.namespace, s.id.name).annotations) return;
+    const result = await s.run.router.update((current) => releaseOf(current, s.id.namespace, s.id.name), { basis: work.route });
+    work.route = result.snapshot;
+    s.route = result.snapshot;
   }
 
   /** Read the route; false when the shift must wait for it (only before the first write). */
