@@ -7,6 +7,7 @@
  * release the Lease, close everything.
  */
 import { Informer, InvalidError, LeaderElector, LeaseKind, type KubeClient, type TCPShift } from '../kube/index.js';
+import type { ProbeAllowlist } from '../probe/index.js';
 import { SocketProber, type ShiftProber } from '../shift/index.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
@@ -16,6 +17,7 @@ import { ShardedEvents } from './event-sink.js';
 import { startHttpPorts, type HttpPorts } from './http-servers.js';
 import { keyOf } from './keys.js';
 import { LightProber } from './light-prober.js';
+import { ProbeGuard, type Resolve } from './probe-guard.js';
 import { ControllerMetrics } from './metrics.js';
 import { Reconciler } from './reconciler.js';
 import { runWorkers, WorkQueue } from './work-queue.js';
@@ -38,6 +40,10 @@ export interface ControllerOptions {
   lease: LeaseSettings;
   workers: number;
   probeMode: ProbeMode;
+  /** Where probes may connect (`--probe-allow`). */
+  probeAllow: ProbeAllowlist;
+  /** DNS lookups of probe hosts (default the system resolver). */
+  resolve?: Resolve;
   /** How often the status of a baking shift is refreshed at most (status.split). */
   statusRefreshMs: number;
   healthPort: number;
@@ -116,6 +122,7 @@ class Controller implements RunningController {
       clock,
       identity,
       statusRefreshMs: options.statusRefreshMs,
+      probeGuard: new ProbeGuard(options.probeAllow, options.resolve),
     });
     this.elector = new LeaderElector({
       leases: kube.resource(LeaseKind, { retry: { maxAttempts: 1 } }),
@@ -167,7 +174,7 @@ class Controller implements RunningController {
       logger.info('TCPShift cache synced', { shifts: this.informer.list().length });
     });
     this.campaign = this.campaignLoop();
-    logger.info('serving', { healthPort: this.healthPort, metricsPort: this.metricsPort, identity: this.options.identity, probeMode: this.options.probeMode });
+    logger.info('serving', { healthPort: this.healthPort, metricsPort: this.metricsPort, identity: this.options.identity, probeMode: this.options.probeMode, probeAllow: this.options.probeAllow.text });
   }
 
   stop(): Promise<void> {

@@ -8,6 +8,7 @@
  * to the work queue (backoff), a 409 on its own write re-reads and retries at once.
  */
 import { ConflictError, isRetryable, type KubeClient, type TCPShift } from '../kube/index.js';
+import { formatAddress } from '../probe/index.js';
 import { createRouter } from '../router/index.js';
 import { initialState, isTerminal, planWarnings, resumeState, type ShiftProber, type ShiftState } from '../shift/index.js';
 import { formatIssue, type SpecIssue } from '../spec/issues.js';
@@ -24,6 +25,7 @@ import { newerOf, parseKey } from './keys.js';
 import type { ControllerMetrics } from './metrics.js';
 import { annotationRequest, clearedRequest, effectiveRequest, finalizersWith, hasFinalizer, reopenForRollback, requestToClear } from './requests.js';
 import { ShiftSession, type ProberHooks, type RunSpec } from './session.js';
+import { pinnedSpec, type ProbeGuard } from './probe-guard.js';
 import { invalidSpecStatus, type WrittenStatus } from './shift-status.js';
 
 export interface ReconcileContext {
@@ -47,6 +49,8 @@ export interface ReconcilerDeps {
   clock: Clock;
   identity: string;
   statusRefreshMs: number;
+  /** Where probes may connect (--probe-allow); checked before any probe connection or route write. */
+  probeGuard: ProbeGuard;
 }
 
 /** How long a shift waiting for its route (missing, not shiftable, held) waits between looks. */
@@ -115,7 +119,10 @@ export class Reconciler {
     const current = parsed.ok ? { shift: parsed.shift, resource: parsed.resource } : undefined;
     if (object.metadata.deletionTimestamp) return this.finalize(ctx, key, object, current);
     if (!current) return this.rejectSpec(key, object, parsed.ok ? [] : parsed.issues);
+    const admission = await this.deps.probeGuard.admit(current.shift.spec.probe.address);
+    if (!admission.ok) return this.rejectSpec(key, object, [{ path: 'spec.probe.address', message: admission.message }]);
     const s = this.sessionFor(ctx, key, object, current) as ShiftSession;
+    s.admittedProbe = { address: formatAddress(current.shift.spec.probe.address), host: admission.host };
     if (s.next && (isTerminal(s.state.phase) || untouched(s.state))) await this.restart(s, object);
     if (current.shift.spec.onDelete === 'rollback' && !isTerminal(s.state.phase)) await this.setFinalizer(s, true);
     let result = await this.driveOnce(s, current);
@@ -313,7 +320,13 @@ export class Reconciler {
 
   private proberHooks(s: ShiftSession): ProberHooks {
     return {
-      create: (run) => this.deps.createProber(run.shift.spec),
+      create: (run) => {
+        const address = formatAddress(run.shift.spec.probe.address);
+        const admitted = s.admittedProbe;
+        // A run other than the current spec's (a stored run being rolled back) never probes.
+        if (admitted?.address !== address) throw new Error(`probe address ${address} has not been checked against --probe-allow`);
+        return this.deps.createProber(pinnedSpec(run.shift.spec, admitted.host));
+      },
       attach: (prober) => {
         const offChange = prober.onChange(() => this.deps.wake(s.id.key));
         const offEnd = prober.onEnd((end) => this.deps.metrics.longLivedEnd(end.end, end.detectionMs));

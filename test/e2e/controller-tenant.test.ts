@@ -1,7 +1,8 @@
-// A tenant points probe.address at an internal service that answers with a secret. The
-// controller (a real process) must not copy what that service sent into any status, Event or
-// log line: not as a version name (status.steps[].newConnections.byVersion), not as the
-// "corrupt echo" detail of a breach or pre-flight message.
+// A controller shared by tenants, as a real process. A tenant points probe.address at an internal
+// service that answers with a secret: the controller must not copy what that service sent into
+// any status, Event or log line (not as a version name in status.steps[].newConnections.byVersion,
+// not as the "corrupt echo" detail of a breach or pre-flight message). A tenant points it outside
+// --probe-allow: refused, naming the field, with no connection and no route write.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControllerProcess, waitForObject, type ControllerProcess } from '../support/controller-e2e.js';
@@ -18,8 +19,9 @@ let controller: ControllerProcess | undefined;
 const servers: net.Server[] = [];
 
 /** A server on loopback; `greet` writes what it sends on connect, `answer` what it sends per line. */
-async function hostileServer(greet: string, answer: (line: string) => string): Promise<number> {
+async function hostileServer(greet: string, answer: (line: string) => string, host = '127.0.0.1', onConnection = (): void => undefined): Promise<number> {
   const server = net.createServer((socket) => {
+    onConnection();
     socket.on('error', () => undefined);
     socket.write(greet);
     let pending = '';
@@ -32,7 +34,7 @@ async function hostileServer(greet: string, answer: (line: string) => string): P
     });
   });
   servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return (server.address() as net.AddressInfo).port;
 }
 
@@ -56,13 +58,13 @@ const stored = (name: string) => (): StoredShift | undefined => {
   }
 };
 
-function createShift(name: string, virtualServiceName: string, port: number): void {
+function createShift(name: string, virtualServiceName: string, port: number, host = '127.0.0.1'): void {
   api.server.objects.create(
     shiftDocument({
       'metadata.name': name,
       'spec.target.virtualService': virtualServiceName,
       'spec.schedule': { steps: [50, 100], bake: '3s' },
-      'spec.probe.address': `127.0.0.1:${port}`,
+      'spec.probe.address': `${host}:${port}`,
       'spec.probe.longLived': { connections: 2, heartbeat: '300ms', timeout: '1s' },
       'spec.probe.newConnections': { perStep: 40, concurrency: 4 },
     }) as never,
@@ -75,7 +77,8 @@ describe('peer bytes never reach status, Events or logs', () => {
     const versionPort = await hostileServer(`Version: ${SECRET_LINE} (pod)\n\n`, (line) => `${line}\n`);
     // Answers every line with the secret instead of the echo: corrupt before any weight change.
     const corruptPort = await hostileServer('\n', () => `${SECRET_LINE}\n`);
-    controller = await startControllerProcess(api.kubeconfigPath, { identity: 'ctl-peer', });
+    // Loopback is the tests' "cluster"; 127.0.0.2 stands for a service outside the allowlist.
+    controller = await startControllerProcess(api.kubeconfigPath, { identity: 'ctl-tenant', args: ['--probe-allow', '127.0.0.1/32'] });
     await controller.leading();
     createShift('by-version', 'echo', versionPort);
     createShift('by-corruption', 'second', corruptPort);
@@ -94,4 +97,17 @@ describe('peer bytes never reach status, Events or logs', () => {
       expect(text).not.toContain('admin_token');
     }
   }, 90_000);
+
+  it('a probe address outside --probe-allow: Failed, Degraded InvalidSpec naming spec.probe.address, no connection, no route write', async () => {
+    let connections = 0;
+    const port = await hostileServer('', (line) => `${line}\n`, '127.0.0.2', () => connections++);
+    api.server.objects.create(virtualService('third', [100, 0], 'echo') as never);
+    api.server.resetRequestCounts();
+    createShift('outside', 'third', port, '127.0.0.2');
+    const failed = await waitForObject(stored('outside'), (s) => s.status?.phase === 'Failed', 'outside refused');
+    const degraded = failed.status?.conditions?.find((c) => c.type === 'Degraded');
+    expect(degraded).toMatchObject({ status: 'True', reason: 'InvalidSpec', message: 'invalid spec: spec.probe.address: 127.0.0.2 is not in --probe-allow (127.0.0.1/32)' });
+    expect(connections).toBe(0);
+    expect(api.server.requestLog().some((r) => r.resource === 'virtualservices' && r.name === 'third')).toBe(false);
+  }, 60_000);
 });

@@ -1,0 +1,40 @@
+/**
+ * The controller's check of a TCPShift's probe destination against `--probe-allow`
+ * (src/probe/allowlist.ts), before any connection: the host is resolved here, every address
+ * checked, and the prober is then given the checked address instead of the name, so a DNS answer
+ * that changes between the check and the connection (rebinding) cannot move it elsewhere.
+ */
+import { lookup } from 'node:dns/promises';
+import net from 'node:net';
+import type { ProbeAllowlist } from '../probe/allowlist.js';
+import type { HostPort } from '../spec/address.js';
+import type { ResolvedSpec } from '../spec/resolved-shift.js';
+
+/** The addresses a host name resolves to. */
+export type Resolve = (host: string) => Promise<string[]>;
+
+export const systemResolve: Resolve = async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+
+export type ProbeAdmission = { ok: true; host: string } | { ok: false; message: string };
+
+export class ProbeGuard {
+  constructor(
+    readonly allowlist: ProbeAllowlist,
+    private readonly resolve: Resolve = systemResolve,
+  ) {}
+
+  /**
+   * Admitted with the address to connect to, or refused with why. A name that does not resolve
+   * throws (a retryable condition: the Service may not exist yet).
+   */
+  async admit(address: HostPort): Promise<ProbeAdmission> {
+    const ips = net.isIP(address.host) !== 0 ? [address.host] : await this.resolve(address.host);
+    const refusal = this.allowlist.refusal(address.host, ips);
+    return refusal === undefined ? { ok: true, host: ips[0] as string } : { ok: false, message: refusal };
+  }
+}
+
+/** The spec with its probe pointed at the checked address. */
+export function pinnedSpec(spec: ResolvedSpec, host: string): ResolvedSpec {
+  return { ...spec, probe: { ...spec.probe, address: { ...spec.probe.address, host } } };
+}
