@@ -13,7 +13,8 @@ import type { CliContext } from './io.js';
 const EXAMPLES = `
 Examples:
   # Against the sandbox (tcpshift sandbox up --dir .sandbox), then kubectl apply -f a TCPShift:
-  tcpshift controller --kubeconfig .sandbox/kubeconfig --lease-namespace default --health-port 0 --metrics-port 0
+  # (the sandbox's gateway listens on loopback, which --probe-allow must then list):
+  tcpshift controller --kubeconfig .sandbox/kubeconfig --lease-namespace default --health-port 0 --metrics-port 0 --probe-allow 127.0.0.0/8
 
   # As the Deployment in manifests/controller runs it (POD_NAME, POD_NAMESPACE from the downward API):
   tcpshift controller --identity $POD_NAME --metrics-port 9090 --health-port 8081

@@ -206,6 +206,7 @@ export function builtinResources(): ResourceDef[] {
         ageColumn,
       ],
     }),
+    builtin({ group: 'networking.k8s.io', plural: 'networkpolicies', kind: 'NetworkPolicy', shortNames: ['netpol'], generation: true }),
     builtin({ group: 'policy', plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', shortNames: ['pdb'], status: true, generation: true }),
     builtin({ group: 'rbac.authorization.k8s.io', plural: 'roles', kind: 'Role' }),
     builtin({ group: 'rbac.authorization.k8s.io', plural: 'rolebindings', kind: 'RoleBinding' }),
