@@ -10,6 +10,14 @@ import { UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliContext } from './io.js';
 
+/**
+ * Default --probe-budget-connections: a probe connection costs a file descriptor and ~10 KB
+ * (DESIGN's 10,000 connections in a few KB each, plus buffers); 5,000 stays far below the 20,000
+ * open files where the process hit EMFILE and within the Deployment's 512 MiB memory limit
+ * beside the informer cache and API connections.
+ */
+const DEFAULT_PROBE_BUDGET = 5000;
+
 const EXAMPLES = `
 Examples:
   # Against the sandbox (tcpshift sandbox up --dir .sandbox), then kubectl apply -f a TCPShift:
@@ -33,6 +41,10 @@ Services of istio-system by DNS name). A host name is resolved first and the pro
 the address checked; a loopback, link-local (cloud metadata) or unspecified address needs an
 address entry. A TCPShift outside it fails (Degraded InvalidSpec naming spec.probe.address)
 before any connection or write.
+--probe-budget-connections bounds the probe connections of all shifts together (a shift costs
+its longLived.connections + newConnections.concurrency): a shift that would exceed it waits
+before its first write, in arrival order, with Degraded reason ProbeBudget, and starts when
+another shift's probes stop. A shift already under way always gets its probes back.
 --probe-mode light replaces the probes by ONE connection per step (reachability only: no
 long-lived connections, no split test); it exists for the 1,000-shift benchmark.
 SIGTERM/SIGINT: stop reconciling and probing, checkpoint each shift's status, release the Lease,
@@ -51,6 +63,7 @@ interface ControllerFlags extends ClusterFlags {
   workers: string;
   probeMode: ProbeMode;
   probeAllow: string;
+  probeBudgetConnections: string;
   statusInterval: string;
   logLevel?: string;
 }
@@ -102,6 +115,13 @@ function workers(value: string): number {
   return n;
 }
 
+/** Up to 100,000: past the open-file limits a process gets. */
+function probeBudget(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 100_000) throw new UsageError(`--probe-budget-connections: '${value}' is not a whole number in 1..100000`);
+  return n;
+}
+
 function settings(flags: ControllerFlags, ctx: CliContext): Omit<ControllerOptions, 'kube' | 'logger' | 'clock'> & { level: LogLevel } {
   const identity = flags.identity ?? ctx.env.POD_NAME ?? `${os.hostname()}-${randomBytes(3).toString('hex')}`;
   if (identity.trim() === '') throw new UsageError('--identity: must not be empty (default: $POD_NAME, else the host name)');
@@ -112,6 +132,7 @@ function settings(flags: ControllerFlags, ctx: CliContext): Omit<ControllerOptio
     workers: workers(flags.workers),
     probeMode: flags.probeMode,
     probeAllow: probeAllow(flags.probeAllow),
+    probeBudgetConnections: probeBudget(flags.probeBudgetConnections),
     statusRefreshMs: duration(flags.statusInterval, '--status-interval'),
     healthPort: port(flags.healthPort, '--health-port'),
     metricsPort: port(flags.metricsPort, '--metrics-port'),
@@ -134,6 +155,7 @@ export function controllerVerb(ctx: CliContext): Command {
     .option('--workers <n>', 'TCPShifts reconciled in parallel', '8')
     .addOption(new Option('--probe-mode <mode>', 'full: the real probes; light: one connection per step (benchmark only)').choices(['full', 'light']).default('full'))
     .option('--probe-allow <list>', `where probes may connect: ${PROBE_ALLOW_HELP}`, DEFAULT_PROBE_ALLOW)
+    .option('--probe-budget-connections <n>', 'probe connections of all shifts together; shifts beyond it wait (ProbeBudget) before their first write', String(DEFAULT_PROBE_BUDGET))
     .option('--status-interval <duration>', "how often a baking shift's status.split is refreshed at most", '5s')
     .option('--log-level <level>', 'debug, info, warn or error (default: $LOG_LEVEL, else info)');
   addClusterOptions(command);

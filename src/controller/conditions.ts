@@ -17,7 +17,7 @@ export interface DesiredCondition {
 
 /** Something the controller itself found wrong: the spec, the route, or someone else's lock on it. */
 export interface Problem {
-  reason: 'InvalidSpec' | 'RouteNotFound' | 'RouteNotShiftable' | 'RouteBusy' | 'InvalidStatus';
+  reason: 'InvalidSpec' | 'RouteNotFound' | 'RouteNotShiftable' | 'RouteBusy' | 'InvalidStatus' | 'ProbeBudget';
   message: string;
 }
 

@@ -17,6 +17,7 @@ import { ShardedEvents } from './event-sink.js';
 import { startHttpPorts, type HttpPorts } from './http-servers.js';
 import { keyOf } from './keys.js';
 import { LightProber } from './light-prober.js';
+import { ProbeBudget, probeCost } from './probe-budget.js';
 import { ProbeGuard, type Resolve } from './probe-guard.js';
 import { ControllerMetrics } from './metrics.js';
 import { Reconciler } from './reconciler.js';
@@ -42,6 +43,8 @@ export interface ControllerOptions {
   probeMode: ProbeMode;
   /** Where probes may connect (`--probe-allow`). */
   probeAllow: ProbeAllowlist;
+  /** Probe connections of all shifts together; shifts beyond it wait before their first write. */
+  probeBudgetConnections: number;
   /** DNS lookups of probe hosts (default the system resolver). */
   resolve?: Resolve;
   /** How often the status of a baking shift is refreshed at most (status.split). */
@@ -123,6 +126,8 @@ class Controller implements RunningController {
       identity,
       statusRefreshMs: options.statusRefreshMs,
       probeGuard: new ProbeGuard(options.probeAllow, options.resolve),
+      probeBudget: new ProbeBudget(options.probeBudgetConnections, (key) => this.term?.queue.add(key)),
+      probeCost: (spec) => probeCost(options.probeMode, spec),
     });
     this.elector = new LeaderElector({
       leases: kube.resource(LeaseKind, { retry: { maxAttempts: 1 } }),

@@ -45,6 +45,8 @@ export interface DriverDeps {
   /** How often a baking shift's status.split is refreshed at most. */
   statusRefreshMs: number;
   probers(session: ShiftSession): ProberHooks;
+  /** Before the first write: undefined when the shift may start probing, else why it waits (ProbeBudget). */
+  admitProbes(session: ShiftSession): Problem | undefined;
 }
 
 export interface DriveInput {
@@ -254,7 +256,7 @@ export class EngineDriver {
       if (error instanceof RoutingError) return { reason: 'RouteNotShiftable', message: `${s.run.router.description} cannot be shifted: ${error.message}` };
       throw error;
     }
-    return undefined;
+    return this.deps.admitProbes(s);
   }
 
   private routeUnavailable(work: Work, problem: Problem): boolean {

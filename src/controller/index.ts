@@ -3,6 +3,7 @@ export { startController, TerminalError, type ControllerOptions, type LeaseSetti
 export { Reconciler, ROUTE_WAIT_MS, type ReconcileContext, type ReconcileResult, type ReconcilerDeps } from './reconciler.js';
 export { WorkQueue, runWorkers, type WorkQueueOptions } from './work-queue.js';
 export { LightProber } from './light-prober.js';
+export { budgetWaitMessage, ProbeBudget, type BudgetWait } from './probe-budget.js';
 export { pinnedSpec, ProbeGuard, systemResolve, type ProbeAdmission, type Resolve } from './probe-guard.js';
 export { ControllerMetrics } from './metrics.js';
 export { buildStatus, invalidSpecStatus, resourcePhase, splitSummary, type SplitSummary, type StatusView, type WrittenStatus } from './shift-status.js';

@@ -25,8 +25,10 @@ import { newerOf, parseKey } from './keys.js';
 import type { ControllerMetrics } from './metrics.js';
 import { annotationRequest, clearedRequest, effectiveRequest, finalizersWith, hasFinalizer, reopenForRollback, requestToClear } from './requests.js';
 import { ShiftSession, type ProberHooks, type RunSpec } from './session.js';
+import { budgetWaitMessage, type ProbeBudget } from './probe-budget.js';
 import { pinnedSpec, type ProbeGuard } from './probe-guard.js';
 import { invalidSpecStatus, type WrittenStatus } from './shift-status.js';
+import type { Problem } from './conditions.js';
 
 export interface ReconcileContext {
   /** Bound to the shift (`shift: namespace/name`). */
@@ -51,6 +53,10 @@ export interface ReconcilerDeps {
   statusRefreshMs: number;
   /** Where probes may connect (--probe-allow); checked before any probe connection or route write. */
   probeGuard: ProbeGuard;
+  /** Probe connections of all shifts together (--probe-budget-connections). */
+  probeBudget: ProbeBudget;
+  /** Connections a shift's prober holds at most. */
+  probeCost(spec: ResolvedSpec): number;
 }
 
 /** How long a shift waiting for its route (missing, not shiftable, held) waits between looks. */
@@ -66,7 +72,7 @@ export class Reconciler {
   private readonly driver: EngineDriver;
 
   constructor(private readonly deps: ReconcilerDeps) {
-    this.driver = new EngineDriver({ ...deps, probers: (s) => this.proberHooks(s) });
+    this.driver = new EngineDriver({ ...deps, probers: (s) => this.proberHooks(s), admitProbes: (s) => this.admitProbes(s) });
   }
 
   /** Shifts with a session in this process. */
@@ -100,6 +106,7 @@ export class Reconciler {
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.all(sessions.map((s) => s.stopProber()));
+    this.deps.probeBudget.clear();
   }
 
   /** Stop sampling and write each running shift's latest status (before a graceful exit). */
@@ -142,7 +149,16 @@ export class Reconciler {
     const generation = object.metadata.generation ?? 0;
     const request = effectiveRequest({ object, paused: current.shift.spec.paused, deleting: false, ...(s.next ? { specChangedAt: generation } : {}) });
     const reopened = await this.reopenIfAsked(s, object);
-    return this.driver.drive(s, { object, request, ...(reopened ? { state: reopened } : {}) });
+    const result = await this.driver.drive(s, { object, request, ...(reopened ? { state: reopened } : {}) });
+    // Out of the probe queue once it waits for something else or has ended (it would block the queue).
+    if ((result.waiting && s.problem?.reason !== 'ProbeBudget') || isTerminal(s.state.phase)) this.deps.probeBudget.release(s.id.key);
+    return result;
+  }
+
+  /** A shift that has written nothing yet starts probing only within the budget (FIFO). */
+  private admitProbes(s: ShiftSession): Problem | undefined {
+    const wait = this.deps.probeBudget.admit(s.id.key, this.deps.probeCost(s.run.shift.spec));
+    return wait ? { reason: 'ProbeBudget', message: budgetWaitMessage(wait) } : undefined;
   }
 
   /** `tcpshift rollback` after the shift ended: back to rolling-back when the canary still has weight. */
@@ -316,6 +332,7 @@ export class Reconciler {
     const { namespace, name } = parseKey(key);
     this.deps.metrics.forgetShift({ namespace, name });
     await s?.stopProber();
+    this.deps.probeBudget.release(key);
   }
 
   private proberHooks(s: ShiftSession): ProberHooks {
@@ -325,6 +342,7 @@ export class Reconciler {
         const admitted = s.admittedProbe;
         // A run other than the current spec's (a stored run being rolled back) never probes.
         if (admitted?.address !== address) throw new Error(`probe address ${address} has not been checked against --probe-allow`);
+        this.deps.probeBudget.hold(s.id.key, this.deps.probeCost(run.shift.spec));
         return this.deps.createProber(pinnedSpec(run.shift.spec, admitted.host));
       },
       attach: (prober) => {
@@ -333,6 +351,7 @@ export class Reconciler {
         return () => {
           offChange();
           offEnd();
+          this.deps.probeBudget.release(s.id.key);
         };
       },
     };
