@@ -1,21 +1,14 @@
 // The controller-wide probe budget with a real controller process: with room for one shift's
 // probes, a second shift waits (Degraded ProbeBudget, its route untouched) until the first one's
 // probes stop, then runs. Light probes (one connection per shift) against a real echo server.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEchoServer, type EchoServer } from '../../src/echo/index.js';
-import type { KubeObject } from '../../src/kube/index.js';
-import { silentLogger } from '../../src/util/logger.js';
-import { packagePath } from '../../src/util/package-root.js';
-import { startTestApiServer, virtualService, type TestApiServer } from '../support/apiserver-fixtures.js';
-import { startControllerProcess, waitForObject, type ControllerProcess } from '../support/controller-e2e.js';
+import type { TestApiServer } from '../support/apiserver-fixtures.js';
+import { waitForObject } from '../support/controller-e2e.js';
+import { startLightProbeEnv, type LightProbeEnv } from '../support/controller-light-env.js';
 import { condition, type StoredShift } from '../support/controller-harness.js';
-import { shiftDocument } from '../support/shift-fixtures.js';
 
 const NS = 'budget';
 let api: TestApiServer;
-let echo: EchoServer;
-let controller: ControllerProcess;
 
 const ref = (name: string) => ({ apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', name, namespace: NS });
 const shift = (name: string) => (): StoredShift | undefined => {
@@ -26,39 +19,17 @@ const shift = (name: string) => (): StoredShift | undefined => {
   }
 };
 
-function createShift(name: string): void {
-  api.server.objects.create(virtualService(name, [100, 0], NS) as unknown as KubeObject);
-  const document = shiftDocument({
-    'metadata.name': name,
-    'metadata.namespace': NS,
-    'spec.target.virtualService': name,
-    'spec.probe.address': `127.0.0.1:${echo.ports[0]}`,
-    'spec.schedule.steps': [50, 100],
-    'spec.schedule.bake': '2s',
-    'spec.analysis.drainDuration': '300ms',
-  });
-  api.server.objects.create(document as unknown as KubeObject);
-}
+const createShift = (name: string): void => env?.createShift(name, { 'spec.schedule.steps': [50, 100], 'spec.schedule.bake': '2s' });
 
-const routeWrites = (name: string) => api.server.requestLog().filter((r) => r.verb === 'patch' && r.resource === 'virtualservices' && r.name === name);
+let env: LightProbeEnv | undefined;
 
 beforeAll(async () => {
-  api = await startTestApiServer();
-  api.server.installCrds(readFileSync(packagePath('manifests', 'crd', 'tcpshift.io_tcpshifts.yaml'), 'utf8'));
-  for (const ns of [NS, 'tcpshift-system']) api.server.objects.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  echo = await startEchoServer({ version: 'v1', ports: [0], host: '127.0.0.1', healthPort: null, logger: silentLogger });
-  controller = await startControllerProcess(api.kubeconfigPath, {
-    identity: 'budget-ctl',
-    leaseNamespace: 'tcpshift-system',
-    args: ['--probe-mode', 'light', '--probe-budget-connections', '1'],
-  });
-  await controller.leading();
+  env = await startLightProbeEnv({ namespace: NS, identity: 'budget-ctl', args: ['--probe-budget-connections', '1'] });
+  ({ api } = env);
 }, 60_000);
 
 afterAll(async () => {
-  await controller?.stop();
-  await echo?.close();
-  await api?.close();
+  await env?.close();
 });
 
 describe('probe budget', () => {
@@ -66,12 +37,14 @@ describe('probe budget', () => {
     createShift('first');
     await waitForObject(shift('first'), (s) => s.status?.phase === 'Progressing', 'first progressing');
     createShift('second');
-    const waiting = await waitForObject(shift('second'), (s) => condition(s, 'Degraded')?.reason === 'ProbeBudget', 'second waiting for the budget');
+    const waiting = await waitForObject(shift('second'), (s) => condition(s, 'Degraded')?.reason === 'ProbeBudget', 'second waiting for the budget').catch((error: unknown) => {
+      throw new Error(`${String(error)}; controller exit ${String(env?.controller.proc.child.exitCode)}, warnings ${JSON.stringify(env?.controller.proc.records.filter((r) => r.level !== 30))}, stderr ${env?.controller.proc.stderr}`);
+    });
     expect(waiting.status?.phase).toBe('Pending');
     expect(condition(waiting, 'Degraded')?.message).toBe(
       "waiting for probe connections: needs 1 of the controller's 1 (--probe-budget-connections), next in line; nothing written yet",
     );
-    expect(routeWrites('second')).toEqual([]);
+    expect(api.server.requestLog().filter((r) => r.verb === 'patch' && r.resource === 'virtualservices' && r.name === 'second')).toEqual([]);
 
     await waitForObject(shift('second'), (s) => s.status?.phase === 'Promoted', 'second promoted after the first');
     expect(shift('first')()?.status?.phase).toBe('Promoted');
