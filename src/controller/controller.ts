@@ -125,7 +125,7 @@ class Controller implements RunningController {
       clock,
       identity,
       statusRefreshMs: options.statusRefreshMs,
-      probeGuard: new ProbeGuard(options.probeAllow, options.resolve),
+      probeGuard: new ProbeGuard(options.probeAllow, clock, options.resolve),
       probeBudget: new ProbeBudget(options.probeBudgetConnections, (key) => this.term?.queue.add(key)),
       probeCost: (spec) => probeCost(options.probeMode, spec),
     });

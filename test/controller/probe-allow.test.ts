@@ -3,6 +3,8 @@
 // that was checked (a later DNS answer cannot move it).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pinnedSpec, ProbeGuard } from '../../src/controller/index.js';
+import { RESOLVE_CACHE_MS } from '../../src/controller/probe-guard.js';
+import { ManualClock } from '../../src/util/manual-clock.js';
 import { ProbeAllowlist } from '../../src/probe/index.js';
 import { condition, phaseIs, startHarness, type Harness } from '../support/controller-harness.js';
 import { shiftFor } from '../support/shift-fixtures.js';
@@ -37,13 +39,17 @@ describe('probe destinations outside --probe-allow', () => {
 });
 
 describe('ProbeGuard', () => {
-  it('resolves once, checks every address, and pins the probe to the checked one', async () => {
+  it('resolves (at most every 30 s), checks every address, and pins the probe to the checked one', async () => {
     const answers = [['10.96.0.20'], ['169.254.169.254']];
-    const guard = new ProbeGuard(ProbeAllowlist.parse('namespace:istio-system'), () => Promise.resolve(answers.shift() ?? []));
+    const clock = new ManualClock();
+    const guard = new ProbeGuard(ProbeAllowlist.parse('namespace:istio-system'), clock, () => Promise.resolve(answers.shift() ?? []));
     const spec = shiftFor({ 'spec.probe.address': 'istio-ingressgateway.istio-system.svc:31400' }).spec;
     const first = await guard.admit(spec.probe.address);
     expect(first).toEqual({ ok: true, host: '10.96.0.20' });
     expect(pinnedSpec(spec, '10.96.0.20').probe.address).toEqual({ host: '10.96.0.20', port: 31400 });
+    await clock.advance(RESOLVE_CACHE_MS - 1);
+    expect(await guard.admit(spec.probe.address)).toEqual(first);
+    await clock.advance(1);
     // Rebinding: the same name now answers with the metadata address, and is refused.
     expect(await guard.admit(spec.probe.address)).toEqual({ ok: false, message: expect.stringMatching(/resolves to 169\.254\.169\.254/) as unknown });
   });

@@ -84,7 +84,7 @@ export async function startHarness(): Promise<Harness> {
       wake: (key) => woken.push(key),
       events,
       metrics: new ControllerMetrics(() => [], () => 0),
-      probeGuard: new ProbeGuard(ProbeAllowlist.parse('127.0.0.0/8'), () => Promise.resolve(['127.0.0.1'])),
+      probeGuard: new ProbeGuard(ProbeAllowlist.parse('127.0.0.0/8'), clock, () => Promise.resolve(['127.0.0.1'])),
       probeBudget: new ProbeBudget(10_000, (key) => woken.push(key)),
       probeCost: () => 1,
       clock,
