@@ -115,6 +115,8 @@ class Controller implements RunningController {
       logger,
       onDrop: (reason) => this.metrics.eventDropped(reason),
     });
+    const probeBudget = new ProbeBudget(options.probeBudgetConnections, (key) => this.term?.queue.add(key));
+    this.metrics.watchProbeBudget(probeBudget);
     this.reconciler = new Reconciler({
       kube,
       cache: this.informer,
@@ -126,7 +128,7 @@ class Controller implements RunningController {
       identity,
       statusRefreshMs: options.statusRefreshMs,
       probeGuard: new ProbeGuard(options.probeAllow, clock, options.resolve),
-      probeBudget: new ProbeBudget(options.probeBudgetConnections, (key) => this.term?.queue.add(key)),
+      probeBudget,
       probeCost: (spec) => probeCost(options.probeMode, spec),
     });
     this.elector = new LeaderElector({

@@ -45,6 +45,9 @@ describe('probe budget', () => {
       "waiting for probe connections: needs 1 of the controller's 1 (--probe-budget-connections), next in line; nothing written yet",
     );
     expect(api.server.requestLog().filter((r) => r.verb === 'patch' && r.resource === 'virtualservices' && r.name === 'second')).toEqual([]);
+    const metrics = (await env?.controller.metrics()) ?? '';
+    expect(metrics).toMatch(/^tcpshift_probe_budget_connections\{state="capacity"\} 1$/m);
+    expect(metrics).toMatch(/^tcpshift_probe_budget_connections\{state="in_use"\} 1$/m);
 
     await waitForObject(shift('second'), (s) => s.status?.phase === 'Promoted', 'second promoted after the first');
     expect(shift('first')()?.status?.phase).toBe('Promoted');
