@@ -13,6 +13,7 @@ import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { deepEqual } from '../util/json-patch.js';
 import type { Logger } from '../util/logger.js';
+import { LeadershipEndedError } from './engine-driver.js';
 import { ShardedEvents } from './event-sink.js';
 import { startHttpPorts, type HttpPorts } from './http-servers.js';
 import { keyOf } from './keys.js';
@@ -223,7 +224,7 @@ class Controller implements RunningController {
     const run = async (): Promise<void> => {
       await this.synced;
       for (const object of this.informer.list()) queue.add(keyOf(object));
-      await runWorkers(queue, workers, (key) => this.process(queue, key));
+      await runWorkers(queue, workers, (key) => this.process(queue, key, signal));
     };
     this.term = { queue, workers: run() };
     signal.addEventListener('abort', () => void this.stepDown(), { once: true });
@@ -249,18 +250,22 @@ class Controller implements RunningController {
   }
 
   /** One reconcile at the boundary: errors are logged once here and retried with backoff (unless terminal). */
-  private async process(queue: WorkQueue, key: string): Promise<void> {
+  private async process(queue: WorkQueue, key: string, leading: AbortSignal): Promise<void> {
     const { clock } = this.options;
     const logger = this.options.logger.child({ shift: key });
     const started = clock.monotonic();
     const seconds = (): number => (clock.monotonic() - started) / 1000;
     try {
-      const result = await this.reconciler.reconcile({ logger }, key);
+      const result = await this.reconciler.reconcile({ logger, signal: leading }, key);
       logger.debug('reconciled', { requeueAfterMs: result.requeueAfterMs ?? null, ms: Math.round(seconds() * 1000) });
       queue.forget(key);
       if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
       this.metrics.reconciled(result.requeueAfterMs === 0 ? 'requeue' : 'ok', seconds());
     } catch (error) {
+      if (error instanceof LeadershipEndedError) {
+        logger.info('reconcile stopped: leadership ended, nothing more written');
+        return;
+      }
       this.metrics.reconciled('error', seconds());
       const message = error instanceof Error ? error.message : String(error);
       if (isTerminalError(error)) {

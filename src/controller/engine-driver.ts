@@ -55,6 +55,13 @@ export interface DriveInput {
   request: OperatorRequest | undefined;
   /** Start from this state instead of the session's (a rollback asked after the shift ended). */
   state?: ShiftState;
+  /** Aborted when this process stops leading: no status or route write starts after that. */
+  signal?: AbortSignal;
+}
+
+/** The reconcile was cut short because leadership ended (nothing more was written). */
+export class LeadershipEndedError extends Error {
+  override readonly name = 'LeadershipEndedError';
 }
 
 export interface DriveResult {
@@ -74,6 +81,7 @@ interface Work {
   route: RouteSnapshot | undefined;
   /** When this drive's weight write was acknowledged. */
   changedAt: number | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /** A Kubernetes Event to record: the engine's ShiftEvent types, or the controller's reasons (RouteNotFound, RouteWriteFailed, ...). */
@@ -118,13 +126,18 @@ function releaseOf(route: RouteSnapshot, namespace: string, name: string): Pick<
   return { annotations: { [ShiftAnnotations.holder]: null, [ShiftAnnotations.expires]: null } };
 }
 
+/** Throws before a write once this process has stopped leading (a standby may already lead). */
+function stillLeading(work: Work): void {
+  if (work.signal?.aborted) throw new LeadershipEndedError('leadership ended: nothing more is written');
+}
+
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export class EngineDriver {
   constructor(private readonly deps: DriverDeps) {}
 
   async drive(s: ShiftSession, input: DriveInput): Promise<DriveResult> {
-    const work: Work = { s, object: input.object, state: input.state ?? s.state, events: [], route: undefined, changedAt: undefined };
+    const work: Work = { s, object: input.object, state: input.state ?? s.state, events: [], route: undefined, changedAt: undefined, signal: input.signal };
     s.problem = undefined;
     if (!needsRoute(work.state, input.request)) {
       await s.settleProber(work.state);
@@ -192,6 +205,7 @@ export class EngineDriver {
   /** Persist the state that wants this weight, then write the weight (one JSON Patch). */
   private async setWeight(work: Work, canaryWeight: number, purpose: WeightPurpose): Promise<void> {
     await this.persist(work);
+    stillLeading(work);
     const { s } = work;
     const { namespace, name } = s.id;
     const holder = controllerHolder(this.deps.identity, namespace, name);
@@ -285,6 +299,7 @@ export class EngineDriver {
 
   /** Write the status (guarded by the resourceVersion: a concurrent writer makes it a 409). */
   private async persist(work: Work): Promise<void> {
+    stillLeading(work);
     const { s } = work;
     const base = newerOf(work.object, s.written);
     const status = this.statusOf(work, base);

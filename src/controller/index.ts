@@ -10,5 +10,5 @@ export { buildStatus, invalidSpecStatus, resourcePhase, splitSummary, type Split
 export { mergeConditions, problemConditions, stateConditions, type DesiredCondition, type Problem } from './conditions.js';
 export { engineFields, readStoredRun, runKey, stableJson, type EngineRecord, type StoredRun } from './engine-record.js';
 export { ROLLBACK_FINALIZER, effectiveRequest, reopenForRollback } from './requests.js';
-export { controllerHolder } from './engine-driver.js';
+export { controllerHolder, LeadershipEndedError } from './engine-driver.js';
 export { ShardedEvents, type EventSink, type ShardedEventsOptions } from './event-sink.js';

@@ -33,6 +33,8 @@ import type { Problem } from './conditions.js';
 export interface ReconcileContext {
   /** Bound to the shift (`shift: namespace/name`). */
   logger: Logger;
+  /** Aborted when leadership ends: the engine starts no status or route write after that. */
+  signal?: AbortSignal;
 }
 
 export interface ReconcileResult {
@@ -132,10 +134,10 @@ export class Reconciler {
     s.admittedProbe = { address: formatAddress(current.shift.spec.probe.address), host: admission.host };
     if (s.next && (isTerminal(s.state.phase) || untouched(s.state))) await this.restart(s, object);
     if (current.shift.spec.onDelete === 'rollback' && !isTerminal(s.state.phase)) await this.setFinalizer(s, true);
-    let result = await this.driveOnce(s, current);
+    let result = await this.driveOnce(ctx, s, current);
     if (s.next && isTerminal(s.state.phase)) {
       await this.restart(s, object);
-      result = await this.driveOnce(s, current);
+      result = await this.driveOnce(ctx, s, current);
     }
     if (isTerminal(s.state.phase)) {
       await this.clearRequest(s);
@@ -144,12 +146,12 @@ export class Reconciler {
     return this.requeue(s, result);
   }
 
-  private async driveOnce(s: ShiftSession, current: Current): Promise<DriveResult> {
+  private async driveOnce(ctx: ReconcileContext, s: ShiftSession, current: Current): Promise<DriveResult> {
     const object = this.newest(s);
     const generation = object.metadata.generation ?? 0;
     const request = effectiveRequest({ object, paused: current.shift.spec.paused, deleting: false, ...(s.next ? { specChangedAt: generation } : {}) });
     const reopened = await this.reopenIfAsked(s, object);
-    const result = await this.driver.drive(s, { object, request, ...(reopened ? { state: reopened } : {}) });
+    const result = await this.driver.drive(s, { object, request, signal: ctx.signal, ...(reopened ? { state: reopened } : {}) });
     // Out of the probe queue once it waits for something else or has ended (it would block the queue).
     if ((result.waiting && s.problem?.reason !== 'ProbeBudget') || isTerminal(s.state.phase)) this.deps.probeBudget.release(s.id.key);
     return result;
@@ -271,7 +273,7 @@ export class Reconciler {
       s.next = undefined;
       const onDelete = current?.shift.spec.onDelete ?? s.run.shift.spec.onDelete;
       if (onDelete === 'rollback' && !isTerminal(s.state.phase)) {
-        const result = await this.driver.drive(s, { object: this.newest(s), request: effectiveRequest({ object, paused: false, deleting: true }) });
+        const result = await this.driver.drive(s, { object: this.newest(s), request: effectiveRequest({ object, paused: false, deleting: true }), signal: ctx.signal });
         if (!isTerminal(s.state.phase)) return this.requeue(s, result);
       }
     }
