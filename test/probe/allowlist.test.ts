@@ -19,7 +19,7 @@ describe('ProbeAllowlist', () => {
     expect(allow.refusal('gw.istio-system.svc', ['10.96.0.20', '169.254.169.254'])).toBe(
       'gw.istio-system.svc resolves to 169.254.169.254: a loopback, link-local or unspecified address, which --probe-allow (namespace:istio-system) does not list',
     );
-    for (const ip of ['127.0.0.1', '::1', '0.0.0.0', 'fe80::1']) expect(allow.refusal('gw.istio-system.svc', [ip]), ip).toMatch(/loopback, link-local/);
+    for (const ip of ['127.0.0.1', '::1', '0.0.0.0', 'fe80::1', '::ffff:169.254.169.254']) expect(allow.refusal('gw.istio-system.svc', [ip]), ip).toMatch(/loopback, link-local/);
     expect(ProbeAllowlist.parse('namespace:istio-system,127.0.0.0/8').refusal('gw.istio-system.svc', ['127.0.0.2'])).toBeUndefined();
   });
 
