@@ -16,6 +16,7 @@ import {
   readShiftState,
   releaseHolder,
   requestAnnotations,
+  restoreShapeOf,
   ShiftAnnotations,
   stateAnnotations,
   type StopAction,
@@ -146,7 +147,8 @@ async function stopDirectly(found: CliShift, action: StopAction, by: string, ctx
   const change = (current: RouteSnapshot): RouteChange => {
     const lock = lockState(current.annotations, ctx.clock.now(), localProcesses);
     if (lock.kind === 'held') throw new LockHeldError(`shift ${found.name} was taken by ${lock.holder.identity} meanwhile: run tcpshift ${action} ${found.name} again`, lock.holder);
-    return { canaryWeight: 0, annotations: { ...stateAnnotations(next, found.shift.spec.schedule.steps.length), ...releaseHolder, ...clearRequest } };
+    const restore = restoreShapeOf(next);
+    return { canaryWeight: 0, ...(restore ? { restore } : {}), annotations: { ...stateAnnotations(next, found.shift.spec.schedule.steps.length), ...releaseHolder, ...clearRequest } };
   };
   const { snapshot } = await found.router.update(change, { basis: found.snapshot });
   ctx.stdout.write(`shift ${found.namespace}/${found.name} ${next.phase}: stable ${snapshot.weights.stable} / canary ${snapshot.weights.canary} written (${next.reason ?? action})\n`);
