@@ -38,7 +38,7 @@ describe('reconcile: a shift from start to promotion', () => {
     expect(reasons.filter((r) => r === 'StepPassed')).toHaveLength(3);
     expect(reasons).toContain('Promoted');
     // The controller's holder annotation keeps a CLI shift off the route while it runs.
-    expect(h.api.vs().metadata.annotations[ShiftAnnotations.holder]).toBe('controller/test:echo/demo');
+    expect(h.api.annotations()[ShiftAnnotations.holder]).toBe('controller/test:echo/demo');
   });
 
   it('shows the step while baking: Progressing, current step, weights and the observed split', async () => {

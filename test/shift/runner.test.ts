@@ -1,7 +1,7 @@
 // The runner over the real router and annotation port against the API emulator, with scripted
 // probes: writes per step, immediacy of the rollback, its retries, and losing the lock.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRouter, type TrafficRouter } from '../../src/router/index.js';
+import { createRouter, scopedKey, type TrafficRouter } from '../../src/router/index.js';
 import {
   acquireChange,
   AnnotationStatePort,
@@ -14,7 +14,7 @@ import {
 import { ManualClock } from '../../src/util/manual-clock.js';
 import { systemClock, type Clock } from '../../src/util/clock.js';
 import { virtualService } from '../support/apiserver-fixtures.js';
-import { startShiftApi, type ShiftApi } from '../support/shift-apiserver.js';
+import { ECHO_ROUTE, startShiftApi, type ShiftApi } from '../support/shift-apiserver.js';
 import { shiftFor } from '../support/shift-fixtures.js';
 import { ScriptedProber } from '../support/shift-prober.js';
 
@@ -62,10 +62,10 @@ describe('ShiftRunner', () => {
     expect(api.weights()).toEqual([0, 100]);
     expect(api.writes()).toEqual({ 'patch virtualservices': 4 });
     expect(prober.calls.filter((c) => c.startsWith('sample'))).toEqual(['sample 0 0.2 changed', 'sample 1 0.5 changed', 'sample 2 1 changed']);
-    const stored = readShiftState(api.vs().metadata.annotations)!;
+    const stored = readShiftState(api.annotations())!;
     expect(stored).toMatchObject({ phase: 'promoted', stepIndex: 2 });
     expect(stored.steps.map((s) => s.verdict)).toEqual(['ok', 'ok', 'ok']);
-    expect(api.vs().metadata.annotations[ShiftAnnotations.holder]).toBeUndefined();
+    expect(api.annotations()[ShiftAnnotations.holder]).toBeUndefined();
   });
 
   it('rolls back as soon as a long-lived end is pushed, not at the end of the bake', async () => {
@@ -102,7 +102,8 @@ describe('ShiftRunner', () => {
     const running = runner.run();
     for (let i = 0; i < 200 && runner.current().phase !== 'baking'; i++) await new Promise((r) => setTimeout(r, 5));
     const vs = api.vs();
-    const taken = api.server.objects.update({ ...vs, metadata: { ...vs.metadata, annotations: { ...vs.metadata.annotations, [ShiftAnnotations.holder]: 'elsewhere/2/xyz' } } });
+    const holderKey = scopedKey(ShiftAnnotations.holder, ECHO_ROUTE.key);
+    const taken = api.server.objects.update({ ...vs, metadata: { ...vs.metadata, annotations: { ...vs.metadata.annotations, [holderKey]: 'elsewhere/2/xyz' } } });
     const final = await running;
     expect(final.phase).toBe('failed');
     expect(final.reason).toMatch(/taken over by elsewhere\/2\/xyz/);
