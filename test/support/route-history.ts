@@ -38,3 +38,32 @@ export async function followRouteWeights(kube: KubeClient, namespace: string, na
     stop: () => handle.stop(),
   };
 }
+
+export interface VersionHistory {
+  /** Every version of the object from the first read on, once the watch has caught up. */
+  versions(): Promise<VirtualService[]>;
+  stop(): void;
+}
+
+/** Every version a VirtualService goes through (each write is one), from a real watch. */
+export async function followVersions(kube: KubeClient, namespace: string, name: string): Promise<VersionHistory> {
+  const first = await kube.virtualServices.get(name, namespace);
+  const versions = [first];
+  let seen = first.metadata.resourceVersion ?? '';
+  const handle: WatchHandle = await kube.virtualServices.watch(
+    { namespace, fieldSelector: `metadata.name=${name}`, resourceVersion: seen },
+    (event) => {
+      seen = event.object.metadata.resourceVersion ?? seen;
+      if (event.type === 'MODIFIED') versions.push(event.object);
+    },
+    () => undefined,
+  );
+  return {
+    async versions() {
+      const current = (await kube.virtualServices.get(name, namespace)).metadata.resourceVersion ?? '';
+      await waitFor(() => seen === current, `the watch of VirtualService ${namespace}/${name} to reach ${current}`, 5000);
+      return [...versions];
+    },
+    stop: () => handle.stop(),
+  };
+}
