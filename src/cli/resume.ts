@@ -10,7 +10,7 @@ import { printResult } from './shift-output.js';
 import { addRunOptions, lockTtlMs, withProbeAddress, type RunFlags } from './shift-options.js';
 import { runShiftSession } from './shift-session.js';
 import { cliResumeRefusal, controllerResumeRefusal } from './resume-refusal.js';
-import { findShift, type ControllerShift } from './shift-target.js';
+import { findShift, supersededNote, type ControllerShift } from './shift-target.js';
 
 const EXAMPLES = `
 Examples:
@@ -67,6 +67,7 @@ async function unpause(found: ControllerShift, kube: KubeClient, ctx: CliContext
     type: 'merge',
     body: { metadata: { annotations: { 'tcpshift.io/request': null, 'tcpshift.io/requested-by': null } }, spec: { paused: false } },
   });
+  ctx.stdout.write(supersededNote(found));
   ctx.stdout.write(`TCPShift ${found.namespace}/${found.name}: spec.paused set to false; the controller continues it\n`);
   return ExitCode.Ok;
 }

@@ -13,12 +13,15 @@ import { RoutingError } from '../spec/routing-error.js';
 import type { TCPShiftResource } from '../spec/tcpshift-schema.js';
 import { UsageError } from './errors.js';
 import { parseStoredShift } from './shift-options.js';
+import { supersedingShift } from './superseded.js';
 
 export interface ControllerShift {
   kind: 'controller';
   name: string;
   namespace: string;
   object: TCPShift;
+  /** Looked up by a CLI shift's name whose state on the route this TCPShift's later run made stale. */
+  supersedes?: { name: string; route: string };
 }
 
 export interface CliShift {
@@ -120,7 +123,16 @@ export async function findShift(kube: KubeClient, name: string, namespace: strin
   if (managed) return { kind: 'controller', name, namespace: ns, object: managed };
   const found = await cliShiftOf(kube, name, ns);
   if (!found) throw new UsageError(`no shift named ${name} in namespace ${ns}: no TCPShift ${name}, and no VirtualService or TCPRoute route carrying a ${ShiftAnnotations.spec} annotation of shift ${name}`);
-  return found;
+  const newer = await supersedingShift(kube, ns, { spec: found.shift.spec, state: found.state });
+  if (!newer) return found;
+  const supersedes = { name, route: found.router.description };
+  return { kind: 'controller', name: newer.metadata.name ?? name, namespace: ns, object: newer, supersedes };
+}
+
+/** A line saying a CLI shift's state was superseded by the controller's run, or ''. */
+export function supersededNote(found: ControllerShift): string {
+  if (!found.supersedes) return '';
+  return `shift ${found.supersedes.name}'s state on ${found.supersedes.route} is out of date: TCPShift ${found.namespace}/${found.name} (the controller) ran on that route after it; acting on the TCPShift\n`;
 }
 
 /** Who asks, for tcpshift.io/requested-by: user@host pid N. */

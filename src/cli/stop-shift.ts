@@ -27,7 +27,7 @@ import { UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliContext } from './io.js';
 import { localProcesses } from './process-probe.js';
-import { findShift, requester, type CliShift, type ControllerShift } from './shift-target.js';
+import { findShift, requester, supersededNote, type CliShift, type ControllerShift } from './shift-target.js';
 
 interface StopFlags extends ClusterFlags {
   namespace?: string;
@@ -66,6 +66,7 @@ export function stopVerb(action: StopAction, description: string, examples: stri
  * outcome from the status.
  */
 async function requestController(found: ControllerShift, action: StopAction, by: string, timeoutMs: number, kube: KubeClient, ctx: CliContext): Promise<number> {
+  ctx.stdout.write(supersededNote(found));
   await kube.tcpShifts.patch(found.name, found.namespace, { type: 'merge', body: { metadata: { annotations: requestAnnotations(action, by) } } });
   const what = `TCPShift ${found.namespace}/${found.name}`;
   ctx.stdout.write(`${what}: ${action} requested (annotation ${ShiftAnnotations.request}) for the controller\n`);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialState, readShiftState, ShiftAnnotations, type ShiftState } from '../../src/shift/index.js';
 import { runTcpshift } from '../support/cli.js';
 import { startShiftApi, type ShiftApi } from '../support/shift-apiserver.js';
+import { shiftDocument } from '../support/shift-fixtures.js';
 
 let api: ShiftApi;
 beforeAll(async () => {
@@ -116,5 +117,41 @@ describe('resume refusals and the controller seam', () => {
       expect(api.writes()).toEqual({});
       api.server.objects.delete({ apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', name: 'done', namespace: 'echo' });
     }
+  });
+});
+
+describe('a CLI shift whose route a TCPShift ran on afterwards', () => {
+  const tcpShiftRef = { apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', name: 'managed', namespace: 'echo' };
+  /** A TCPShift of the same route whose controller run started at `startedAt`. */
+  function controllerRan(startedAt: number, phase = 'RolledBack'): void {
+    const doc = shiftDocument({ 'metadata.name': 'managed' });
+    const created = api.server.objects.create(doc as never);
+    api.server.objects.update({ ...created, status: { phase, weights: { stable: 100, canary: 0 }, engine: { version: 1, spec: doc.spec, state: { ...state('rolled-back'), startedAt, updatedAt: startedAt } } } }, 'status');
+  }
+
+  it("status and rollback of the CLI name show and act on the controller's truth, not the stale CLI state", async () => {
+    api.placeShift({ state: { ...state('promoted'), updatedAt: Date.now() - 60_000 }, weights: [0, 100] });
+    controllerRan(Date.now() - 10_000);
+    api.server.resetRequestCounts();
+    const status = await cli('status');
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/shift demo's state on VirtualService echo\/echo is out of date: TCPShift echo\/managed \(the controller\) ran on that route after it/);
+    expect(status.stdout).toMatch(/shift echo\/managed: TCPShift resource, run by the controller\n {2}phase: {4}RolledBack/);
+    const json = JSON.parse((await cli('status', '-o', 'json')).stdout) as { managedBy: string; name: string; supersedes: unknown };
+    expect(json).toMatchObject({ managedBy: 'controller', name: 'managed', supersedes: { cliShift: 'demo', route: 'VirtualService echo/echo' } });
+    const rollback = await cli('rollback', '--timeout', '0');
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(rollback.stdout).toMatch(/TCPShift echo\/managed: rollback requested/);
+    expect(api.server.objects.get(tcpShiftRef).metadata.annotations?.[ShiftAnnotations.request]).toBe('rollback');
+    expect(api.writes()).toEqual({ 'patch tcpshifts': 1 }); // the route (and its stale CLI state) untouched
+    api.server.objects.delete(tcpShiftRef);
+  });
+
+  it('a TCPShift that ran before the CLI shift does not hide it', async () => {
+    api.placeShift({ state: { ...state('promoted'), updatedAt: Date.now() - 1000 }, weights: [0, 100] });
+    controllerRan(Date.now() - 60_000);
+    const status = await cli('status');
+    expect(status.stdout).toMatch(/^shift echo\/demo: run by the CLI/);
+    api.server.objects.delete(tcpShiftRef);
   });
 });
