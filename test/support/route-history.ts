@@ -16,26 +16,17 @@ const canaryOf = (vs: VirtualService, matchPort: number): number => {
 };
 
 export async function followRouteWeights(kube: KubeClient, namespace: string, name: string, matchPort = 31400): Promise<RouteHistory> {
-  const first = await kube.virtualServices.get(name, namespace);
-  const weights = [canaryOf(first, matchPort)];
-  let seen = first.metadata.resourceVersion ?? '';
-  const handle: WatchHandle = await kube.virtualServices.watch(
-    { namespace, fieldSelector: `metadata.name=${name}`, resourceVersion: seen },
-    (event) => {
-      seen = event.object.metadata.resourceVersion ?? seen;
-      if (event.type === 'BOOKMARK' || event.type === 'DELETED') return;
-      const canary = canaryOf(event.object, matchPort);
-      if (weights.at(-1) !== canary) weights.push(canary);
-    },
-    () => undefined,
-  );
+  const history = await followVersions(kube, namespace, name);
   return {
     async canaryWeights() {
-      const current = (await kube.virtualServices.get(name, namespace)).metadata.resourceVersion ?? '';
-      await waitFor(() => seen === current, `the watch of VirtualService ${namespace}/${name} to reach ${current}`, 5000);
-      return [...weights];
+      const weights: number[] = [];
+      for (const version of await history.versions()) {
+        const canary = canaryOf(version, matchPort);
+        if (weights.at(-1) !== canary) weights.push(canary);
+      }
+      return weights;
     },
-    stop: () => handle.stop(),
+    stop: () => history.stop(),
   };
 }
 
@@ -54,7 +45,7 @@ export async function followVersions(kube: KubeClient, namespace: string, name: 
     { namespace, fieldSelector: `metadata.name=${name}`, resourceVersion: seen },
     (event) => {
       seen = event.object.metadata.resourceVersion ?? seen;
-      if (event.type === 'MODIFIED') versions.push(event.object);
+      if (event.type !== 'BOOKMARK' && event.type !== 'DELETED') versions.push(event.object);
     },
     () => undefined,
   );
