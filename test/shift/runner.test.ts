@@ -44,7 +44,7 @@ async function setUp(shift = shiftFor({ 'spec.schedule.bake': '50ms' }), clock: 
   const runner = new ShiftRunner({
     spec: shift.spec,
     state,
-    route: { canaryWeight: 0, stableWeight: 100 },
+    route: { canaryWeight: acquired.snapshot.weights.canary, stableWeight: acquired.snapshot.weights.stable, shape: acquired.snapshot.shape },
     prober,
     port,
     clock,
@@ -83,6 +83,20 @@ describe('ShiftRunner', () => {
     expect(api.weights()).toEqual([100, 0]);
     // step 1 + rollback (weight and state in one write) + the final state
     expect(api.writes()).toEqual({ 'patch virtualservices': 3 });
+  });
+
+  it('a rollback removes the canary destination it had to add: the route as it was before the shift', async () => {
+    const vs = api.vs();
+    const lone = { ...vs.spec.tcp[0]!, route: [{ destination: vs.spec.tcp[0]!.route[0]!.destination }] }; // v1 alone, no weight
+    api.server.objects.update({ ...vs, spec: { ...vs.spec, tcp: [lone] } });
+    const original = JSON.stringify(api.vs().spec);
+    const { runner, prober } = await setUp(shiftFor({ 'spec.schedule.bake': '30s' }));
+    const running = runner.run();
+    for (let i = 0; i < 200 && runner.current().phase !== 'baking'; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(api.vs().spec.tcp[0]!.route).toHaveLength(2);
+    prober.end({ id: 1, version: 'v2', openedAt: Date.now() - 100, endedAt: Date.now(), end: 'reset' });
+    expect((await running).phase).toBe('rolled-back');
+    expect(JSON.stringify(api.vs().spec)).toBe(original);
   });
 
   it('retries the rollback until it is written while the API fails', async () => {
