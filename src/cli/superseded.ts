@@ -5,7 +5,7 @@
  * whose spec targets the same route (the same VirtualService and match port, or TCPRoute) and
  * whose run started after the CLI state was last written.
  */
-import { NotFoundError, type KubeClient, type TCPShift } from '../kube/index.js';
+import { KubeError, NotFoundError, type KubeClient, type TCPShift } from '../kube/index.js';
 import type { ShiftState } from '../shift/index.js';
 import { parseTCPShiftObject } from '../spec/parse-tcpshift.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
@@ -27,7 +27,8 @@ export async function supersedingShift(kube: KubeClient, namespace: string, cli:
   try {
     items = (await kube.tcpShifts.list({ namespace })).items;
   } catch (error) {
-    if (error instanceof NotFoundError) return undefined; // no TCPShift CRD here
+    // no TCPShift CRD here, or this user may not list them: the CLI state is all there is to go by
+    if (error instanceof NotFoundError || (error instanceof KubeError && error.status === 403)) return undefined;
     throw error;
   }
   const route = routeIdentity(cli.spec);
