@@ -14,6 +14,7 @@ import {
   failShift,
   isTerminal,
   lockState,
+  restoreShapeOf,
   ShiftAnnotations,
   withoutStepFields,
   type Action,
@@ -212,7 +213,8 @@ export class EngineDriver {
     const until = this.deps.clock.now() + s.run.shift.spec.schedule.bakeMs + HOLDER_MARGIN_MS;
     const change = (current: RouteSnapshot): RouteChange => {
       if (holdsRoute(purpose, canaryWeight)) return { canaryWeight, annotations: { [ShiftAnnotations.holder]: holder, [ShiftAnnotations.expires]: new Date(until).toISOString() } };
-      return { canaryWeight, ...releaseOf(current, namespace, name) };
+      const restore = purpose === 'rollback' ? restoreShapeOf(work.state) : undefined;
+      return { canaryWeight, ...(restore ? { restore } : {}), ...releaseOf(current, namespace, name) };
     };
     try {
       const result = await s.run.router.update(change, work.route ? { basis: work.route } : {});
@@ -353,7 +355,7 @@ function needsRoute(state: ShiftState, request: OperatorRequest | undefined): bo
 }
 
 function routeObservation(route: RouteSnapshot, changedAt: number | undefined): RouteObservation {
-  return { canaryWeight: route.weights.canary, stableWeight: route.weights.stable, ...(changedAt !== undefined ? { changedAt } : {}) };
+  return { canaryWeight: route.weights.canary, stableWeight: route.weights.stable, shape: route.shape, ...(changedAt !== undefined ? { changedAt } : {}) };
 }
 
 function routeProblem(error: unknown, description: string): Problem {

@@ -1,6 +1,6 @@
 import type { Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
-import { NotFoundError } from './errors.js';
+import { ConflictError, NotFoundError } from './errors.js';
 import {
   freshRecord,
   leaseSpecFromRecord,
@@ -45,6 +45,11 @@ export interface LeaderElectionConfig {
   onStoppedLeading(): void;
   /** Called when the observed leader changes (including to this candidate). */
   onNewLeader?(identity: string): void;
+  /**
+   * Called after each attempt on the Lease: with the API error when it failed (a missing
+   * namespace, RBAC, the API unreachable; not a lost race), undefined when the API answered.
+   */
+  onAttempt?(error: Error | undefined): void;
 }
 
 const JITTER_FACTOR = 1.2;
@@ -195,19 +200,23 @@ export class LeaderElector {
         if (signal?.aborted) return false;
         this.lease = created;
         this.seen(record);
+        this.config.onAttempt?.(undefined);
         return true;
       }
       this.lease = current;
       this.seen(recordFromLease(current.spec));
       const next = nextRecord(this.observation as Observation, identity, leaseSeconds, now);
-      if (!next) return false;
-      const renewed = await leases.replace({ ...current, spec: leaseSpecFromRecord(next) });
-      if (signal?.aborted) return false;
-      this.lease = renewed;
-      this.seen(next);
-      return true;
+      if (next) {
+        const renewed = await leases.replace({ ...current, spec: leaseSpecFromRecord(next) });
+        if (signal?.aborted) return false;
+        this.lease = renewed;
+        this.seen(next);
+      }
+      this.config.onAttempt?.(undefined);
+      return next !== undefined;
     } catch (e) {
       if (!(e instanceof NotFoundError)) this.logger.debug('lease attempt failed', { identity, error: (e as Error).message });
+      if (!(e instanceof ConflictError)) this.config.onAttempt?.(e as Error);
       return false;
     }
   }

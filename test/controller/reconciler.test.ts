@@ -38,8 +38,8 @@ describe('reconcile: a shift from start to promotion', () => {
     expect(reasons.filter((r) => r === 'StepPassed')).toHaveLength(3);
     expect(reasons).toContain('Promoted');
     // The route lock ends with the shift: the write of canary 100 released it, no write of its own.
-    expect(h.api.vs().metadata.annotations[ShiftAnnotations.holder]).toBeUndefined();
-    expect(h.api.vs().metadata.annotations[ShiftAnnotations.expires]).toBeUndefined();
+    expect(h.api.annotations()[ShiftAnnotations.holder]).toBeUndefined();
+    expect(h.api.annotations()[ShiftAnnotations.expires]).toBeUndefined();
   });
 
   it('shows the step while baking: Progressing, current step, weights and the observed split', async () => {
@@ -51,7 +51,7 @@ describe('reconcile: a shift from start to promotion', () => {
     expect(s.status?.split).toMatchObject({ step: 1, targetShare: 0.5, observedCanaryShare: 0.5 });
     expect(s.metadata.finalizers).toContain(ROLLBACK_FINALIZER);
     // The controller's holder annotation keeps a CLI shift off the route while it runs.
-    expect(h.api.vs().metadata.annotations[ShiftAnnotations.holder]).toBe('controller/test:echo/demo');
+    expect(h.api.annotations()[ShiftAnnotations.holder]).toBe('controller/test:echo/demo');
   });
 });
 
@@ -85,6 +85,21 @@ describe('reconcile: restarts and failovers resume from the status', () => {
 });
 
 describe('reconcile: breaches and operator requests', () => {
+  it('a rollback gives the route back its original shape: the canary destination it had to add is removed', async () => {
+    const vs = h.api.vs();
+    const route = vs.spec.tcp[0]!;
+    const lone = { ...route, route: [{ destination: route.route[0]!.destination }] }; // v1 alone, no weight field
+    h.api.server.objects.update({ ...vs, spec: { ...vs.spec, tcp: [lone] } });
+    const original = h.api.vs().spec;
+    h.create();
+    await h.runUntil(bakingStep(0));
+    expect(h.api.vs().spec.tcp[0]!.route).toHaveLength(2); // v2 added for the step
+    h.probers.at(-1)!.end({ id: 1, version: 'v2', openedAt: h.clock.now() - 5000, endedAt: h.clock.now(), end: 'reset' });
+    await h.reconcile();
+    expect(h.shift()?.status).toMatchObject({ phase: 'RolledBack', rollback: { cause: 'breach' } });
+    expect(JSON.stringify(h.api.vs().spec)).toBe(JSON.stringify(original));
+  });
+
   it('a breach pushed by the prober wakes the shift and rolls it back at once, with the reason', async () => {
     h.create();
     await h.runUntil(bakingStep(0));
@@ -99,13 +114,13 @@ describe('reconcile: breaches and operator requests', () => {
     expect(condition(s, 'Degraded')).toMatchObject({ status: 'True', reason: 'Breach' });
     expect(s.metadata.finalizers ?? []).not.toContain(ROLLBACK_FINALIZER);
     expect((await h.events()).map((e) => [e.type, e.reason])).toEqual(expect.arrayContaining([['Warning', 'Breach'], ['Warning', 'RolledBack']]));
-    expect(h.api.vs().metadata.annotations[ShiftAnnotations.holder]).toBeUndefined(); // the rollback write released the route
+    expect(h.api.annotations()[ShiftAnnotations.holder]).toBeUndefined(); // the rollback write released the route
   });
 
   it('a shift that ends without a weight write (the route already at canary 0) still releases the route at once', async () => {
     h.create();
     await h.runUntil(bakingStep(0));
-    expect(h.api.vs().metadata.annotations[ShiftAnnotations.holder]).toBe('controller/test:echo/demo');
+    expect(h.api.annotations()[ShiftAnnotations.holder]).toBe('controller/test:echo/demo');
     const route = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'echo', namespace: 'echo' };
     h.api.server.objects.patch(route, 'json', [
       { op: 'replace', path: '/spec/tcp/0/route/0/weight', value: 100 },
@@ -115,8 +130,8 @@ describe('reconcile: breaches and operator requests', () => {
     await h.reconcile();
     expect(h.shift()?.status?.phase).toBe('RolledBack');
     expect(h.api.weights()).toEqual([100, 0]);
-    expect(h.api.vs().metadata.annotations[ShiftAnnotations.holder]).toBeUndefined();
-    expect(h.api.vs().metadata.annotations[ShiftAnnotations.expires]).toBeUndefined();
+    expect(h.api.annotations()[ShiftAnnotations.holder]).toBeUndefined();
+    expect(h.api.annotations()[ShiftAnnotations.expires]).toBeUndefined();
   });
 
   it('abort annotation: back to stable, RolledBack (Aborted), the annotation removed once honoured', async () => {
