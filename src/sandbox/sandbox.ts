@@ -166,7 +166,6 @@ async function startPods(kube: KubeClient, options: SandboxOptions, { clock, log
   teardown.add(() => faults.close());
   const pods: PodRuntime = new PodRuntime({
     kube,
-    namespace: SANDBOX_NAMESPACE,
     clock,
     logger: logger.child({ component: 'pods' }),
     drainGraceMs: options.podDrainGraceMs ?? DEFAULT_POD_DRAIN_GRACE_MS,
@@ -175,7 +174,7 @@ async function startPods(kube: KubeClient, options: SandboxOptions, { clock, log
   });
   await pods.start();
   teardown.add(() => pods.stop());
-  const controller = new DeploymentController({ kube, runtime: pods, namespace: SANDBOX_NAMESPACE, clock, logger: logger.child({ component: 'deployments' }) });
+  const controller = new DeploymentController({ kube, runtime: pods, clock, logger: logger.child({ component: 'deployments' }) });
   await controller.start();
   teardown.add(() => controller.stop());
   return { pods, faults };
@@ -266,7 +265,7 @@ async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, t
         if (error instanceof NotFoundError) throw new Error(`pod ${name} not found in namespace ${SANDBOX_NAMESPACE}`, { cause: error });
         throw error;
       }
-      await pods.whenGone(name);
+      await pods.whenGone(name, SANDBOX_NAMESPACE);
     },
     stop() {
       stopping ??= teardown.run(logger).then(() => logger.info('sandbox stopped', { dir }));
