@@ -5,9 +5,10 @@ import { NODE_NAME, POD_IP } from './pod-manifest.js';
  * A container's environment as the kubelet builds it (pkg/kubelet/kubelet_pods.go, `makeEnvironmentVariables`):
  * `envFrom` first (ConfigMaps and Secrets, with their `prefix`), then `env` over it (literal
  * `value` with `$(VAR)` expanded from what is defined before it, `configMapKeyRef`/`secretKeyRef`,
- * and the downward API `fieldRef`s a sandbox pod has: metadata.name/namespace/uid/labels[...]/
+ * and the downward API `fieldRef`s a sandbox pod has: metadata.name/namespace/labels[...]/
  * annotations[...], spec.nodeName/serviceAccountName, status.podIP/hostIP). A missing reference
  * that is not `optional` is the kubelet's CreateContainerConfigError. Not done: `resourceFieldRef`,
+ * `metadata.uid` (the container starts while its object is created, before the uid exists),
  * the Service link variables (`<SERVICE>_PORT`, enableServiceLinks).
  */
 export interface ConfigSources {
@@ -43,7 +44,6 @@ export function downwardField(pod: Pod, fieldPath: string): string {
   const fields: Record<string, string | undefined> = {
     'metadata.name': meta.name,
     'metadata.namespace': meta.namespace,
-    'metadata.uid': meta.uid,
     'spec.nodeName': NODE_NAME,
     'spec.serviceAccountName': str(pod.spec?.serviceAccountName) || 'default',
     'status.podIP': POD_IP,
@@ -51,7 +51,7 @@ export function downwardField(pod: Pod, fieldPath: string): string {
     'status.hostIP': POD_IP,
     'status.hostIPs': POD_IP,
   };
-  if (!(fieldPath in fields)) throw new ContainerConfigError(`fieldRef ${fieldPath} is not supported (the sandbox has metadata.name, metadata.namespace, metadata.uid, metadata.labels['KEY'], metadata.annotations['KEY'], spec.nodeName, spec.serviceAccountName, status.podIP, status.hostIP)`);
+  if (!(fieldPath in fields)) throw new ContainerConfigError(`fieldRef ${fieldPath} is not supported (the sandbox has metadata.name, metadata.namespace, metadata.labels['KEY'], metadata.annotations['KEY'], spec.nodeName, spec.serviceAccountName, status.podIP, status.hostIP)`);
   return fields[fieldPath] ?? '';
 }
 

@@ -131,15 +131,22 @@ export class PodRuntime {
     const entry = this.newEntry(podObject({ name, namespace, deployment, hash }), deployment);
     this.entries.set(keyOf(namespace, name), entry);
     this.changed();
-    try {
-      entry.pod = await this.options.kube.pods.create(entry.pod);
-    } catch (error) {
-      this.options.logger.error('pod not created', { pod: name, namespace, error: (error as Error).message });
-      this.forget(entry);
-      return;
-    }
-    this.writeStatus(entry);
-    void this.launch(entry);
+    // The container starts while the object is created (a process takes a while to boot; the
+    // sandbox installs its CRDs meanwhile); nothing is reported before the object exists.
+    const created = this.options.kube.pods.create(entry.pod).then(
+      (pod) => {
+        entry.pod = pod;
+        this.writeStatus(entry);
+        return true;
+      },
+      (error: unknown) => {
+        this.options.logger.error('pod not created', { pod: name, namespace, error: (error as Error).message });
+        this.forget(entry);
+        return false;
+      },
+    );
+    void this.launch(entry, created);
+    await created;
   }
 
   private newEntry(pod: Pod, deployment: Deployment): PodEntry {
@@ -175,12 +182,12 @@ export class PodRuntime {
     return !this.stopping && !entry.info.terminating && this.entries.get(keyOf(entry.info.namespace, entry.info.name)) === entry;
   }
 
-  private async launch(entry: PodEntry): Promise<void> {
+  private async launch(entry: PodEntry, created: Promise<boolean> = Promise.resolve(true)): Promise<void> {
     if (!this.live(entry)) return;
     const outcome = await launchContainer(entry.pod, { kube: this.options.kube, logger: this.options.logger, drainGraceMs: this.options.drainGraceMs }).catch(
       (error: unknown): LaunchOutcome => ({ kind: 'config-error', reason: 'CreateContainerError', message: (error as Error).message }),
     );
-    if (!this.live(entry)) {
+    if (!(await created) || !this.live(entry)) {
       if (outcome.kind === 'started') outcome.process.signal('SIGKILL');
       return;
     }
