@@ -12,7 +12,10 @@ import { DEFAULT_DRAIN_MS, startMeshGateway, type Cluster, type MeshGateway } fr
 import { PodFaults, type FaultTarget } from './pod-faults.js';
 import { DeploymentController, PodRuntime } from './pods/index.js';
 import { ECHO_HOST, GATEWAY_PORT, SANDBOX_NAMESPACE, sandboxObjects, SERVICE_PORT, VERSIONS, type SandboxProvider } from './sandbox-objects.js';
+import { gatewayEntries, SandboxInfoFile, type SandboxInfo } from './sandbox-info.js';
 import { sandboxShiftYaml } from './sandbox-shift.js';
+
+export type { SandboxInfo };
 
 export interface SandboxOptions {
   /** Where kubeconfig, sandbox.json, shift.yaml and the lock go; a temporary directory (removed on stop) when absent. */
@@ -39,13 +42,6 @@ export interface SandboxOptions {
   readyTimeoutMs?: number;
 }
 
-/** DIR/sandbox.json (DESIGN section 3). */
-export interface SandboxInfo {
-  kubeconfig: string;
-  apiServer: string;
-  namespace: 'echo';
-  gateway: { host: string; port: number; gatewayPort: number };
-}
 
 export interface SandboxPod {
   name: string;
@@ -119,6 +115,8 @@ async function prepareDir(dir: string | undefined, teardown: Teardown): Promise<
   await mkdir(absolute, { recursive: true });
   const lock = await lockDir(absolute);
   teardown.add(() => lock.release());
+  // A sandbox that was killed left its sandbox.json: nobody must read its dead addresses.
+  await rm(path.join(absolute, 'sandbox.json'), { force: true });
   return { dir: absolute, lock };
 }
 
@@ -192,7 +190,7 @@ async function waitForRouting(gateway: MeshGateway, provider: SandboxProvider, r
 }
 
 /** sandbox.json (last: its presence means the sandbox is up) and shift.yaml. */
-async function writeSandboxFiles(api: ApiServer, gateway: MeshGateway, files: SandboxFiles, options: SandboxOptions & { provider: SandboxProvider; drainMs: number }): Promise<SandboxInfo> {
+async function writeSandboxFiles(api: ApiServer, gateway: MeshGateway, files: SandboxFiles, infoFile: SandboxInfoFile, options: SandboxOptions & { provider: SandboxProvider; drainMs: number }): Promise<SandboxInfo> {
   const listener = gateway.listener(GATEWAY_PORT);
   if (!listener) throw new Error(`the gateway has no listener for port ${GATEWAY_PORT}`);
   const info: SandboxInfo = {
@@ -200,11 +198,13 @@ async function writeSandboxFiles(api: ApiServer, gateway: MeshGateway, files: Sa
     apiServer: api.url,
     namespace: SANDBOX_NAMESPACE,
     gateway: { host: listener.host, port: listener.port, gatewayPort: GATEWAY_PORT },
+    gateways: gatewayEntries(gateway),
+    pid: process.pid,
   };
   const address = `${info.gateway.host}:${info.gateway.port}`;
   const shift = await sandboxShiftYaml({ provider: options.provider, address, drainMs: options.drainMs, files, ...(options.prefixes ? { prefixes: options.prefixes } : {}) });
   await writeFile(files.shiftYaml, shift);
-  await writeFile(files.sandboxJson, `${JSON.stringify(info, null, 2)}\n`);
+  await infoFile.write(info);
   return info;
 }
 
@@ -230,8 +230,13 @@ async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, t
   await installCrds(api);
   api.objects.apply(objects.filter((o) => !isBuiltin(o)));
 
-  const gateway = await startMeshGateway({
+  const infoFile = new SandboxInfoFile(files.sandboxJson);
+  const gateway: MeshGateway = await startMeshGateway({
     kube,
+    // (sandbox.json exists only once `gateway` is assigned below)
+    onChange: () => {
+      if (infoFile.current) infoFile.refresh(gateway);
+    },
     drainMs,
     clock,
     logger: logger.child({ component: 'gateway' }),
@@ -242,8 +247,11 @@ async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, t
   teardown.add(() => gateway.close());
   await waitForRouting(gateway, provider, replicas, options.readyTimeoutMs ?? 30_000, clock);
 
-  const info = await writeSandboxFiles(api, gateway, files, { ...options, provider, drainMs });
-  teardown.add(() => rm(files.sandboxJson, { force: true }));
+  const info = await writeSandboxFiles(api, gateway, files, infoFile, { ...options, provider, drainMs });
+  teardown.add(async () => {
+    await infoFile.close();
+    await rm(files.sandboxJson, { force: true });
+  });
   logger.info('sandbox up', { dir, apiServer: api.url, gateway: `${info.gateway.host}:${info.gateway.port}`, drainMs });
 
   let stopping: Promise<void> | undefined;

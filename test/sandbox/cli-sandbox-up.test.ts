@@ -63,7 +63,7 @@ describe('tcpshift sandbox up', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--dir: .*a-file exists and is not a directory/);
     expect((await runTcpshift(['sandbox', 'up', '--replica', '3'])).code).toBe(2);
-    expect((await runTcpshift(['sandbox', 'down'])).code).toBe(2);
+    expect((await runTcpshift(['sandbox', 'restart'])).code).toBe(2);
   });
 
   it('runs as a real process, refuses a second one on its dir, and on SIGTERM leaves no process and no port behind', async () => {
