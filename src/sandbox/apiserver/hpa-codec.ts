@@ -21,30 +21,26 @@ function cpuUtilization(metrics: unknown, field: 'target' | 'current'): number |
 
 const defined = (entries: Array<[string, unknown]>): Raw => Object.fromEntries(entries.filter(([, v]) => v !== undefined));
 
+/** The object in another version: the given spec and (when it has one) status fields, absent ones left out. */
+function convert(object: KubeObject, apiVersion: string, spec: Array<[string, unknown]>, status: Array<[string, unknown]>): KubeObject {
+  return { ...object, apiVersion, spec: defined(spec), ...(object.status === undefined ? {} : { status: defined(status) }) };
+}
+
 function toV1(stored: KubeObject): KubeObject {
   const spec = record(stored.spec);
   const status = record(stored.status);
-  return {
-    ...stored,
-    apiVersion: 'autoscaling/v1',
-    spec: defined([
-      ['scaleTargetRef', spec.scaleTargetRef],
-      ['minReplicas', spec.minReplicas],
-      ['maxReplicas', spec.maxReplicas],
-      ['targetCPUUtilizationPercentage', cpuUtilization(spec.metrics, 'target')],
-    ]),
-    ...(stored.status === undefined
-      ? {}
-      : {
-          status: defined([
-            ['observedGeneration', status.observedGeneration],
-            ['lastScaleTime', status.lastScaleTime],
-            ['currentReplicas', status.currentReplicas ?? 0],
-            ['desiredReplicas', status.desiredReplicas ?? 0],
-            ['currentCPUUtilizationPercentage', cpuUtilization(status.currentMetrics, 'current')],
-          ]),
-        }),
-  };
+  return convert(
+    stored,
+    'autoscaling/v1',
+    [['scaleTargetRef', spec.scaleTargetRef], ['minReplicas', spec.minReplicas], ['maxReplicas', spec.maxReplicas], ['targetCPUUtilizationPercentage', cpuUtilization(spec.metrics, 'target')]],
+    [
+      ['observedGeneration', status.observedGeneration],
+      ['lastScaleTime', status.lastScaleTime],
+      ['currentReplicas', status.currentReplicas ?? 0],
+      ['desiredReplicas', status.desiredReplicas ?? 0],
+      ['currentCPUUtilizationPercentage', cpuUtilization(status.currentMetrics, 'current')],
+    ],
+  );
 }
 
 const cpuMetric = (field: 'target' | 'current', percent: unknown): Raw[] | undefined =>
@@ -53,27 +49,18 @@ const cpuMetric = (field: 'target' | 'current', percent: unknown): Raw[] | undef
 function toV2(wire: KubeObject): KubeObject {
   const spec = record(wire.spec);
   const status = record(wire.status);
-  return {
-    ...wire,
-    apiVersion: 'autoscaling/v2',
-    spec: defined([
-      ['scaleTargetRef', spec.scaleTargetRef],
-      ['minReplicas', spec.minReplicas],
-      ['maxReplicas', spec.maxReplicas],
-      ['metrics', cpuMetric('target', spec.targetCPUUtilizationPercentage)],
-    ]),
-    ...(wire.status === undefined
-      ? {}
-      : {
-          status: defined([
-            ['observedGeneration', status.observedGeneration],
-            ['lastScaleTime', status.lastScaleTime],
-            ['currentReplicas', status.currentReplicas],
-            ['desiredReplicas', status.desiredReplicas],
-            ['currentMetrics', cpuMetric('current', status.currentCPUUtilizationPercentage)],
-          ]),
-        }),
-  };
+  return convert(
+    wire,
+    'autoscaling/v2',
+    [['scaleTargetRef', spec.scaleTargetRef], ['minReplicas', spec.minReplicas], ['maxReplicas', spec.maxReplicas], ['metrics', cpuMetric('target', spec.targetCPUUtilizationPercentage)]],
+    [
+      ['observedGeneration', status.observedGeneration],
+      ['lastScaleTime', status.lastScaleTime],
+      ['currentReplicas', status.currentReplicas],
+      ['desiredReplicas', status.desiredReplicas],
+      ['currentMetrics', cpuMetric('current', status.currentCPUUtilizationPercentage)],
+    ],
+  );
 }
 
 export const hpaV1Codec: VersionCodec = { fromStorage: toV1, toStorage: toV2 };
