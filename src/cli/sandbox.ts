@@ -181,7 +181,7 @@ function describeSandbox(sandbox: Sandbox): string {
     `  files       ${shown(files.sandboxJson)}, ${kubeconfig}, ${shown(files.shiftYaml)}`,
     '',
     'Try, from another terminal:',
-    `  kubectl --kubeconfig ${kubeconfig} get pods,services,gateways,virtualservices,destinationrules,tcproutes`,
+    `  kubectl --kubeconfig ${kubeconfig} get pods,services,gateways.networking.istio.io,virtualservices,destinationrules,tcproutes`,
     `  nc ${info.gateway.host} ${info.gateway.port}`,
     `  tcpshift probe --address ${address} --duration 10s`,
     `  ${weightCommand(sandbox, kubeconfig)}`,

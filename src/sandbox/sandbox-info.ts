@@ -36,7 +36,7 @@ export function gatewayEntries(gateway: MeshGateway): GatewayEntry[] {
   const servers = gateway.servers();
   for (const listener of gateway.listeners()) {
     for (const server of servers.filter((s) => s.port === listener.gatewayPort)) {
-      const [namespace = '', name = ''] = server.gateway.split('/');
+      const [namespace = '', name = ''] = (server.parent?.ref ?? server.gateway).split('/');
       entries.set(`${listener.gatewayPort} ${server.gateway}`, { name, namespace, gatewayPort: listener.gatewayPort, host: listener.host, port: listener.port });
     }
   }

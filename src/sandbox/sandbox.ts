@@ -8,6 +8,7 @@ import { packagePath } from '../util/package-root.js';
 import { startApiServer, type ApiServer } from './apiserver/index.js';
 import { lockDir, type DirLock } from './dir-lock.js';
 import type { FaultMode, FaultOptions } from './faults/index.js';
+import { ISTIO_GATEWAY_CLASS } from './mesh/gateway-api-gateways.js';
 import { DEFAULT_DRAIN_MS, startMeshGateway, type Cluster, type MeshGateway } from './mesh/index.js';
 import { PodFaults, type FaultTarget } from './pod-faults.js';
 import { DeploymentController, PodRuntime } from './pods/index.js';
@@ -120,9 +121,15 @@ async function prepareDir(dir: string | undefined, teardown: Teardown): Promise<
   return { dir: absolute, lock };
 }
 
-/** The Istio, Gateway API TCPRoute and TCPShift CRDs, from the files shipped with the package. */
+/** The Istio, Gateway API (Gateway, GatewayClass, TCPRoute) and TCPShift CRDs, from the files shipped with the package. */
 async function installCrds(api: ApiServer): Promise<void> {
-  const files = [packagePath('schemas', 'istio-crds.yaml'), packagePath('schemas', 'gateway-api-tcproutes.yaml'), packagePath('manifests', 'crd', 'tcpshift.io_tcpshifts.yaml')];
+  const files = [
+    packagePath('schemas', 'istio-crds.yaml'),
+    packagePath('schemas', 'gateway-api-gatewayclasses.yaml'),
+    packagePath('schemas', 'gateway-api-gateways.yaml'),
+    packagePath('schemas', 'gateway-api-tcproutes.yaml'),
+    packagePath('manifests', 'crd', 'tcpshift.io_tcpshifts.yaml'),
+  ];
   const texts = await Promise.all(files.map((f) => readFile(f, 'utf8')));
   for (const text of texts) api.installCrds(text);
 }
@@ -228,7 +235,8 @@ async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, t
   const { pods, faults } = await startPods(kube, options, started);
   // The echo processes are starting (separate processes): install the CRDs meanwhile.
   await installCrds(api);
-  api.objects.apply(objects.filter((o) => !isBuiltin(o)));
+  // Istio installs its GatewayClass `istio`: Gateway API Gateways of that class are served.
+  api.objects.apply([...objects.filter((o) => !isBuiltin(o)), ISTIO_GATEWAY_CLASS]);
 
   const infoFile = new SandboxInfoFile(files.sandboxJson);
   const gateway: MeshGateway = await startMeshGateway({
@@ -238,6 +246,7 @@ async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, t
       if (infoFile.current) infoFile.refresh(gateway);
     },
     drainMs,
+    gatewayApi: true,
     clock,
     logger: logger.child({ component: 'gateway' }),
     listenPorts: { [GATEWAY_PORT]: options.gatewayListenPort ?? 0 },

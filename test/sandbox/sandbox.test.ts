@@ -79,7 +79,7 @@ describe.skipIf(!kubectlBinary)('sandbox', () => {
     }
     expect(sandbox.pods().filter((p) => p.version === 'v1')).toHaveLength(2);
     expect(sandbox.pods().filter((p) => p.version === 'v2')).toHaveLength(2);
-    const names = await k(['get', 'services,gateways,destinationrules,virtualservices,deployments', '-o', 'name']);
+    const names = await k(['get', 'services,gateways.networking.istio.io,destinationrules,virtualservices,deployments', '-o', 'name']);
     expect(names.split('\n').filter(Boolean).sort()).toEqual([
       'deployment.apps/echo-v1',
       'deployment.apps/echo-v2',

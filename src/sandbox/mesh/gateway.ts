@@ -31,6 +31,8 @@ export interface MeshGatewayOptions {
   upstreamFor?: (endpoint: Endpoint) => UpstreamTarget;
   /** Called after every recomputation and whenever a listener opens or goes. */
   onChange?: () => void;
+  /** Also serve Gateway API Gateways of Istio's classes (their CRDs must be installed). */
+  gatewayApi?: boolean;
 }
 
 export interface MeshGateway {
@@ -73,7 +75,7 @@ class Gateway implements MeshGateway {
     const clock = options.clock ?? systemClock;
     const logger = options.logger ?? silentLogger;
     this.drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
-    this.watch = new MeshConfigWatch(options.kube, { clock, logger, onChange: () => this.rebuild() });
+    this.watch = new MeshConfigWatch(options.kube, { clock, logger, onChange: () => this.rebuild(), ...(options.gatewayApi ? { gatewayApi: true } : {}) });
     this.deps = {
       clock,
       logger,
