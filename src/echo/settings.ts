@@ -1,4 +1,4 @@
-import { parseDuration, DURATION_HELP } from '../util/duration.js';
+import { parseDuration, DURATION_HELP, MAX_DURATION_MS } from '../util/duration.js';
 import { ECHO_DEFAULTS, type EchoServerOptions } from './options.js';
 
 /**
@@ -118,7 +118,11 @@ function parseChoice<T extends string>(text: string | undefined, name: string, c
 
 /** `--idle-timeout` takes a duration or seconds; NC_MAX_IDLE seconds, as the long-echo example. */
 function parseSecondsOrDuration(raw: Raw): number {
-  if (/^\d+(\.\d+)?$/.test(raw.text.trim())) return Math.round(Number(raw.text) * 1000);
+  if (/^\d+(\.\d+)?$/.test(raw.text.trim())) {
+    const ms = Math.round(Number(raw.text) * 1000);
+    // What a Node timer holds: a larger idle timeout would fire after 1 ms.
+    return ms <= MAX_DURATION_MS ? ms : fail(raw, `a number of seconds up to ${MAX_DURATION_MS / 1000 | 0} (0: no idle timeout)`);
+  }
   if (!raw.name.startsWith('--')) return fail(raw, 'a number of seconds (0: no idle timeout), e.g. 20');
   return parseDuration(raw.text) ?? fail(raw, `${DURATION_HELP}, or a number of seconds (0: no idle timeout)`);
 }
