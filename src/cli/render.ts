@@ -47,9 +47,9 @@ export function renderVerb(ctx: CliContext): Command {
     .requiredOption('--weight <W>', `canary weight, ${CANARY_WEIGHT_HELP}; the stable version gets 100-W`)
     .addOption(new Option('-o, --output <format>', 'yaml (multi-document) or json (a v1 List)').choices(['yaml', 'json']).default('yaml'))
     .addHelpText('after', EXAMPLES)
-    .action((options: { file: string; weight: string; output: 'yaml' | 'json' }) => {
+    .action(async (options: { file: string; weight: string; output: 'yaml' | 'json' }) => {
       const weight = parseWeight(options.weight);
-      const { shift } = readShiftFile(options.file);
+      const { shift } = await readShiftFile(options.file, ctx);
       ctx.stdout.write(formatResources(renderRoutingResources(shift, weight), options.output));
       ctx.setExitCode(ExitCode.Ok);
     });

@@ -39,7 +39,7 @@ export function shiftVerb(ctx: CliContext): Command {
   addRunOptions(command);
   return command.addHelpText('after', EXAMPLES).action(async (flags: RunFlags & ClusterFlags & { file: string }) => {
     const ttl = lockTtlMs(flags);
-    const { shift, resource } = withProbeAddress(readShiftFile(flags.file), flags.probeAddress);
+    const { shift, resource } = withProbeAddress(await readShiftFile(flags.file, ctx), flags.probeAddress);
     const kube = connectCluster(flags, ctx);
     try {
       const result = await runShiftSession(
