@@ -5,6 +5,7 @@ import { KubeClient, NotFoundError, type KubeObject } from '../kube/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { packagePath } from '../util/package-root.js';
+import { writePrivateFile } from '../util/private-file.js';
 import { startApiServer, type ApiServer } from './apiserver/index.js';
 import { lockDir, type DirLock } from './dir-lock.js';
 import type { FaultMode, FaultOptions } from './faults/index.js';
@@ -205,7 +206,7 @@ async function writeSandboxFiles(api: ApiServer, gateway: MeshGateway, files: Sa
   const address = `${info.gateway.host}:${info.gateway.port}`;
   const shift = await sandboxShiftYaml({ provider: options.provider, address, drainMs: options.drainMs, files, ...(options.prefixes ? { prefixes: options.prefixes } : {}) });
   await writeFile(files.shiftYaml, shift);
-  await writeFile(files.sandboxJson, `${JSON.stringify(info, null, 2)}\n`);
+  await writePrivateFile(files.sandboxJson, `${JSON.stringify(info, null, 2)}\n`);
   return info;
 }
 
@@ -222,7 +223,7 @@ async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, t
   const objects = sandboxObjects({ replicas, provider, ...(options.prefixes ? { prefixes: options.prefixes } : {}), ...(options.banner ? { banner: options.banner } : {}) });
   api.objects.apply(objects.filter(isBuiltin));
   const kubeconfigText = api.kubeconfig({ namespace: SANDBOX_NAMESPACE });
-  await writeFile(files.kubeconfig, kubeconfigText, { mode: 0o600 });
+  await writePrivateFile(files.kubeconfig, kubeconfigText);
   const kube = KubeClient.connect({ kubeconfigText }, { clock });
   teardown.add(() => Promise.resolve(kube.close()));
 
