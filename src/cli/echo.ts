@@ -41,6 +41,7 @@ function echoProgram(io: CliIo): Command {
   return new Command('tcpshift-echo')
     .description('Versioned TCP/UDP echo server: the v1/v2 backend tcpshift shifts traffic between.')
     .option('--port <ports>', 'TCP ports, comma-separated; 0 picks a free port (env PORT, default 9000)')
+    .option('--host <address>', 'IP address to listen on, e.g. 127.0.0.1 (default: every interface, as a container wants)')
     .option('--version <version>', 'version this server answers as, e.g. v2 (env VERSION; required)')
     .option('--pod <name>', 'pod name shown in the banner (env POD_NAME, default the host name)')
     .option('--prefix <prefix>', 'answer each complete line as "<prefix> <line>" (env PREFIX)')

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { parseDuration, DURATION_HELP, MAX_DURATION_MS } from '../util/duration.js';
 import { ECHO_DEFAULTS, type EchoServerOptions } from './options.js';
 
@@ -8,6 +9,7 @@ import { ECHO_DEFAULTS, type EchoServerOptions } from './options.js';
  */
 export interface EchoFlags {
   port?: string;
+  host?: string;
   version?: string;
   pod?: string;
   prefix?: string;
@@ -52,6 +54,7 @@ export function resolveEchoSettings(flags: EchoFlags, env: NodeJS.ProcessEnv, ho
   return {
     server: {
       ports: port ? parsePorts(port) : [ECHO_DEFAULTS.port],
+      ...(flags.host !== undefined && { host: parseHost({ text: flags.host, name: '--host' }) }),
       version: version ? parseWord(version) : missingVersion(),
       pod: pod ? parseWord(pod) : hostname,
       prefix: prefix ? parsePrefix(prefix) : undefined,
@@ -90,6 +93,11 @@ function parsePorts(raw: Raw): number[] {
   const fixed = ports.filter((p) => p !== 0);
   if (new Set(fixed).size !== fixed.length) fail(raw, `${PORTS_HELP}, without repeats`);
   return ports as number[];
+}
+
+/** An IP literal (IPv4 or IPv6): a name would resolve to one address among several. */
+function parseHost(raw: Raw): string {
+  return isIP(raw.text) !== 0 ? raw.text : fail(raw, 'an IP address, e.g. 127.0.0.1 or ::1');
 }
 
 function parsePort(raw: Raw): number {

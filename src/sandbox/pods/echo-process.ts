@@ -49,7 +49,7 @@ export function echoBinary(): string {
 
 export function echoArgs(options: Pick<EchoProcessOptions, 'pod' | 'args' | 'drainGraceMs'>): string[] {
   return [
-    '--port', '0', '--health-port', '0', '--log-format', 'json', '--pod', options.pod,
+    '--host', '127.0.0.1', '--port', '0', '--health-port', '0', '--log-format', 'json', '--pod', options.pod,
     '--drain-grace', formatDuration(options.drainGraceMs),
     // If the sandbox is SIGKILLed (no chance to stop its pods), the pods stop themselves.
     '--parent-pid', String(process.pid),
