@@ -24,6 +24,9 @@ Examples:
   # "healthPort":...}) says which ports were bound
   tcpshift-echo --port 0 --health-port 0 --udp --log-format json --version v2
 
+  # Loopback only (default: every interface, as a container wants)
+  tcpshift-echo --host 127.0.0.1 --port 9000 --version v1
+
   # Try it
   nc localhost 9000
   curl -s localhost:8080/readyz; curl -s localhost:8080/metrics
