@@ -1,4 +1,4 @@
-import { constants, createReadStream, openSync } from 'node:fs';
+import { constants, createReadStream, openSync, statSync, type Stats } from 'node:fs';
 import { Socket } from 'node:net';
 import { stat } from 'node:fs/promises';
 import type { Clock } from '../util/clock.js';
@@ -58,6 +58,26 @@ function openPipe(name: string, file: string): NodeJS.ReadableStream {
   } catch (err) {
     throw new UsageError(`${name}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
+}
+
+/** Kubeconfigs embed certificates for many clusters, but not megabytes of them. */
+export const MAX_KUBECONFIG_BYTES = 4 * 1024 * 1024;
+
+/**
+ * For a file another library reads synchronously (client-node reads --kubeconfig): refuse, before
+ * it does, a device or directory (`--kubeconfig /dev/zero` grew without end) and a regular file
+ * over `maxBytes`. A missing file is left to the reader's own message; a pipe is allowed
+ * (`--kubeconfig <(...)`) and read as it is, without a bound.
+ */
+export function checkFileBeforeReading(flag: string, file: string, maxBytes: number): void {
+  let info: Stats;
+  try {
+    info = statSync(file);
+  } catch {
+    return;
+  }
+  if (info.isFile() && info.size > maxBytes) throw new UsageError(`${flag} ${file}: larger than ${maxBytes / 1024 / 1024} MiB`);
+  if (!info.isFile() && !info.isFIFO()) throw new UsageError(`${flag} ${file}: is not a regular file or a pipe (a directory or device)`);
 }
 
 function tooLarge(name: string): UsageError {

@@ -57,6 +57,12 @@ describe('-f reads bounded input that ends', () => {
     expect(run.stderr).toMatch(/-f \/dev\/zero: is not a regular file or a pipe/);
   });
 
+  it('--kubeconfig /dev/zero is exit 2 instead of reading without end', async () => {
+    const run = await execBin('tcpshift', ['status', 'echo', '--kubeconfig', '/dev/zero'], { timeoutMs: 60_000 });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--kubeconfig \/dev\/zero: is not a regular file or a pipe/);
+  });
+
   it('a FIFO whose writer never closes is refused after 10 s, and the process exits', async () => {
     const fifo = path.join(dir, 'never-ends');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
