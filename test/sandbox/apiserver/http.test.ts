@@ -58,6 +58,7 @@ describe('request size', () => {
     expect(answer.json()).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'RequestEntityTooLarge', code: 413, message: 'Request entity too large: limit is 3145728' });
     expect((await call('GET', `${path}/huge`)).status).toBe(404);
     expect((await call('POST', path, { body: virtualService('small') })).status).toBe(201);
+    expect((await call('DELETE', `${path}/small`)).status).toBe(200);
   });
 });
 
