@@ -37,9 +37,16 @@ export class AnnotationStatePort implements ShiftPort {
     return this.basis;
   }
 
-  /** A version of the route from a watch: the next write starts from it when it is newer. */
-  observed(snapshot: RouteSnapshot): void {
-    if (!this.basis || isNewer(snapshot.resourceVersion, this.basis.resourceVersion)) this.basis = snapshot;
+  /** A version of the route from a watch: the next write starts from it when it is newer; true when it was. */
+  observed(snapshot: RouteSnapshot): boolean {
+    if (!this.isNewer(snapshot.resourceVersion)) return false;
+    this.basis = snapshot;
+    return true;
+  }
+
+  /** This resourceVersion is newer than the route as this process last saw it. */
+  isNewer(resourceVersion: string): boolean {
+    return !this.basis || isNewer(resourceVersion, this.basis.resourceVersion);
   }
 
   async writeWeight(canaryWeight: number, state: ShiftState, _purpose: WeightPurpose): Promise<RouteObservation> {
