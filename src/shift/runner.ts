@@ -247,9 +247,18 @@ export class ShiftRunner {
    * write that a newer one superseded (a rollback queued behind a step) stops retrying.
    */
   private async setWeight(write: PendingWrite, state: ShiftState): Promise<void> {
+    const settle = this.options.prober.weightWriteSent?.(write.sentAt);
+    let acknowledgedAt: number | undefined;
+    try {
+      acknowledgedAt = await this.writeWithRetries(write, state, write.canaryWeight as number, write.purpose as WeightPurpose);
+    } finally {
+      settle?.(acknowledgedAt);
+    }
+  }
+
+  /** The attempts of one weight write; the acknowledgement time, or undefined when it was not written. */
+  private async writeWithRetries(write: PendingWrite, state: ShiftState, canaryWeight: number, purpose: WeightPurpose): Promise<number | undefined> {
     const { port, clock } = this.options;
-    const canaryWeight = write.canaryWeight as number;
-    const purpose = write.purpose as WeightPurpose;
     for (let attempt = 1; !this.unanswered; attempt++) {
       try {
         // A retry may follow an attempt that committed without an answer: the window stays anchored at the first send.
@@ -258,17 +267,17 @@ export class ShiftRunner {
         const acknowledged = { ...route, changedAt: route.changedAt ?? clock.now(), sentAt };
         await this.options.observer?.weightWritten?.(canaryWeight, purpose, acknowledged.changedAt);
         this.route = acknowledged;
-        return;
+        return acknowledged.changedAt;
       } catch (error) {
-        if (this.unanswered || !this.pending.isLatestWeight(write)) return;
+        if (this.unanswered || !this.pending.isLatestWeight(write)) return undefined;
         if (port.isFatal?.(error)) {
           this.end(`stopped without writing: ${messageOf(error)}`);
-          return;
+          return undefined;
         }
         const retry = purpose === 'rollback' ? port.isRetryable?.(error) !== false : port.isRetryable?.(error) === true && attempt < 3;
         if (!retry) {
           this.giveUp(purpose, error);
-          return;
+          return undefined;
         }
         const delay = this.backoff(attempt);
         this.options.observer?.writeRetry?.(error, attempt, delay);
@@ -276,6 +285,7 @@ export class ShiftRunner {
         await clock.sleep(delay);
       }
     }
+    return undefined;
   }
 
   /** A step or promotion write failed for good: roll back (cause error); a rollback that cannot be written ends the shift. */
