@@ -37,7 +37,7 @@ export function followRoute(deps: RouteFollowerDeps): (object: KubeObject | unde
     } catch (error) {
       // A version tcpshift cannot shift any more: the runner stops the step and says why.
       const version = object.metadata.resourceVersion;
-      if (error instanceof RoutingError && version !== undefined && port.isNewer(version)) runner.observeRoute({ ...runner.currentRoute(), refusal: error.message });
+      if (error instanceof RoutingError && version !== undefined && port.isCurrent(version)) runner.observeRoute({ ...runner.currentRoute(), refusal: error.message });
       return;
     }
     if (port.observed(snapshot)) runner.observeRoute({ canaryWeight: snapshot.weights.canary, stableWeight: snapshot.weights.stable });

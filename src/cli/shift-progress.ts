@@ -68,7 +68,7 @@ export class ShiftProgress implements ShiftObserver {
   }
 
   writePending(what: string, pendingMs: number): void {
-    this.line(`${this.elapsed()} ! ${what} pending for ${Math.round(pendingMs / 1000)} s (API slow or unreachable); probing goes on`);
+    this.line(`${this.elapsed()} ! ${what} pending for ${Math.floor(pendingMs / 1000)} s (API slow or unreachable); probing goes on`);
   }
 
   /** Print a line above the live view. */

@@ -37,16 +37,21 @@ export class AnnotationStatePort implements ShiftPort {
     return this.basis;
   }
 
-  /** A version of the route from a watch: the next write starts from it when it is newer; true when it was. */
+  /**
+   * A version of the route from a watch: the next write starts from it when it is newer. True
+   * when it is the route as it is now as far as this process knows (newer, or the version its
+   * own last write returned: a write may have moved past someone else's edit before the watch
+   * delivered it, and then this is where the edit shows).
+   */
   observed(snapshot: RouteSnapshot): boolean {
-    if (!this.isNewer(snapshot.resourceVersion)) return false;
+    if (!this.isCurrent(snapshot.resourceVersion)) return false;
     this.basis = snapshot;
     return true;
   }
 
-  /** This resourceVersion is newer than the route as this process last saw it. */
-  isNewer(resourceVersion: string): boolean {
-    return !this.basis || isNewer(resourceVersion, this.basis.resourceVersion);
+  /** This resourceVersion is not older than the route as this process last saw it. */
+  isCurrent(resourceVersion: string): boolean {
+    return !this.basis || resourceVersion === this.basis.resourceVersion || isNewer(resourceVersion, this.basis.resourceVersion);
   }
 
   async writeWeight(canaryWeight: number, state: ShiftState, _purpose: WeightPurpose): Promise<RouteObservation> {

@@ -24,6 +24,8 @@ export interface RouteObservation {
   sentAt?: number;
   /** The route as last seen cannot be shifted any more (a RoutingError: another destination carries traffic, ...). */
   refusal?: string;
+  /** Canary weights of writes sent and not answered yet, oldest first: any of them may still land. */
+  inFlight?: number[];
 }
 
 export interface ProbeStatus {
@@ -297,9 +299,12 @@ function decidePromoting(state: ShiftState, obs: Observation, now: number): Step
 
 function decideRollingBack(state: ShiftState, obs: Observation, now: number): StepDecision {
   const rollback = state.rollback;
-  if (obs.route.canaryWeight !== 0 || !rollback) {
+  const inFlight = obs.route.inFlight ?? [];
+  // A step's write still unanswered may yet land: canary 0 must be written (after it) and acknowledged.
+  if (obs.route.canaryWeight !== 0 || inFlight.some((w) => w !== 0) || !rollback) {
     return { state: { ...state, updatedAt: now }, actions: [{ type: 'setWeight', canaryWeight: 0, purpose: 'rollback' }], events: [] };
   }
+  if (inFlight.length > 0) return { state, actions: [], events: [] };
   const restored = { ...rollback, restoredAt: obs.route.changedAt ?? now };
   const phase: ShiftPhase = rollback.cause === 'error' ? 'failed' : rollback.cause === 'operator' && rollback.abort ? 'aborted' : 'rolled-back';
   return finish({ ...state, rollback: restored }, phase, rollback.reason, now, []);

@@ -45,6 +45,11 @@ export class PendingWrites {
     return this.writes.filter((w) => w.kind === 'weight').at(-1);
   }
 
+  /** Canary weights of the weight writes out, oldest first. */
+  weightsInFlight(): number[] {
+    return this.writes.flatMap((w) => (w.kind === 'weight' && w.canaryWeight !== undefined ? [w.canaryWeight] : []));
+  }
+
   isLatestWeight(write: PendingWrite): boolean {
     return this.latestWeight() === write;
   }

@@ -148,7 +148,7 @@ export class ShiftRunner {
       for (const write of this.pending.slow(now)) {
         const what = describe(write);
         this.options.observer?.writePending?.(what, now - write.sentAt);
-        this.logger.warn(`${what} pending for ${Math.round((now - write.sentAt) / 1000)} s (API slow or unreachable)`);
+        this.logger.warn(`${what} pending for ${Math.floor((now - write.sentAt) / 1000)} s (API slow or unreachable)`);
       }
       if (this.pending.overdue(now)) this.wake();
       timer = clock.setTimer(tick, 1000);
@@ -186,7 +186,9 @@ export class ShiftRunner {
 
   private observe(): Observation {
     const request = this.options.requests?.current();
-    return { route: this.route, probe: this.options.prober.status(), ...(request ? { request } : {}) };
+    const inFlight = this.pending.weightsInFlight();
+    const route = inFlight.length > 0 ? { ...this.route, inFlight } : this.route;
+    return { route, probe: this.options.prober.status(), ...(request ? { request } : {}) };
   }
 
   private decideNow(): Decision {
