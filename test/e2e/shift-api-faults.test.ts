@@ -118,20 +118,24 @@ describe('an API that does not answer', () => {
   }, 90_000);
 });
 
+interface Destination {
+  destination: { host: string; subset?: string; port?: { number: number } };
+  weight?: number;
+}
 interface StoredRoute {
   metadata: Record<string, unknown>;
-  spec: { tcp: Array<{ route: Array<{ destination: { subset: string }; weight?: number }> }> };
+  spec: { tcp: Array<{ route: Destination[] }> };
 }
 
-/** Someone else edits the VirtualService (in the API, as kubectl would): weights by subset. */
-function editRoute(weights: Record<string, number>): void {
+/** Someone else edits the VirtualService (in the API, as kubectl would): weights by subset, and more destinations. */
+function editRoute(weights: Record<string, number>, more: Destination[] = []): void {
   const ref = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'echo', namespace: 'echo' };
   const vs = env.sandbox.api.objects.get(ref) as unknown as StoredRoute;
   const tcp = vs.spec.tcp[0]!;
-  const route = Object.entries(weights).map(([subset, weight]) => {
-    const existing = tcp.route.find((d) => d.destination.subset === subset) ?? tcp.route[0]!;
-    return { ...existing, destination: { ...existing.destination, subset }, weight };
-  });
+  const route = [
+    ...Object.entries(weights).map(([subset, weight]) => ({ ...tcp.route.find((d) => d.destination.subset === subset)!, weight })),
+    ...more,
+  ];
   env.sandbox.api.objects.update({ ...vs, spec: { ...vs.spec, tcp: [{ ...tcp, route }] } });
 }
 
@@ -170,7 +174,8 @@ describe('someone else changes the route mid-bake', () => {
     const file = await env.spec('refused', { 'spec.schedule.bake': '8s' });
     const shift = startCli(['shift', '-f', file, ...env.flags('refused')]);
     await waitForState(env, baking(0, 50), 'step 1 baking');
-    editRoute({ v1: 45, v2: 45, v3: 10 });
+    // A third destination that serves (the per-version Service of v1): tcpshift cannot own this route any more.
+    editRoute({ v1: 45, v2: 45 }, [{ destination: { host: 'echo-v1.echo.svc.cluster.local', port: { number: 9000 } }, weight: 10 }]);
     const run = await shift.done;
     expect(run.code, run.stdout + run.stderr).toBe(4);
     expect(run.stdout).toMatch(/cannot be shifted any more: .*destinations other than the stable and canary subsets carry traffic/);
