@@ -238,6 +238,8 @@ export class ShiftRunner {
     const write = this.pending.add({ kind: 'weight', canaryWeight, purpose, sentAt: this.options.clock.now() });
     this.writes = this.writes
       .then(() => this.setWeight(write, state))
+      // Not an API error (those are handled in setWeight): an observer or port bug. Stop, saying so.
+      .catch((error: unknown) => this.end(`weight write failed unexpectedly: ${messageOf(error)}`))
       .finally(() => {
         this.pending.remove(write);
         this.wake();

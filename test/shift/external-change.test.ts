@@ -3,7 +3,8 @@
 // what it says: pause (holding until the weights are back or an operator acts), rollback, reassert.
 import { describe, expect, it } from 'vitest';
 import { decide, initialState, resumeState, type Action, type RouteObservation, type ShiftState } from '../../src/shift/index.js';
-import { newConnections, observation, probe, route, shiftFor, T0 } from '../support/shift-fixtures.js';
+import { parseTCPShiftObject } from '../../src/spec/parse-tcpshift.js';
+import { newConnections, observation, probe, route, shiftDocument, shiftFor, T0 } from '../support/shift-fixtures.js';
 
 const BAKE = 10_000;
 const specWith = (onExternalChange: string) => shiftFor({ 'spec.analysis.onExternalChange': onExternalChange }).spec;
@@ -64,6 +65,12 @@ describe('decide: weights changed by someone else while a step bakes', () => {
     expect(d.state.phase).toBe('paused');
     expect(d.state.reason).toContain(refusal);
     expect(d.state.steps.at(-1)!.reasons[0]).toContain('cannot be shifted any more');
+  });
+
+  it('an unknown choice in the spec is an error naming the field', () => {
+    const result = parseTCPShiftObject(shiftDocument({ 'spec.analysis.onExternalChange': 'ignore' }));
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : result.issues).toEqual([{ path: 'spec.analysis.onExternalChange', message: 'must be one of: pause, rollback, reassert' }]);
   });
 
   it('the weights the step wrote (even re-read, without a write time) are not an external change', () => {
