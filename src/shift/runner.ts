@@ -100,12 +100,6 @@ export class ShiftRunner {
     return this.unanswered;
   }
 
-  /** Writes still out: what they are and how long ago they were sent. */
-  pendingWrites(): string[] {
-    const now = this.options.clock.now();
-    return this.pending.describeAll(now);
-  }
-
   /**
    * A version of the route seen by someone following it (a watch), newer than the last write:
    * someone else's change is observed at once. What one of our own writes in flight put there
