@@ -24,7 +24,7 @@ export function followRoute(deps: RouteFollowerDeps): (object: KubeObject | unde
   const { router, port, runner, requests, identity } = deps;
   return (object) => {
     if (!object || deps.done()) return;
-    const annotations = object.metadata.annotations ?? {};
+    const annotations = router.annotationsOf(object);
     requests.fromAnnotations(annotations);
     const holder = annotations[ShiftAnnotations.holder];
     if (holder !== identity) {
@@ -40,6 +40,6 @@ export function followRoute(deps: RouteFollowerDeps): (object: KubeObject | unde
       if (error instanceof RoutingError && version !== undefined && port.isCurrent(version)) runner.observeRoute({ ...runner.currentRoute(), refusal: error.message });
       return;
     }
-    if (port.observed(snapshot)) runner.observeRoute({ canaryWeight: snapshot.weights.canary, stableWeight: snapshot.weights.stable });
+    if (port.observed(snapshot)) runner.observeRoute({ canaryWeight: snapshot.weights.canary, stableWeight: snapshot.weights.stable, shape: snapshot.shape });
   };
 }

@@ -105,7 +105,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
   const runner = new ShiftRunner({
     spec,
     state,
-    route: { canaryWeight: acquired.weights.canary, stableWeight: acquired.weights.stable },
+    route: { canaryWeight: acquired.weights.canary, stableWeight: acquired.weights.stable, shape: acquired.shape },
     prober,
     port,
     clock: ctx.clock,

@@ -15,6 +15,7 @@ import type { Logger } from '../util/logger.js';
 import { ShardedEvents } from './event-sink.js';
 import { startHttpPorts, type HttpPorts } from './http-servers.js';
 import { keyOf } from './keys.js';
+import { LeaseTrouble } from './lease-trouble.js';
 import { LightProber } from './light-prober.js';
 import { ControllerMetrics } from './metrics.js';
 import { Reconciler } from './reconciler.js';
@@ -83,6 +84,7 @@ class Controller implements RunningController {
   private readonly reconciler: Reconciler;
   private readonly electionStop = new AbortController();
   private readonly elector: LeaderElector;
+  private readonly leaseTrouble: LeaseTrouble;
   private http: HttpPorts | undefined;
   private synced: Promise<void> = Promise.resolve();
   private isSynced = false;
@@ -117,6 +119,7 @@ class Controller implements RunningController {
       identity,
       statusRefreshMs: options.statusRefreshMs,
     });
+    this.leaseTrouble = new LeaseTrouble(`${options.lease.namespace}/${options.lease.name}`, clock, logger);
     this.elector = new LeaderElector({
       leases: kube.resource(LeaseKind, { retry: { maxAttempts: 1 } }),
       name: options.lease.name,
@@ -130,6 +133,7 @@ class Controller implements RunningController {
       onStartedLeading: (signal) => this.lead(signal),
       onStoppedLeading: () => undefined,
       onNewLeader: (leader) => logger.info('leader observed', { leader, lease: `${options.lease.namespace}/${options.lease.name}` }),
+      onAttempt: (error) => this.leaseTrouble.attempted(error),
     });
   }
 
@@ -152,6 +156,7 @@ class Controller implements RunningController {
       metricsPort: this.options.metricsPort,
       ...(this.options.host !== undefined ? { host: this.options.host } : {}),
       isReady: () => this.isSynced && this.stopping === undefined,
+      notReadyReason: () => this.leaseTrouble.reason(),
       metrics: async () => ({ text: await this.metrics.text(), contentType: this.metrics.contentType }),
     });
     this.informer.on({

@@ -14,6 +14,7 @@ import {
   failShift,
   isTerminal,
   lockState,
+  restoreShapeOf,
   ShiftAnnotations,
   withoutStepFields,
   type Action,
@@ -183,7 +184,8 @@ export class EngineDriver {
     const change = (current: RouteSnapshot): RouteChange => {
       const ours = isControllerHolderOf(current.annotations[ShiftAnnotations.holder] ?? '', namespace, name);
       if (purpose === 'step') return { canaryWeight, annotations: { [ShiftAnnotations.holder]: holder, [ShiftAnnotations.expires]: new Date(until).toISOString() } };
-      return { canaryWeight, ...(ours ? { annotations: { [ShiftAnnotations.holder]: null, [ShiftAnnotations.expires]: null } } : {}) };
+      const restore = purpose === 'rollback' ? restoreShapeOf(work.state) : undefined;
+      return { canaryWeight, ...(restore ? { restore } : {}), ...(ours ? { annotations: { [ShiftAnnotations.holder]: null, [ShiftAnnotations.expires]: null } } : {}) };
     };
     const sentAt = this.deps.clock.now();
     const settle = s.currentProber()?.weightWriteSent?.(sentAt);
@@ -319,6 +321,7 @@ function routeObservation(route: RouteSnapshot, changedAt: number | undefined, s
   return {
     canaryWeight: route.weights.canary,
     stableWeight: route.weights.stable,
+    shape: route.shape,
     ...(changedAt !== undefined ? { changedAt, ...(sentAt !== undefined ? { sentAt } : {}) } : {}),
   };
 }
