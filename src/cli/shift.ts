@@ -42,13 +42,13 @@ route is busy (nothing written), 1 unexpected error or no answer from the API (-
 export function shiftVerb(ctx: CliContext): Command {
   const command = new Command('shift')
     .description('Run a shift from this process: step the canary weight, probe at every step, promote or roll back, write the report.')
-    .requiredOption('-f, --file <path>', 'TCPShift file (YAML or JSON, one document)');
+    .requiredOption('-f, --file <path>', 'TCPShift file (YAML or JSON, one document; - reads stdin)');
   addClusterOptions(command);
   addRunOptions(command);
   return command.addHelpText('after', EXAMPLES).action(async (flags: RunFlags & ClusterFlags & { file: string }) => {
     const ttl = lockTtlMs(flags);
     const deadline = apiDeadlineMs(flags);
-    const { shift, resource } = withProbeAddress(readShiftFile(flags.file), flags.probeAddress);
+    const { shift, resource } = withProbeAddress(await readShiftFile(flags.file, ctx), flags.probeAddress);
     const kube = connectCluster(flags, ctx);
     try {
       const result = await runShiftSession(
