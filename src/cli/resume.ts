@@ -7,7 +7,7 @@ import { ExitCode } from './exit-codes.js';
 import type { CliContext } from './io.js';
 import { localProcesses } from './process-probe.js';
 import { printResult } from './shift-output.js';
-import { addRunOptions, lockTtlMs, withProbeAddress, type RunFlags } from './shift-options.js';
+import { addRunOptions, apiDeadlineMs, lockTtlMs, withProbeAddress, type RunFlags } from './shift-options.js';
 import { runShiftSession } from './shift-session.js';
 import { cliResumeRefusal, controllerResumeRefusal } from './resume-refusal.js';
 import { findShift, supersededNote, type ControllerShift } from './shift-target.js';
@@ -35,6 +35,7 @@ export function resumeVerb(ctx: CliContext): Command {
   addRunOptions(command);
   return command.addHelpText('after', EXAMPLES).action(async (name: string, flags: RunFlags & ClusterFlags & { namespace?: string }) => {
     const ttl = lockTtlMs(flags);
+    const deadline = apiDeadlineMs(flags);
     const kube = connectCluster(flags, ctx);
     try {
       const found = await findShift(kube, name, flags.namespace);
@@ -49,7 +50,7 @@ export function resumeVerb(ctx: CliContext): Command {
       if (lock.kind === 'held') throw new UsageError(`shift ${name} is running in ${lock.holder.identity}: nothing to resume (tcpshift status ${name})`);
       const { shift, resource } = withProbeAddress({ shift: found.shift, resource: found.resource }, flags.probeAddress);
       const result = await runShiftSession(
-        { shift, resource, router: found.router, output: flags.output, reportDir: flags.reportDir, onInterrupt: flags.onInterrupt, lockTtlMs: ttl, resume: state, cwd: process.cwd() },
+        { shift, resource, router: found.router, output: flags.output, reportDir: flags.reportDir, onInterrupt: flags.onInterrupt, lockTtlMs: ttl, apiDeadlineMs: deadline, resume: state, cwd: process.cwd() },
         ctx,
       );
       printResult(result, flags.output, ctx);

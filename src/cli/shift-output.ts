@@ -8,6 +8,7 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 export function summaryLines(report: ShiftReport): string[] {
   const lines = [
     `${report.outcome}: stable ${report.finalWeights.stable}% / canary ${report.finalWeights.canary}% after ${seconds(report.endedAt - report.startedAt)}`,
+    ...(report.reason !== undefined && report.outcome !== 'promoted' ? [`  reason: ${report.reason}`] : []),
   ];
   for (const step of report.steps) {
     const n = step.newConnections;

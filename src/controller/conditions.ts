@@ -53,8 +53,10 @@ export function stateConditions(state: ShiftState, steps: readonly number[]): De
       const message = `rolling back to stable: ${state.rollback?.reason ?? why}`;
       return [cond('Ready', 'False', 'RollingBack', message), cond('Progressing', 'True', 'RollingBack', message), reason === 'Breach' || reason === 'Error' ? cond('Degraded', 'True', reason, message) : healthy];
     }
-    case 'paused':
-      return [cond('Ready', 'False', 'Paused', why), cond('Progressing', 'False', 'Paused', `${why}; weights left as they are`), healthy];
+    case 'paused': {
+      const reason = state.pausedBy === 'external-change' ? 'ExternalChange' : 'Paused';
+      return [cond('Ready', 'False', reason, why), cond('Progressing', 'False', reason, `${why}; weights left as they are`), healthy];
+    }
     case 'promoted':
       return [cond('Ready', 'True', 'Promoted', why), cond('Progressing', 'False', 'Promoted', why), healthy];
     case 'rolled-back':

@@ -73,6 +73,8 @@ interface Work {
   route: RouteSnapshot | undefined;
   /** When this drive's weight write was acknowledged. */
   changedAt: number | undefined;
+  /** When it was sent (its drain may start from the commit, before the answer). */
+  sentAt?: number;
 }
 
 /** A Kubernetes Event to record: the engine's ShiftEvent types, or the controller's reasons (RouteNotFound, RouteWriteFailed, ...). */
@@ -135,7 +137,7 @@ export class EngineDriver {
     const hooks = this.deps.probers(work.s);
     for (let round = 0; round < MAX_ROUNDS && work.route; round++) {
       const prober = work.s.proberFor(work.state, hooks);
-      const observation = { route: routeObservation(work.route, work.changedAt), probe: prober?.status() ?? IDLE_PROBE, ...(request ? { request } : {}) };
+      const observation = { route: routeObservation(work.route, work.changedAt, work.sentAt), probe: prober?.status() ?? IDLE_PROBE, ...(request ? { request } : {}) };
       const decision = decide(work.s.run.shift.spec, work.state, observation, this.deps.clock.now());
       work.state = decision.state;
       work.events.push(...decision.events.map(fromEngine));
@@ -185,13 +187,18 @@ export class EngineDriver {
       const restore = purpose === 'rollback' ? restoreShapeOf(work.state) : undefined;
       return { canaryWeight, ...(restore ? { restore } : {}), ...(ours ? { annotations: { [ShiftAnnotations.holder]: null, [ShiftAnnotations.expires]: null } } : {}) };
     };
+    const sentAt = this.deps.clock.now();
+    const settle = s.currentProber()?.weightWriteSent?.(sentAt);
     try {
       const result = await s.run.router.update(change, work.route ? { basis: work.route } : {});
       work.route = result.snapshot;
       s.route = result.snapshot;
       work.changedAt = this.deps.clock.now();
+      work.sentAt = sentAt;
+      settle?.(work.changedAt);
       this.deps.metrics.routeWrite(purpose);
     } catch (error) {
+      settle?.(undefined);
       if (isRetryable(error) || error instanceof ConflictError) throw error;
       const what = purpose === 'rollback' ? 'the rollback (canary 0)' : `canary ${canaryWeight}%`;
       const reason = `could not write ${what} to ${s.run.router.description}: ${messageOf(error)}`;
@@ -310,8 +317,13 @@ function needsRoute(state: ShiftState, request: OperatorRequest | undefined): bo
   return !(state.phase === 'paused' && request?.action === 'pause');
 }
 
-function routeObservation(route: RouteSnapshot, changedAt: number | undefined): RouteObservation {
-  return { canaryWeight: route.weights.canary, stableWeight: route.weights.stable, shape: route.shape, ...(changedAt !== undefined ? { changedAt } : {}) };
+function routeObservation(route: RouteSnapshot, changedAt: number | undefined, sentAt: number | undefined): RouteObservation {
+  return {
+    canaryWeight: route.weights.canary,
+    stableWeight: route.weights.stable,
+    shape: route.shape,
+    ...(changedAt !== undefined ? { changedAt, ...(sentAt !== undefined ? { sentAt } : {}) } : {}),
+  };
 }
 
 function routeProblem(error: unknown, description: string): Problem {

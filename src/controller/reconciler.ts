@@ -154,6 +154,8 @@ export class Reconciler {
 
   private requeue(s: ShiftSession, result: DriveResult): ReconcileResult {
     if (result.waiting) return { requeueAfterMs: ROUTE_WAIT_MS };
+    // A pause held by an external change ends when the route's weights are back: look at the route again.
+    if (s.state.phase === 'paused' && s.state.pausedBy === 'external-change') return { requeueAfterMs: ROUTE_WAIT_MS };
     if (isTerminal(s.state.phase) || s.state.phase === 'paused') return {};
     const refresh = this.deps.statusRefreshMs;
     if (result.wakeAt === undefined) return { requeueAfterMs: refresh };

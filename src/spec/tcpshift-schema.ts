@@ -146,6 +146,10 @@ const analysis = strictObject({
     .enum(['tolerate-drain', 'preserve'], { error: 'must be one of: tolerate-drain, preserve' })
     .default('tolerate-drain'),
   drainDuration: durationString(0, MAX_PROBE_DURATION_MS).default('45s').describe("The gateway's drainDuration (Istio ProxyConfig, 45s by default)."),
+  onExternalChange: z
+    .enum(['pause', 'rollback', 'reassert'], { error: 'must be one of: pause, rollback, reassert' })
+    .default('pause')
+    .describe("When someone else changes the owned weights mid-step: pause (leave them, stop for resume), rollback (to stable), or reassert (write the step's weights again and bake it afresh)."),
 }, 'an object');
 
 const commonSpec = {
