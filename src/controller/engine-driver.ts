@@ -45,6 +45,10 @@ export interface DriverDeps {
   /** How often a baking shift's status.split is refreshed at most. */
   statusRefreshMs: number;
   probers(session: ShiftSession): ProberHooks;
+  /** The pre-flight of a pending shift's route (src/shift/preflight): a Problem stops it before any write. */
+  preflight(session: ShiftSession, route: RouteSnapshot): Promise<Problem | undefined>;
+  /** Called before every route write (the finalizer goes on before the first one). */
+  beforeRouteWrite(session: ShiftSession): Promise<void>;
 }
 
 export interface DriveInput {
@@ -173,6 +177,7 @@ export class EngineDriver {
 
   /** Persist the state that wants this weight, then write the weight (one JSON Patch). */
   private async setWeight(work: Work, canaryWeight: number, purpose: WeightPurpose): Promise<void> {
+    await this.deps.beforeRouteWrite(work.s);
     await this.persist(work);
     const { s } = work;
     const { namespace, name } = s.id;
@@ -211,7 +216,7 @@ export class EngineDriver {
     work.route = snapshot;
     s.route = snapshot;
     if (work.state.phase !== 'pending') return true;
-    const problem = this.pendingProblem(s, snapshot);
+    const problem = this.pendingProblem(s, snapshot) ?? (await this.deps.preflight(s, snapshot));
     return problem ? this.routeUnavailable(work, problem) : true;
   }
 
