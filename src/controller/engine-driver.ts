@@ -47,8 +47,8 @@ export interface DriverDeps {
   probers(session: ShiftSession): ProberHooks;
   /** The pre-flight of a pending shift's route (src/shift/preflight): a Problem stops it before any write. */
   preflight(session: ShiftSession, route: RouteSnapshot): Promise<Problem | undefined>;
-  /** Called before every route write (the finalizer goes on before the first one). */
-  beforeRouteWrite(session: ShiftSession): Promise<void>;
+  /** Called before every route write (the finalizer goes on before the first step's). */
+  beforeRouteWrite(session: ShiftSession, purpose: WeightPurpose): Promise<void>;
 }
 
 export interface DriveInput {
@@ -177,7 +177,7 @@ export class EngineDriver {
 
   /** Persist the state that wants this weight, then write the weight (one JSON Patch). */
   private async setWeight(work: Work, canaryWeight: number, purpose: WeightPurpose): Promise<void> {
-    await this.deps.beforeRouteWrite(work.s);
+    await this.deps.beforeRouteWrite(work.s, purpose);
     await this.persist(work);
     const { s } = work;
     const { namespace, name } = s.id;

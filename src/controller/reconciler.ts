@@ -69,7 +69,8 @@ export class Reconciler {
       ...deps,
       probers: (s) => this.proberHooks(s),
       preflight: (s, route) => preflightProblem(deps.kube, s.run.shift, route, deps.checkProbes),
-      beforeRouteWrite: (s) => this.setFinalizer(s, s.run.shift.spec.onDelete === 'rollback'),
+      // The finalizer only while something may need rolling back: added before a step's write.
+      beforeRouteWrite: (s, purpose) => (purpose === 'step' ? this.setFinalizer(s, s.run.shift.spec.onDelete === 'rollback') : Promise.resolve()),
     });
   }
 
