@@ -16,8 +16,22 @@ export function readyPod(version: string, namespace = 'echo'): KubeObject {
   };
 }
 
-/** Gateway echo-gateway, DestinationRule echo, Services echo/echo-v1/echo-v2 and a Ready pod per version. */
-export function routingChainObjects(): KubeObject[] {
-  const chain = sandboxObjects({ replicas: 1, provider: 'istio' }).filter((o) => CHAIN_KINDS.has(o.kind ?? ''));
+/**
+ * Gateway echo-gateway, DestinationRule echo, Services echo/echo-v1/echo-v2 and a Ready pod per
+ * version. The Gateway and DestinationRule go to `routeNamespace` (beside the VirtualService);
+ * the Services and pods stay in `echo` (the spec's host is echo.echo.svc.cluster.local).
+ */
+export function routingChainObjects(routeNamespace = 'echo'): KubeObject[] {
+  const chain = sandboxObjects({ replicas: 1, provider: 'istio' })
+    .filter((o) => CHAIN_KINDS.has(o.kind ?? ''))
+    .map((o) => (o.kind === 'Service' ? o : { ...o, metadata: { ...o.metadata, namespace: routeNamespace } }));
   return [...chain, ...VERSIONS.map((v) => readyPod(v))];
+}
+
+/** Create the chain in an emulator (in-process); pods get their Ready status through /status. */
+export function createRoutingChain(objects: { create(o: KubeObject): KubeObject; update(o: KubeObject, sub?: 'status'): KubeObject }, routeNamespace = 'echo'): void {
+  for (const object of routingChainObjects(routeNamespace)) {
+    const created = objects.create(object);
+    if (object.kind === 'Pod') objects.update({ ...created, status: object.status } as KubeObject, 'status');
+  }
 }

@@ -7,7 +7,7 @@ import { KubeClient, type KubeObject } from '../../src/kube/index.js';
 import { parseTCPShiftObject } from '../../src/spec/parse-tcpshift.js';
 import type { ResolvedShift } from '../../src/spec/resolved-shift.js';
 import { holderAnnotations, SHIFT_LABEL, ShiftAnnotations, stateAnnotations, type ShiftState } from '../../src/shift/index.js';
-import { routingChainObjects } from './routing-chain.js';
+import { createRoutingChain } from './routing-chain.js';
 import { startTestApiServer, virtualService, type TestApiServer } from './apiserver-fixtures.js';
 import { shiftDocument } from './shift-fixtures.js';
 import { exampleObject, withChanges } from '../spec/examples.js';
@@ -46,10 +46,7 @@ export async function startShiftApi(): Promise<ShiftApi> {
   const parsed = parseTCPShiftObject(withChanges(exampleObject('shift-gateway-api.yaml'), {}));
   if (!parsed.ok) throw new Error('bad gateway-api example');
   objects.create(renderTcpRoute(parsed.shift as GatewayApiShift, 0));
-  for (const object of routingChainObjects()) {
-    const created = objects.create(object);
-    if (object.kind === 'Pod') objects.update({ ...created, status: (object as { status?: unknown }).status } as KubeObject, 'status');
-  }
+  createRoutingChain(objects);
   const kube = KubeClient.connect({ kubeconfig: api.kubeconfigPath }, { retry: { baseDelayMs: 20, maxDelayMs: 200 } });
   return {
     ...api,
