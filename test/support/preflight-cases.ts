@@ -95,7 +95,14 @@ const istio: Array<Omit<PreflightCase, 'provider'>> = [
     reason: 'GatewayHostsMismatch',
   },
   { name: 'the Service does not exist', cluster: ({ edits }) => edits.edit(refs.service('echo'), () => undefined), message: /Service echo\/echo: not found \(spec\.target\.host names it\)/, reason: 'ServiceNotFound' },
-  { name: 'spec.target.port is not a port of the Service', spec: () => ({ 'spec.target.port': 9001 }), message: /Service echo\/echo spec\.ports: no port 9001 \(it has 9000\)/, reason: 'ServicePortMissing' },
+  { name: "spec.target.port is not the route's destination port", spec: () => ({ 'spec.target.port': 9001 }), message: /VirtualService echo\/echo spec\.tcp\[0\]\.route\[0\]\.destination\.port\.number: is 9000, but spec\.target\.port is 9001/, reason: 'DestinationPortMismatch' },
+  {
+    name: 'spec.target.port is not a port of the Service',
+    spec: () => ({ 'spec.target.port': 9001 }),
+    cluster: ({ edits }) => edits.edit(refs.virtualService, (s) => ({ ...s, tcp: [{ ...(s.tcp as Spec[])[0], route: vsRoute(s).map((d) => ({ ...d, destination: { ...d.destination, port: { number: 9001 } } })) }] })),
+    message: /Service echo\/echo spec\.ports: no port 9001 \(it has 9000\)/,
+    reason: 'ServicePortMissing',
+  },
   { name: 'the Service has no selector', cluster: ({ edits }) => edits.edit(refs.service('echo'), (s) => ({ ...s, selector: undefined })), message: /Service echo\/echo spec\.selector: is empty/, reason: 'ServiceWithoutSelector' },
   {
     name: "the canary subset's labels select no pod",

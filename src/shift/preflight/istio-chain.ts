@@ -6,8 +6,8 @@
  */
 import { MESH_GATEWAY } from '../../istio/gateway-refs.js';
 import { resolveHost, serverAdmits, serviceOfFqdn } from '../../istio/hosts.js';
-import { ownedRouteGateways } from '../../istio/owned-route.js';
-import type { VirtualService } from '../../istio/types.js';
+import { ownedIstioRoute, ownedRouteGateways } from '../../istio/owned-route.js';
+import type { RouteDestination, VirtualService } from '../../istio/types.js';
 import type { DestinationRule, IstioGateway, KubeClient } from '../../kube/index.js';
 import type { ResolvedIstioSpec } from '../../spec/resolved-shift.js';
 import { PreflightError, type PassedChecks } from './preflight-error.js';
@@ -89,11 +89,22 @@ async function readDestinationRule(kube: KubeClient, spec: ResolvedIstioSpec, na
   return rule;
 }
 
+/** The owned destinations that name a port must name spec.target.port (the Service port Envoy's cluster uses). */
+function checkDestinationPorts(vs: VirtualService, spec: ResolvedIstioSpec): void {
+  const owned = ownedIstioRoute(vs, spec);
+  for (const index of [owned.stableIndex, owned.canaryIndex]) {
+    const port = index === undefined ? undefined : (owned.entries[index] as RouteDestination | undefined)?.destination?.port?.number;
+    if (port === undefined || port === spec.target.port) continue;
+    throw new PreflightError(vsRef(vs), `${owned.path}[${index}].destination.port.number`, `is ${port}, but spec.target.port is ${spec.target.port}`, "make spec.target.port the destinations' port", 'DestinationPortMismatch');
+  }
+}
+
 /** Prove the Istio chain; returns the checks that passed. */
 export async function checkIstioChain(kube: KubeClient, spec: ResolvedIstioSpec, vs: VirtualService): Promise<PassedChecks> {
   const namespace = vs.metadata.namespace ?? 'default';
   const passed: PassedChecks = [`${vsRef(vs)} tcp route on port ${spec.target.matchPort}`];
   passed.push(...(await checkGateways(kube, vs, spec)));
+  checkDestinationPorts(vs, spec);
   const service = targetService(spec, namespace);
   const rule = await readDestinationRule(kube, spec, namespace, service.fqdn);
   const object = `DestinationRule ${namespace}/${spec.target.destinationRule}`;

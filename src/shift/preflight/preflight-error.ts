@@ -11,6 +11,7 @@ export type PreflightReason =
   | 'GatewayNotTcp'
   | 'GatewayHostsMismatch'
   | 'HostNotService'
+  | 'DestinationPortMismatch'
   | 'DestinationRuleNotFound'
   | 'DestinationRuleHostMismatch'
   | 'SubsetNotFound'
