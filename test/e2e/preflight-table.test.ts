@@ -77,7 +77,7 @@ async function startEnv(provider: Provider): Promise<Env> {
 /** The route's resourceVersion (or 'absent'). */
 function routeVersion(env: Env): string {
   const ref = env.sandbox.provider === 'istio' ? refs.virtualService : refs.tcpRoute;
-  return find(env.sandbox, ref as ReturnType<typeof shiftRef>)?.metadata.resourceVersion ?? 'absent';
+  return find(env.sandbox, ref)?.metadata.resourceVersion ?? 'absent';
 }
 
 /** Put the cluster back and wait until the gateway routes every new connection to v1 again. */

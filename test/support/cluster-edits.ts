@@ -28,7 +28,7 @@ export class ClusterEdits {
     this.saved.push({ ref, original });
     const spec = change(structuredClone((original as { spec?: Spec }).spec ?? {}));
     if (spec === undefined) this.objects.delete(ref);
-    else this.objects.update({ ...original, spec } as KubeObject);
+    else this.objects.update({ ...original, spec });
   }
 
   restore(): void {
@@ -40,7 +40,7 @@ export class ClusterEdits {
         current = undefined;
       }
       if (current) this.objects.update({ ...original, metadata: { ...original.metadata, resourceVersion: current.metadata.resourceVersion } });
-      else this.objects.create({ ...original, metadata: { ...original.metadata, resourceVersion: undefined, uid: undefined, creationTimestamp: undefined } } as KubeObject);
+      else this.objects.create({ ...original, metadata: { ...original.metadata, resourceVersion: undefined, uid: undefined, creationTimestamp: undefined } });
     }
   }
 }

@@ -32,6 +32,6 @@ export function routingChainObjects(routeNamespace = 'echo'): KubeObject[] {
 export function createRoutingChain(objects: { create(o: KubeObject): KubeObject; update(o: KubeObject, sub?: 'status'): KubeObject }, routeNamespace = 'echo'): void {
   for (const object of routingChainObjects(routeNamespace)) {
     const created = objects.create(object);
-    if (object.kind === 'Pod') objects.update({ ...created, status: object.status } as KubeObject, 'status');
+    if (object.kind === 'Pod') objects.update({ ...created, status: object.status }, 'status');
   }
 }
