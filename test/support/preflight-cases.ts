@@ -135,6 +135,16 @@ const istio: Array<Omit<PreflightCase, 'provider'>> = [
   { name: 'identify regex that finds nothing', spec: () => ({ 'spec.probe.identify': { mode: 'regex', pattern: '^Build: (?<version>\\S+)' } }), message: /spec\.probe\.identify: answers look like .*; set probe\.identify \{mode: banner\}/, reason: 'ProbeUnidentified' },
   { name: 'the probe address refuses', spec: ({ closedPort }) => ({ 'spec.probe.address': `127.0.0.1:${closedPort}` }), message: /probe address 127\.0\.0\.1:\d+ spec\.probe\.address: refused.*the routing chain checked out \(VirtualService echo\/echo tcp route on port 31400; Gateway echo\/echo-gateway server tcp.*look at the probe address/, reason: 'ProbeUnreachable' },
   {
+    name: 'a short DestinationRule host and `echo/*` server hosts are accepted: only the refusing probe address is left',
+    spec: ({ closedPort }) => ({ 'spec.probe.address': `127.0.0.1:${closedPort}` }),
+    cluster: ({ edits }) => {
+      edits.edit(refs.destinationRule, (s) => ({ ...s, host: 'echo' }));
+      edits.edit(refs.gateway, (s) => ({ ...s, servers: servers(s).map((x) => ({ ...x, hosts: ['echo/*'] })) }));
+    },
+    message: /spec\.probe\.address: refused.*the routing chain checked out \(.*DestinationRule echo\/echo host echo\.echo\.svc\.cluster\.local, subsets v1 and v2/,
+    reason: 'ProbeUnreachable',
+  },
+  {
     name: 'the probe address reaches the canary, not this route',
     spec: ({ sandbox }) => ({ 'spec.probe.address': `127.0.0.1:${sandbox.pods().find((p) => p.version === 'v2')!.port}` }),
     message: /spec\.probe\.address: answered as version v2 while the route sends the canary nothing/,
@@ -193,6 +203,13 @@ const gatewayApi: Array<Omit<PreflightCase, 'provider'>> = [
     cluster: ({ edits }) => edits.edit(refs.tcpRoute, (s) => ({ ...s, parentRefs: [{ name: 'echo-gateway' }, { name: 'echo-gateway-canary' }] })),
     message: /has other parents whose traffic moves with these weights: Gateway echo\/echo-gateway-canary \(every listener\)/,
     reason: 'SharedRoute',
+  },
+  {
+    name: 'other parents accepted with allowOtherParents: only the refusing probe address is left',
+    spec: ({ closedPort }) => ({ 'spec.target.allowOtherParents': true, 'spec.probe.address': `127.0.0.1:${closedPort}` }),
+    cluster: ({ edits }) => edits.edit(refs.tcpRoute, (s) => ({ ...s, parentRefs: [...parentRefs(s), { name: 'edge', namespace: 'infra', sectionName: 'tcp-5432' }] })),
+    message: /spec\.probe\.address: refused.*the routing chain checked out \(TCPRoute echo\/echo/,
+    reason: 'ProbeUnreachable',
   },
   { name: 'the canary Service selects no pod', cluster: ({ edits }) => edits.edit(refs.service('echo-v2'), (s) => ({ ...s, selector: { app: 'echo', version: 'v9' } })), message: /Service echo\/echo-v2 spec\.selector: canary Service echo-v2: labels \{app=echo, version=v9\}/, reason: 'NoReadyEndpoints' },
   { name: 'the stable Service has no selector', cluster: ({ edits }) => edits.edit(refs.service('echo-v1'), (s) => ({ ...s, selector: undefined })), message: /Service echo\/echo-v1 spec\.selector: is empty/, reason: 'ServiceWithoutSelector' },
