@@ -10,6 +10,7 @@
 import { ConflictError, isRetryable, NotFoundError, type TCPShift } from '../kube/index.js';
 import type { RouteChange, RouteSnapshot } from '../router/index.js';
 import {
+  canaryTrafficMessage,
   decide,
   failShift,
   isTerminal,
@@ -220,11 +221,15 @@ export class EngineDriver {
     return problem ? this.routeUnavailable(work, problem) : true;
   }
 
-  /** Before the first write: every weight of the schedule must be writable, and nobody else may hold the route. */
+  /** Before the first write: nobody else holds the route, it sends the canary nothing, and every weight of the schedule is writable. */
   private pendingProblem(s: ShiftSession, snapshot: RouteSnapshot): Problem | undefined {
     const lock = lockState(snapshot.annotations, this.deps.clock.now());
     if (lock.kind === 'held' && !isControllerHolderOf(lock.holder.identity, s.id.namespace, s.id.name)) {
       return { reason: 'RouteBusy', message: `${s.run.router.description} is held by ${lock.holder.identity} until ${new Date(lock.holder.expiresAt).toISOString()} (a shift run from the CLI?): waiting for it to end` };
+    }
+    if (snapshot.weights.canary > 0) {
+      const message = `${canaryTrafficMessage(s.run.router.description, snapshot.weights.share)} before this shift wrote anything: starting over it would move traffic back; put the route back on stable (weights, or tcpshift rollback of the shift that moved it) and this shift starts`;
+      return { reason: 'CanaryTraffic', message };
     }
     try {
       for (const weight of [...s.run.shift.spec.schedule.steps, 0]) s.run.router.validateWeight(snapshot, weight);

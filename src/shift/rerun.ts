@@ -3,7 +3,9 @@
  * a promotion must not move traffic back: the route at 100 % canary under the same routing spec
  * (provider, target, stable, canary as kept in tcpshift.io/spec) is "already promoted" (exit 0,
  * nothing written). Any other canary weight is refused unless the operator asks to start again
- * from stable (`--restart`) or continues the shift (`resume`).
+ * from stable (`--restart`) or continues the shift (`resume`). The controller refuses any canary
+ * weight on a route it has not written yet (Degraded CanaryTraffic): a TCPShift re-applied after
+ * a promotion must not move traffic back.
  */
 import type { RouteSnapshot } from '../router/index.js';
 import { deepEqual } from '../util/json-patch.js';
@@ -41,9 +43,13 @@ export function rerunVerdict(snapshot: RouteSnapshot, resource: unknown, options
     if (stored && deepEqual(stored, routingPart(resource))) return 'already-promoted';
   }
   if (options.restart) return 'restart';
-  const percent = Math.round(weights.share * 100);
   throw new CanaryTrafficError(
-    `${options.description} already sends ${percent}% of new connections to the canary (not a promotion of this same spec): ` +
+    `${canaryTrafficMessage(options.description, weights.share)} (not a promotion of this same spec): ` +
       `refusing to start over it; tcpshift shift --restart starts again from stable (canary 0 first), tcpshift resume ${options.name} continues a shift kept on the route`,
   );
+}
+
+/** `VirtualService echo/echo already sends 30% of new connections to the canary`: shared by the CLI and the controller. */
+export function canaryTrafficMessage(description: string, share: number): string {
+  return `${description} already sends ${Math.round(share * 100)}% of new connections to the canary`;
 }

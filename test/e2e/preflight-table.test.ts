@@ -154,7 +154,7 @@ describe.each(['istio', 'gateway-api'] as const)('pre-flight table, %s', (provid
 
   it.each(cases.map((c, i) => ({ ...c, i })))('CLI: $name', async (c) => viaCli(env, c, c.i), 30_000);
 
-  it.each(cases.filter((c) => !c.cliOnly).map((c, i) => ({ ...c, i })))('controller: $name', async (c) => viaController(env, c, c.i), 30_000);
+  it.each(cases.map((c, i) => ({ ...c, i })))('controller: $name', async (c) => viaController(env, c, c.i), 30_000);
 
   it('the controller asked only what manifests/controller/rbac.yaml allows, and used its pre-flight grants', () => {
     const permissions = controllerPermissions();

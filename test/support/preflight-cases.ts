@@ -25,8 +25,6 @@ export interface PreflightCase {
   message: RegExp;
   /** The controller's Degraded reason. */
   reason: string;
-  /** CLI only: the controller has no such check (re-runs are a CLI notion). */
-  cliOnly?: boolean;
 }
 
 type Spec = Record<string, unknown>;
@@ -153,9 +151,8 @@ const istio: Array<Omit<PreflightCase, 'provider'>> = [
   {
     name: 'the route already carries canary traffic (not a promotion of this spec)',
     cluster: ({ edits }) => edits.edit(refs.virtualService, (s) => ({ ...s, tcp: [{ ...(s.tcp as Spec[])[0], route: vsRoute(s).map((d, i) => ({ ...d, weight: i === 0 ? 70 : 30 })) }] })),
-    message: /VirtualService echo\/echo already sends 30% of new connections to the canary .*--restart/,
-    reason: '',
-    cliOnly: true,
+    message: /VirtualService echo\/echo already sends 30% of new connections to the canary/,
+    reason: 'CanaryTraffic',
   },
 ];
 
@@ -221,8 +218,7 @@ const gatewayApi: Array<Omit<PreflightCase, 'provider'>> = [
     name: 'the route already carries canary traffic (not a promotion of this spec)',
     cluster: ({ edits }) => edits.edit(refs.tcpRoute, (s) => ({ ...s, rules: [{ backendRefs: ((s.rules as Spec[])[0]!.backendRefs as Spec[]).map((b, i) => ({ ...b, weight: i === 0 ? 60 : 40 })) }] })),
     message: /TCPRoute echo\/echo already sends 40% of new connections to the canary/,
-    reason: '',
-    cliOnly: true,
+    reason: 'CanaryTraffic',
   },
 ];
 
