@@ -145,8 +145,8 @@ describe('a fleet of shifts, light probes', () => {
     const log = api.server.requestLog();
     const made = new Set(log.map(requestKey));
     // Istio routes only here: of the Gateway API grants, test/e2e/preflight-table.test.ts uses get
-    // on tcproutes; patch on tcproutes and get/list on Gateway API Gateways have no test yet (the
-    // sandbox serves no Gateway API Gateway kind before issue 13);
+    // on tcproutes, test/shift/parent-gateway.test.ts get/list on Gateways; patch on tcproutes is
+    // the GatewayApiRouter's write (test/router), not yet checked against the RBAC;
     // `patch events` is the EventRecorder's aggregation of a repeated Event (test/kube/events.test.ts).
     const elsewhere = (key: string): boolean => key.includes('gateway.networking.k8s.io') || key === 'patch core events';
     const granted = [...new Set(permissions.map(requestKey))].filter((key) => !elsewhere(key));
