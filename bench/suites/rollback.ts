@@ -98,6 +98,7 @@ function timedRouter(router: TrafficRouter, onUpdate: () => void): TrafficRouter
     namespace: router.namespace,
     read: () => router.read(),
     snapshot: (o) => router.snapshot(o),
+    annotationsOf: (o) => router.annotationsOf(o),
     validateWeight: (s, w) => router.validateWeight(s, w),
     setCanaryWeight: (w, o) => router.setCanaryWeight(w, o),
     watch: (f, o) => router.watch(f, o),

@@ -10,7 +10,8 @@ import { printResult } from './shift-output.js';
 import { addRunOptions, lockTtlMs, withProbeAddress, type RunFlags } from './shift-options.js';
 import { preflight } from './shift-preflight.js';
 import { runShiftSession } from './shift-session.js';
-import { findShift, type ControllerShift } from './shift-target.js';
+import { cliResumeRefusal, controllerResumeRefusal } from './resume-refusal.js';
+import { findShift, supersededNote, type ControllerShift } from './shift-target.js';
 
 const EXAMPLES = `
 Examples:
@@ -23,8 +24,11 @@ host), from the state and spec kept on its route: the current step's weight is n
 or skipped. A rollback that was in flight is finished. The pre-flight of shift (routing chain,
 probe identification) runs first; nothing is written when it fails (exit 2). A TCPShift run by the controller is
 unpaused (spec.paused: false) instead.
-Exit codes as for shift: 0 promoted, 3 rolled back, 4 aborted or paused, 2 nothing to resume,
-the shift runs elsewhere, or bad flag, 1 unexpected error.`;
+A shift that has ended is not resumed (exit 2, nothing written): after a promotion use
+tcpshift rollback NAME to move the traffic back; to run a shift again start it anew
+(tcpshift shift -f FILE --restart; for a TCPShift, change its spec or delete and apply it again).
+Exit codes as for shift: 0 promoted, 3 rolled back, 4 aborted or paused, 2 nothing to resume
+(ended, or no state), the shift runs elsewhere, or bad flag, 1 unexpected error.`;
 
 export function resumeVerb(ctx: CliContext): Command {
   const command = new Command('resume').description('Continue a paused or interrupted shift from the state kept on its route.').argument('<name>', 'the shift (TCPShift metadata.name)');
@@ -42,7 +46,7 @@ export function resumeVerb(ctx: CliContext): Command {
       }
       const state = found.state;
       if (!state) throw new UsageError(`shift ${name} has no state on ${found.router.description}: nothing to resume`);
-      if (isTerminal(state.phase)) throw new UsageError(`shift ${name} already ended (${state.phase}${state.reason ? `: ${state.reason}` : ''}): nothing to resume; start a new one with tcpshift shift -f`);
+      if (isTerminal(state.phase)) throw new UsageError(cliResumeRefusal(name, state, found.router.description));
       const lock = lockState(found.snapshot.annotations, ctx.clock.now(), localProcesses);
       if (lock.kind === 'held') throw new UsageError(`shift ${name} is running in ${lock.holder.identity}: nothing to resume (tcpshift status ${name})`);
       const { shift, resource } = withProbeAddress({ shift: found.shift, resource: found.resource }, flags.probeAddress);
@@ -60,10 +64,13 @@ export function resumeVerb(ctx: CliContext): Command {
 }
 
 async function unpause(found: ControllerShift, kube: KubeClient, ctx: CliContext): Promise<number> {
+  const refusal = controllerResumeRefusal(found.name, found.namespace, found.object.status);
+  if (refusal) throw new UsageError(refusal);
   await kube.tcpShifts.patch(found.name, found.namespace, {
     type: 'merge',
     body: { metadata: { annotations: { 'tcpshift.io/request': null, 'tcpshift.io/requested-by': null } }, spec: { paused: false } },
   });
+  ctx.stdout.write(supersededNote(found));
   ctx.stdout.write(`TCPShift ${found.namespace}/${found.name}: spec.paused set to false; the controller continues it\n`);
   return ExitCode.Ok;
 }

@@ -107,7 +107,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
   const runner = new ShiftRunner({
     spec,
     state,
-    route: { canaryWeight: acquired.weights.canary, stableWeight: acquired.weights.stable },
+    route: { canaryWeight: acquired.weights.canary, stableWeight: acquired.weights.stable, shape: acquired.shape },
     prober,
     port,
     clock: ctx.clock,
@@ -118,7 +118,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
   let runnerDone = false;
   const stopWatch = await router.watch((object) => {
     if (!object || runnerDone) return;
-    const annotations = object.metadata.annotations ?? {};
+    const annotations = router.annotationsOf(object);
     requests.fromAnnotations(annotations);
     const holder = annotations[ShiftAnnotations.holder];
     if (holder !== identity) runner.halt(`lost the route's lock to ${holder ?? 'nobody (it was removed)'}`);

@@ -1,24 +1,27 @@
 /**
  * Finding a shift by name for `status`, `abort`, `resume` and `rollback`: a TCPShift resource of
- * that name (the controller runs it) or a route carrying a CLI shift's state (label
- * tcpshift.io/shift=NAME on a VirtualService or TCPRoute, or a VirtualService named NAME with
- * the state annotation).
+ * that name (the controller runs it) or a route carrying a CLI shift's stored spec of that name
+ * (annotation tcpshift.io/spec, per tcp route on a VirtualService; see src/router/route-annotations.ts).
  */
 import os from 'node:os';
 import { NotFoundError, tcpRouteKind, type KubeClient, type KubeObject, type TCPShift } from '../kube/index.js';
-import { createRouter, type RouteSnapshot, type TrafficRouter } from '../router/index.js';
-import { readShiftState, readStoredSpec, SHIFT_LABEL, ShiftAnnotations, type ShiftState } from '../shift/index.js';
+import { createRouter, routeKeysWithSpec, scopedKey, type RouteSnapshot, type TrafficRouter } from '../router/index.js';
+import { readShiftState, ShiftAnnotations, type ShiftState } from '../shift/index.js';
+import { deepEqual } from '../util/json-patch.js';
 import type { ResolvedShift } from '../spec/resolved-shift.js';
 import { RoutingError } from '../spec/routing-error.js';
 import type { TCPShiftResource } from '../spec/tcpshift-schema.js';
 import { UsageError } from './errors.js';
 import { parseStoredShift } from './shift-options.js';
+import { supersedingShift } from './superseded.js';
 
 export interface ControllerShift {
   kind: 'controller';
   name: string;
   namespace: string;
   object: TCPShift;
+  /** Looked up by a CLI shift's name whose state on the route this TCPShift's later run made stale. */
+  supersedes?: { name: string; route: string };
 }
 
 export interface CliShift {
@@ -34,8 +37,6 @@ export interface CliShift {
 
 export type FoundShift = ControllerShift | CliShift;
 
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-
 async function listOrNone(list: () => Promise<{ items: KubeObject[] }>): Promise<KubeObject[]> {
   try {
     return (await list()).items;
@@ -45,25 +46,72 @@ async function listOrNone(list: () => Promise<{ items: KubeObject[] }>): Promise
   }
 }
 
-async function labelledRoutes(kube: KubeClient, name: string, namespace: string): Promise<KubeObject[]> {
-  if (name.length > 63 || !LABEL_VALUE.test(name)) return [];
-  const labelSelector = `${SHIFT_LABEL}=${name}`;
-  const found = await listOrNone(() => kube.virtualServices.list({ namespace, labelSelector }));
+/** Every VirtualService and TCPRoute of the namespace (a TCPRoute once, whichever version serves it). */
+async function routeObjects(kube: KubeClient, namespace: string): Promise<KubeObject[]> {
+  const found = await listOrNone(() => kube.virtualServices.list({ namespace }));
   for (const version of ['v1alpha2', 'v1'] as const) {
-    if (found.length > 0) break;
-    found.push(...(await listOrNone(() => kube.resource(tcpRouteKind(version)).list({ namespace, labelSelector }))));
+    const routes = await listOrNone(() => kube.resource(tcpRouteKind(version)).list({ namespace }));
+    found.push(...routes);
+    if (routes.length > 0) break;
   }
   return found;
 }
 
-async function routeOf(kube: KubeClient, name: string, namespace: string): Promise<KubeObject | undefined> {
-  const labelled = await labelledRoutes(kube, name, namespace);
-  if (labelled.length > 1) {
-    throw new UsageError(`${labelled.length} routes in namespace ${namespace} carry shift ${name}: ${labelled.map((o) => `${o.kind ?? '?'} ${o.metadata.name ?? '?'}`).join(', ')}`);
+/** A route of an object whose stored spec (tcpshift.io/spec, per route) names the shift. */
+interface StoredShift {
+  object: KubeObject;
+  where: string;
+  document: unknown;
+}
+
+function storedDocument(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new UsageError(`annotation ${ShiftAnnotations.spec} of ${where} is not JSON`);
   }
-  if (labelled[0]) return labelled[0];
-  const named = await kube.virtualServices.find(name, namespace);
-  return named?.metadata.annotations?.[ShiftAnnotations.state] !== undefined ? named : undefined;
+}
+
+/** The CLI shifts named NAME stored on this object: one per route key with a stored spec of that name. */
+function storedShiftsOf(object: KubeObject, name: string, namespace: string): StoredShift[] {
+  const annotations = object.metadata.annotations ?? {};
+  const where = `${object.kind ?? 'route'} ${namespace}/${object.metadata.name ?? '?'}`;
+  return routeKeysWithSpec(annotations).flatMap((key) => {
+    const document = storedDocument(annotations[scopedKey(ShiftAnnotations.spec, key)] ?? '', where);
+    return (document as { metadata?: { name?: unknown } } | null)?.metadata?.name === name ? [{ object, where, document }] : [];
+  });
+}
+
+/**
+ * The route carrying CLI shift NAME: found by the spec stored per route (so a shift is found after
+ * another route of the same VirtualService was shifted, whatever the label says). A spec left under
+ * the previous version's plain keys counts only while its route still reads them.
+ */
+async function cliShiftOf(kube: KubeClient, name: string, namespace: string): Promise<CliShift | undefined> {
+  const found: CliShift[] = [];
+  for (const object of await routeObjects(kube, namespace)) {
+    for (const stored of storedShiftsOf(object, name, namespace)) {
+      const shift = cliShift(kube, name, namespace, stored);
+      if (shift) found.push(shift);
+    }
+  }
+  if (found.length > 1) throw new UsageError(`${found.length} routes in namespace ${namespace} carry shift ${name}: ${found.map((f) => f.router.description).join(', ')}`);
+  return found[0];
+}
+
+function cliShift(kube: KubeClient, name: string, namespace: string, stored: StoredShift): CliShift | undefined {
+  const { shift, resource } = parseStoredShift(stored.document, `annotation ${ShiftAnnotations.spec} of ${stored.where}`);
+  const router = createRouter(kube, shift);
+  const annotations = router.annotationsOf(stored.object);
+  const seen = annotations[ShiftAnnotations.spec];
+  // the route reads another spec (this one is a stale leftover of the previous layout)
+  if (seen === undefined || !deepEqual(storedDocument(seen, stored.where), stored.document)) return undefined;
+  try {
+    return { kind: 'cli', name, namespace, shift, resource, router, snapshot: router.snapshot(stored.object), state: readShiftState(annotations) };
+  } catch (error) {
+    if (error instanceof RoutingError) throw new UsageError(`${stored.where} cannot be read as shift ${name}'s route: ${error.message}`);
+    throw error;
+  }
 }
 
 export async function findShift(kube: KubeClient, name: string, namespace: string | undefined): Promise<FoundShift> {
@@ -73,20 +121,18 @@ export async function findShift(kube: KubeClient, name: string, namespace: strin
     throw error;
   });
   if (managed) return { kind: 'controller', name, namespace: ns, object: managed };
-  const route = await routeOf(kube, name, ns);
-  if (!route) throw new UsageError(`no shift named ${name} in namespace ${ns}: no TCPShift ${name}, and no VirtualService or TCPRoute labelled ${SHIFT_LABEL}=${name}`);
-  const annotations = route.metadata.annotations ?? {};
-  const where = `${route.kind ?? 'route'} ${ns}/${route.metadata.name ?? '?'}`;
-  const stored = readStoredSpec(annotations);
-  if (stored === undefined) throw new UsageError(`${where} carries no ${ShiftAnnotations.spec} annotation: cannot tell how shift ${name} routes`);
-  const { shift, resource } = parseStoredShift(stored, `annotation ${ShiftAnnotations.spec} of ${where}`);
-  const router = createRouter(kube, shift);
-  try {
-    return { kind: 'cli', name, namespace: ns, shift, resource, router, snapshot: router.snapshot(route), state: readShiftState(annotations) };
-  } catch (error) {
-    if (error instanceof RoutingError) throw new UsageError(`${where} cannot be read as shift ${name}'s route: ${error.message}`);
-    throw error;
-  }
+  const found = await cliShiftOf(kube, name, ns);
+  if (!found) throw new UsageError(`no shift named ${name} in namespace ${ns}: no TCPShift ${name}, and no VirtualService or TCPRoute route carrying a ${ShiftAnnotations.spec} annotation of shift ${name}`);
+  const newer = await supersedingShift(kube, ns, { spec: found.shift.spec, state: found.state });
+  if (!newer) return found;
+  const supersedes = { name, route: found.router.description };
+  return { kind: 'controller', name: newer.metadata.name ?? name, namespace: ns, object: newer, supersedes };
+}
+
+/** A line saying a CLI shift's state was superseded by the controller's run, or ''. */
+export function supersededNote(found: ControllerShift): string {
+  if (!found.supersedes) return '';
+  return `shift ${found.supersedes.name}'s state on ${found.supersedes.route} is out of date: TCPShift ${found.namespace}/${found.name} (the controller) ran on that route after it; acting on the TCPShift\n`;
 }
 
 /** Who asks, for tcpshift.io/requested-by: user@host pid N. */

@@ -7,15 +7,16 @@ import { addClusterOptions, addNamespaceOption, addOutputOption, connectCluster,
 import type { CliContext } from './io.js';
 import { ExitCode } from './exit-codes.js';
 import { localProcesses } from './process-probe.js';
-import { findShift, type CliShift, type ControllerShift } from './shift-target.js';
+import { findShift, supersededNote, type CliShift, type ControllerShift } from './shift-target.js';
 
 const EXAMPLES = `
 Examples:
   tcpshift status echo -n echo
   tcpshift status echo -n echo -o json | jq .phase
 
-A CLI shift keeps its state on its route (annotations tcpshift.io/*; label tcpshift.io/shift=NAME);
-a TCPShift resource of that name is run by the controller and its .status is shown.
+A CLI shift keeps its state on its route (annotations tcpshift.io/*, per tcp route); a TCPShift
+resource of that name is run by the controller and its .status is shown. When a TCPShift ran on
+a CLI shift's route after it, the CLI state is out of date: the TCPShift's status is shown instead.
 Exit codes: 0 shown, 2 no such shift (or bad flag), 1 unexpected error.`;
 
 /** What `status -o json|yaml` prints for a CLI shift. */
@@ -124,6 +125,12 @@ function controllerText(found: ControllerShift): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** What `status -o json|yaml` prints for a TCPShift (and which CLI shift's stale state it stands for). */
+function controllerDocument(found: ControllerShift): Record<string, unknown> {
+  const superseded = found.supersedes ? { supersedes: { cliShift: found.supersedes.name, route: found.supersedes.route } } : {};
+  return { managedBy: 'controller', name: found.name, namespace: found.namespace, ...superseded, status: found.object.status ?? null };
+}
+
 export function statusVerb(ctx: CliContext): Command {
   const command = new Command('status').description('Show a shift by name: phase, step, weights, holder, step results.').argument('<name>', 'the shift (TCPShift metadata.name)');
   addNamespaceOption(command);
@@ -134,10 +141,10 @@ export function statusVerb(ctx: CliContext): Command {
     try {
       const found = await findShift(kube, name, flags.namespace);
       const now = ctx.clock.now();
-      const document = found.kind === 'cli' ? cliStatus(found, now) : { managedBy: 'controller', name, namespace: found.namespace, status: found.object.status ?? null };
+      const document = found.kind === 'cli' ? cliStatus(found, now) : controllerDocument(found);
       if (flags.output === 'json') ctx.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
       else if (flags.output === 'yaml') ctx.stdout.write(stringify(document));
-      else ctx.stdout.write(found.kind === 'cli' ? cliText(document as CliStatus, found.shift.spec.schedule.bakeMs, now) : controllerText(found));
+      else ctx.stdout.write(found.kind === 'cli' ? cliText(document as CliStatus, found.shift.spec.schedule.bakeMs, now) : supersededNote(found) + controllerText(found));
       ctx.setExitCode(ExitCode.Ok);
     } finally {
       kube.close();

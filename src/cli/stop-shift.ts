@@ -16,6 +16,7 @@ import {
   readShiftState,
   releaseHolder,
   requestAnnotations,
+  restoreShapeOf,
   ShiftAnnotations,
   stateAnnotations,
   type StopAction,
@@ -26,7 +27,7 @@ import { UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliContext } from './io.js';
 import { localProcesses } from './process-probe.js';
-import { findShift, requester, type CliShift, type ControllerShift } from './shift-target.js';
+import { findShift, requester, supersededNote, type CliShift, type ControllerShift } from './shift-target.js';
 
 interface StopFlags extends ClusterFlags {
   namespace?: string;
@@ -65,6 +66,7 @@ export function stopVerb(action: StopAction, description: string, examples: stri
  * outcome from the status.
  */
 async function requestController(found: ControllerShift, action: StopAction, by: string, timeoutMs: number, kube: KubeClient, ctx: CliContext): Promise<number> {
+  ctx.stdout.write(supersededNote(found));
   await kube.tcpShifts.patch(found.name, found.namespace, { type: 'merge', body: { metadata: { annotations: requestAnnotations(action, by) } } });
   const what = `TCPShift ${found.namespace}/${found.name}`;
   ctx.stdout.write(`${what}: ${action} requested (annotation ${ShiftAnnotations.request}) for the controller\n`);
@@ -146,7 +148,8 @@ async function stopDirectly(found: CliShift, action: StopAction, by: string, ctx
   const change = (current: RouteSnapshot): RouteChange => {
     const lock = lockState(current.annotations, ctx.clock.now(), localProcesses);
     if (lock.kind === 'held') throw new LockHeldError(`shift ${found.name} was taken by ${lock.holder.identity} meanwhile: run tcpshift ${action} ${found.name} again`, lock.holder);
-    return { canaryWeight: 0, annotations: { ...stateAnnotations(next, found.shift.spec.schedule.steps.length), ...releaseHolder, ...clearRequest } };
+    const restore = restoreShapeOf(next);
+    return { canaryWeight: 0, ...(restore ? { restore } : {}), annotations: { ...stateAnnotations(next, found.shift.spec.schedule.steps.length), ...releaseHolder, ...clearRequest } };
   };
   const { snapshot } = await found.router.update(change, { basis: found.snapshot });
   ctx.stdout.write(`shift ${found.namespace}/${found.name} ${next.phase}: stable ${snapshot.weights.stable} / canary ${snapshot.weights.canary} written (${next.reason ?? action})\n`);

@@ -16,6 +16,7 @@ import type { Logger } from '../util/logger.js';
 import { ShardedEvents } from './event-sink.js';
 import { startHttpPorts, type HttpPorts } from './http-servers.js';
 import { keyOf } from './keys.js';
+import { LeaseTrouble } from './lease-trouble.js';
 import { LightProber } from './light-prober.js';
 import { ControllerMetrics } from './metrics.js';
 import { Reconciler } from './reconciler.js';
@@ -84,6 +85,7 @@ class Controller implements RunningController {
   private readonly reconciler: Reconciler;
   private readonly electionStop = new AbortController();
   private readonly elector: LeaderElector;
+  private readonly leaseTrouble: LeaseTrouble;
   private http: HttpPorts | undefined;
   private synced: Promise<void> = Promise.resolve();
   private isSynced = false;
@@ -120,6 +122,7 @@ class Controller implements RunningController {
       // Light probes measure the control plane only (benchmark): no identification to check.
       checkProbes: options.probeMode === 'light' ? () => Promise.resolve() : (spec, check) => checkProbeIdentity(spec, clock, check),
     });
+    this.leaseTrouble = new LeaseTrouble(`${options.lease.namespace}/${options.lease.name}`, clock, logger);
     this.elector = new LeaderElector({
       leases: kube.resource(LeaseKind, { retry: { maxAttempts: 1 } }),
       name: options.lease.name,
@@ -133,6 +136,7 @@ class Controller implements RunningController {
       onStartedLeading: (signal) => this.lead(signal),
       onStoppedLeading: () => undefined,
       onNewLeader: (leader) => logger.info('leader observed', { leader, lease: `${options.lease.namespace}/${options.lease.name}` }),
+      onAttempt: (error) => this.leaseTrouble.attempted(error),
     });
   }
 
@@ -155,6 +159,7 @@ class Controller implements RunningController {
       metricsPort: this.options.metricsPort,
       ...(this.options.host !== undefined ? { host: this.options.host } : {}),
       isReady: () => this.isSynced && this.stopping === undefined,
+      notReadyReason: () => this.leaseTrouble.reason(),
       metrics: async () => ({ text: await this.metrics.text(), contentType: this.metrics.contentType }),
     });
     this.informer.on({

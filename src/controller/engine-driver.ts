@@ -15,6 +15,7 @@ import {
   failShift,
   isTerminal,
   lockState,
+  restoreShapeOf,
   ShiftAnnotations,
   withoutStepFields,
   type Action,
@@ -187,7 +188,8 @@ export class EngineDriver {
     const change = (current: RouteSnapshot): RouteChange => {
       const ours = isControllerHolderOf(current.annotations[ShiftAnnotations.holder] ?? '', namespace, name);
       if (purpose === 'step') return { canaryWeight, annotations: { [ShiftAnnotations.holder]: holder, [ShiftAnnotations.expires]: new Date(until).toISOString() } };
-      return { canaryWeight, ...(ours ? { annotations: { [ShiftAnnotations.holder]: null, [ShiftAnnotations.expires]: null } } : {}) };
+      const restore = purpose === 'rollback' ? restoreShapeOf(work.state) : undefined;
+      return { canaryWeight, ...(restore ? { restore } : {}), ...(ours ? { annotations: { [ShiftAnnotations.holder]: null, [ShiftAnnotations.expires]: null } } : {}) };
     };
     try {
       const result = await s.run.router.update(change, work.route ? { basis: work.route } : {});
@@ -319,7 +321,7 @@ function needsRoute(state: ShiftState, request: OperatorRequest | undefined): bo
 }
 
 function routeObservation(route: RouteSnapshot, changedAt: number | undefined): RouteObservation {
-  return { canaryWeight: route.weights.canary, stableWeight: route.weights.stable, ...(changedAt !== undefined ? { changedAt } : {}) };
+  return { canaryWeight: route.weights.canary, stableWeight: route.weights.stable, shape: route.shape, ...(changedAt !== undefined ? { changedAt } : {}) };
 }
 
 function routeProblem(error: unknown, description: string): Problem {

@@ -1,7 +1,8 @@
 /**
  * The controller's two HTTP ports (the Deployment's contract): the health port serves `/healthz`
- * (200 while the process runs) and `/readyz` (200 once the TCPShift cache has synced, 503 before
- * and while shutting down); the metrics port serves Prometheus `/metrics`.
+ * (200 while the process runs) and `/readyz` (200 once the TCPShift cache has synced, 503 before,
+ * while shutting down, and while the Lease cannot be taken: the body says why); the metrics port
+ * serves Prometheus `/metrics`.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +19,8 @@ export interface HttpPortsOptions {
   /** Interface to listen on; all of them when undefined (a kubelet probes the pod IP). */
   host?: string;
   isReady(): boolean;
+  /** Why the process cannot work although it runs (its Lease cannot be taken); undefined when nothing is wrong. */
+  notReadyReason?(): string | undefined;
   metrics(): Promise<{ text: string; contentType: string }>;
 }
 
@@ -26,7 +29,7 @@ type Handler = (path: string) => Promise<{ status: number; body: string; content
 export async function startHttpPorts(options: HttpPortsOptions): Promise<HttpPorts> {
   const health = await serve(options.healthPort, options.host, (path) => {
     if (path === '/healthz') return Promise.resolve({ status: 200, body: 'ok\n' });
-    if (path === '/readyz') return Promise.resolve(options.isReady() ? { status: 200, body: 'ready\n' } : { status: 503, body: 'not ready\n' });
+    if (path === '/readyz') return Promise.resolve(readiness(options));
     return Promise.resolve({ status: 404, body: 'not found: try /healthz or /readyz\n' });
   });
   let metrics: http.Server;
@@ -47,6 +50,12 @@ export async function startHttpPorts(options: HttpPortsOptions): Promise<HttpPor
       await Promise.all([closeServer(health), closeServer(metrics)]);
     },
   };
+}
+
+function readiness(options: HttpPortsOptions): { status: number; body: string } {
+  const reason = options.notReadyReason?.();
+  if (reason) return { status: 503, body: `not ready: ${reason}\n` };
+  return options.isReady() ? { status: 200, body: 'ready\n' } : { status: 503, body: 'not ready\n' };
 }
 
 async function serve(port: number, host: string | undefined, handle: Handler): Promise<http.Server> {

@@ -1,6 +1,6 @@
 import type { Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
-import { NotFoundError } from './errors.js';
+import { ConflictError, NotFoundError } from './errors.js';
 import {
   freshRecord,
   leaseSpecFromRecord,
@@ -44,6 +44,11 @@ export interface LeaderElectionConfig {
   onStoppedLeading(): void;
   /** Called when the observed leader changes (including to this candidate). */
   onNewLeader?(identity: string): void;
+  /**
+   * Called after each attempt on the Lease: with the API error when it failed (a missing
+   * namespace, RBAC, the API unreachable; not a lost race), undefined when the API answered.
+   */
+  onAttempt?(error: Error | undefined): void;
 }
 
 const JITTER_FACTOR = 1.2;
@@ -155,17 +160,21 @@ export class LeaderElector {
         const record = freshRecord(identity, leaseSeconds, now.epochMs);
         this.lease = await leases.create({ metadata: { name, namespace }, spec: leaseSpecFromRecord(record) });
         this.seen(record);
+        this.config.onAttempt?.(undefined);
         return true;
       }
       this.lease = current;
       this.seen(recordFromLease(current.spec));
       const next = nextRecord(this.observation as Observation, identity, leaseSeconds, now);
-      if (!next) return false;
-      this.lease = await leases.replace({ ...current, spec: leaseSpecFromRecord(next) });
-      this.seen(next);
-      return true;
+      if (next) {
+        this.lease = await leases.replace({ ...current, spec: leaseSpecFromRecord(next) });
+        this.seen(next);
+      }
+      this.config.onAttempt?.(undefined);
+      return next !== undefined;
     } catch (e) {
       if (!(e instanceof NotFoundError)) this.logger.debug('lease attempt failed', { identity, error: (e as Error).message });
+      if (!(e instanceof ConflictError)) this.config.onAttempt?.(e as Error);
       return false;
     }
   }

@@ -7,6 +7,7 @@ import type { TrafficRouter } from './traffic-router.js';
 
 export type { MetadataChanges, RouteChange, RouteSnapshot, TrafficRouter, UpdateOptions, UpdateResult } from './traffic-router.js';
 export { metadataPatch } from './metadata-patch.js';
+export { parseScopedKey, routeKeysWithSpec, RouteAnnotations, routeView, scopedKey, storedChanges, type RouteScope } from './route-annotations.js';
 export { PatchingRouter, type RouteProvider } from './patching-router.js';
 export { IstioRouter } from './istio-router.js';
 export { GatewayApiRouter } from './gateway-api-router.js';

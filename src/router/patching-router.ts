@@ -1,9 +1,10 @@
 import { ConflictError, Informer, InvalidError, type KubeObject, type ResourceClient } from '../kube/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { RoutingError } from '../spec/routing-error.js';
-import { weightsForCanary, type WeightReading } from '../spec/weighted-route.js';
-import type { JsonPatchOp } from '../util/json-patch.js';
+import { weightsForCanary, type RouteShape, type WeightReading } from '../spec/weighted-route.js';
+import { applyJsonPatch, deepEqual, type JsonPatchOp } from '../util/json-patch.js';
 import { metadataPatch } from './metadata-patch.js';
+import { routeView, storedChanges, WHOLE_OBJECT, type RouteScope } from './route-annotations.js';
 import type { RouteChange, RouteSnapshot, TrafficRouter, UpdateOptions, UpdateResult } from './traffic-router.js';
 
 /** What differs between providers: where the weights are and how to patch them (pure functions). */
@@ -11,8 +12,11 @@ export interface RouteProvider<T extends KubeObject> {
   kind: 'VirtualService' | 'TCPRoute';
   client: ResourceClient<T>;
   readWeights(object: T): WeightReading;
+  readShape(object: T): RouteShape;
   /** JSON Patch of the owned weights, starting with a `test` of metadata.resourceVersion. */
-  weightPatch(object: T, canaryWeight: number): JsonPatchOp[];
+  weightPatch(object: T, canaryWeight: number, restore?: RouteShape): JsonPatchOp[];
+  /** Which route of the object tcpshift's annotations are about; the whole object when undefined. */
+  scope?: RouteScope;
 }
 
 /**
@@ -45,10 +49,19 @@ export class PatchingRouter<T extends KubeObject> implements TrafficRouter {
     return {
       object,
       weights: this.provider.readWeights(object as T),
-      annotations: { ...object.metadata.annotations },
+      shape: this.provider.readShape(object as T),
+      annotations: this.annotationsOf(object),
       labels: { ...object.metadata.labels },
       resourceVersion,
     };
+  }
+
+  annotationsOf(object: KubeObject): Readonly<Record<string, string>> {
+    return routeView(object.metadata.annotations ?? {}, this.scope);
+  }
+
+  private get scope(): RouteScope {
+    return this.provider.scope ?? WHOLE_OBJECT;
   }
 
   validateWeight(snapshot: RouteSnapshot, canaryWeight: number): void {
@@ -94,14 +107,20 @@ export class PatchingRouter<T extends KubeObject> implements TrafficRouter {
   private patchFor(current: RouteSnapshot, change: RouteChange | undefined): JsonPatchOp[] {
     if (!change) return [];
     const object = current.object;
-    const metadata = [...metadataPatch(object, 'annotations', change.annotations), ...metadataPatch(object, 'labels', change.labels)];
-    const weightOps = change.canaryWeight === undefined || sameWeights(current.weights, change.canaryWeight)
+    const annotations = storedChanges(change.annotations, object.metadata.annotations ?? {}, this.scope);
+    const metadata = [...metadataPatch(object, 'annotations', annotations), ...metadataPatch(object, 'labels', change.labels)];
+    const weightOps = change.canaryWeight === undefined || (!change.restore && sameWeights(current.weights, change.canaryWeight))
       ? []
-      : this.provider.weightPatch(object as T, change.canaryWeight);
+      : changing(object, this.provider.weightPatch(object as T, change.canaryWeight, change.restore));
     if (weightOps.length > 0) return [...weightOps, ...metadata];
     if (metadata.length === 0) return [];
     return [{ op: 'test', path: '/metadata/resourceVersion', value: current.resourceVersion }, ...metadata];
   }
+}
+
+/** The ops, or none when they would leave the object as it is (a restore already done). */
+function changing(object: KubeObject, ops: JsonPatchOp[]): JsonPatchOp[] {
+  return deepEqual(applyJsonPatch(object, ops), object) ? [] : ops;
 }
 
 /** The route already has stable 100 - W and canary W and nothing else carries traffic. */

@@ -6,13 +6,19 @@
  */
 import type { KubeObject } from '../kube/index.js';
 import type { Clock } from '../util/clock.js';
-import type { WeightReading } from '../spec/weighted-route.js';
+import type { RouteShape, WeightReading } from '../spec/weighted-route.js';
 
 export interface RouteSnapshot {
   /** The object as read, or as returned by the last write. */
   object: KubeObject;
   /** Owned weights and the canary share (canary / sum of the route's weights). */
   weights: WeightReading;
+  /** The owned entries' shape (which exist, which have a weight field): what a rollback puts back. */
+  shape: RouteShape;
+  /**
+   * tcpshift's annotations of THIS route under their plain names (`tcpshift.io/state`), whatever
+   * the stored layout (src/router/route-annotations.ts), with every other annotation of the object.
+   */
   annotations: Readonly<Record<string, string>>;
   labels: Readonly<Record<string, string>>;
   resourceVersion: string;
@@ -24,6 +30,12 @@ export type MetadataChanges = Record<string, string | null>;
 export interface RouteChange {
   /** Owned weights to stable 100 - W / canary W; nothing when undefined or already so. */
   canaryWeight?: number;
+  /**
+   * With canary weight 0: put the owned entries back in this shape (taken before the shift's
+   * first write) rather than writing stable 100 / canary 0; an entry tcpshift added is removed.
+   */
+  restore?: RouteShape;
+  /** Plain names for tcpshift's per-route annotations; they are stored under the route's keys. */
   annotations?: MetadataChanges;
   labels?: MetadataChanges;
 }
@@ -52,6 +64,8 @@ export interface TrafficRouter {
   read(): Promise<RouteSnapshot>;
   /** The snapshot of an object of this route (from a watch event, say). */
   snapshot(object: KubeObject): RouteSnapshot;
+  /** The annotations of an object as this route sees them (RouteSnapshot.annotations), without reading weights. */
+  annotationsOf(object: KubeObject): Readonly<Record<string, string>>;
   /**
    * Compute a change from the current object and write it in one JSON Patch; on a conflict (409)
    * or a failed `test` (422 after the object moved) read again and recompute, so a concurrent

@@ -102,6 +102,7 @@ function tcpRoute(): KubeObject {
 export function sandboxObjects(options: SandboxObjectOptions): KubeObject[] {
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SANDBOX_NAMESPACE, labels: { 'istio-injection': 'enabled' } } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tcpshift-system' } }, // the controller's default Lease namespace
     service('echo', { app: 'echo' }),
     ...VERSIONS.map((v) => service(`echo-${v}`, { app: 'echo', version: v })),
     {

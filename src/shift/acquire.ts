@@ -5,7 +5,7 @@
  * `resume` refuses a live holder only and takes a dead one's place.
  */
 import type { RouteChange, RouteSnapshot } from '../router/index.js';
-import { clearRequest, readShiftState, ShiftAnnotations, shiftLabel, stateAnnotations, StateFormatError } from './annotations.js';
+import { clearRequest, readShiftState, ShiftAnnotations, shiftLabel, stateAnnotations, StateFormatError, storedShiftName } from './annotations.js';
 import { holderAnnotations, lockState, LockHeldError, type ProcessProbe } from './lock.js';
 import { isTerminal, type ShiftState } from './state.js';
 
@@ -29,7 +29,7 @@ export class UnfinishedShiftError extends Error {
 
 export function acquireChange(current: RouteSnapshot, request: AcquireRequest): RouteChange {
   const lock = lockState(current.annotations, request.now, request.local);
-  const shiftName = current.labels['tcpshift.io/shift'] ?? request.name;
+  const shiftName = storedShiftName(current.annotations) ?? request.name;
   if (lock.kind === 'held' && lock.holder.identity !== request.identity) {
     const left = Math.max(0, Math.ceil((lock.holder.expiresAt - request.now) / 1000));
     throw new LockHeldError(

@@ -11,7 +11,8 @@ import { clearRequest, stateAnnotations } from './annotations.js';
 import type { RouteObservation, WeightPurpose } from './decide.js';
 import { assertHolder, holderAnnotations, LockLostError, releaseHolder } from './lock.js';
 import type { ShiftPort } from './runner.js';
-import { isTerminal, type ShiftState } from './state.js';
+import { isTerminal, restoreShapeOf, type ShiftState } from './state.js';
+import type { RouteShape } from '../spec/weighted-route.js';
 
 export interface AnnotationPortOptions {
   router: TrafficRouter;
@@ -42,8 +43,9 @@ export class AnnotationStatePort implements ShiftPort {
     if (!this.basis || isNewer(snapshot.resourceVersion, this.basis.resourceVersion)) this.basis = snapshot;
   }
 
-  async writeWeight(canaryWeight: number, state: ShiftState, _purpose: WeightPurpose): Promise<RouteObservation> {
-    const { snapshot, weightChanged } = await this.write({ ...this.renewal(), ...stateAnnotations(state, this.options.stepCount) }, canaryWeight);
+  async writeWeight(canaryWeight: number, state: ShiftState, purpose: WeightPurpose): Promise<RouteObservation> {
+    const restore = purpose === 'rollback' ? restoreShapeOf(state) : undefined;
+    const { snapshot, weightChanged } = await this.write({ ...this.renewal(), ...stateAnnotations(state, this.options.stepCount) }, canaryWeight, restore);
     return {
       canaryWeight: snapshot.weights.canary,
       stableWeight: snapshot.weights.stable,
@@ -76,8 +78,8 @@ export class AnnotationStatePort implements ShiftPort {
   }
 
   /** Writes go one at a time (a renewal never races a step's write for the same basis). */
-  private write(annotations: MetadataChanges, canaryWeight?: number): Promise<{ snapshot: RouteSnapshot; weightChanged: boolean }> {
-    const next = this.queue.then(() => this.writeNow(annotations, canaryWeight));
+  private write(annotations: MetadataChanges, canaryWeight?: number, restore?: RouteShape): Promise<{ snapshot: RouteSnapshot; weightChanged: boolean }> {
+    const next = this.queue.then(() => this.writeNow(annotations, canaryWeight, restore));
     this.queue = next.then(() => undefined, () => undefined);
     return next;
   }
@@ -85,14 +87,14 @@ export class AnnotationStatePort implements ShiftPort {
   private queue: Promise<void> = Promise.resolve();
 
   /** One guarded write; `weightChanged` when it moved the owned weights. */
-  private async writeNow(annotations: MetadataChanges, canaryWeight?: number): Promise<{ snapshot: RouteSnapshot; weightChanged: boolean }> {
+  private async writeNow(annotations: MetadataChanges, canaryWeight?: number, restore?: RouteShape): Promise<{ snapshot: RouteSnapshot; weightChanged: boolean }> {
     const { router, identity } = this.options;
     let before: RouteSnapshot | undefined;
     const result = await router.update(
       (current) => {
         assertHolder(current.annotations, identity);
         before = current;
-        return { annotations, ...(canaryWeight !== undefined ? { canaryWeight } : {}) };
+        return { annotations, ...(canaryWeight !== undefined ? { canaryWeight } : {}), ...(restore ? { restore } : {}) };
       },
       this.basis ? { basis: this.basis } : {},
     );

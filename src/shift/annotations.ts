@@ -8,25 +8,21 @@
  *   tcpshift.io/spec             the TCPShift it runs, as JSON (`resume NAME` needs no file)
  *   tcpshift.io/request          abort | rollback | pause, set by another process (or kubectl annotate)
  *   tcpshift.io/requested-by     who asked
- * and the label tcpshift.io/shift=<name> to find the route by the shift's name.
+ * and the label tcpshift.io/shift=<name> (the shift that last started on the object). On a
+ * VirtualService every key above is per tcp route: stored with the route's match port as suffix
+ * (`tcpshift.io/state.31400`); the router shows one route's keys under these plain names.
  */
-import type { MetadataChanges } from '../router/index.js';
+import { RouteAnnotations, type MetadataChanges } from '../router/index.js';
 import type { OperatorAction, OperatorRequest } from './decide.js';
 import { SHIFT_PHASE_NAMES, type ShiftState } from './state.js';
 
 export const SHIFT_LABEL = 'tcpshift.io/shift';
 
-export const ShiftAnnotations = {
-  state: 'tcpshift.io/state',
-  phase: 'tcpshift.io/phase',
-  step: 'tcpshift.io/step',
-  originalWeights: 'tcpshift.io/original-weights',
-  holder: 'tcpshift.io/holder',
-  expires: 'tcpshift.io/expires',
-  spec: 'tcpshift.io/spec',
-  request: 'tcpshift.io/request',
-  requestedBy: 'tcpshift.io/requested-by',
-} as const;
+/**
+ * The names as the route's view shows them; on a VirtualService each is stored with the route's
+ * match port as suffix (`tcpshift.io/state.31400`), see src/router/route-annotations.ts.
+ */
+export const ShiftAnnotations = RouteAnnotations;
 
 export const OPERATOR_ACTIONS: readonly OperatorAction[] = ['abort', 'rollback', 'pause'];
 
@@ -86,6 +82,18 @@ export function readStoredSpec(annotations: Readonly<Record<string, string>>): u
   } catch {
     throw new StateFormatError(`annotation ${ShiftAnnotations.spec} is not JSON`);
   }
+}
+
+/** The name of the shift whose spec is stored for this route (metadata.name), when readable. */
+export function storedShiftName(annotations: Readonly<Record<string, string>>): string | undefined {
+  let stored: unknown;
+  try {
+    stored = readStoredSpec(annotations);
+  } catch {
+    return undefined;
+  }
+  const name = (stored as { metadata?: { name?: unknown } } | null | undefined)?.metadata?.name;
+  return typeof name === 'string' ? name : undefined;
 }
 
 /** An operator request written on the route; unknown values are ignored. */

@@ -9,6 +9,7 @@
 import { canaryVersionOf, type NewConnectionsBlock } from '../probe/index.js';
 import type { StepReport } from '../report/index.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
+import type { RouteShape } from '../spec/weighted-route.js';
 import { drainWindow } from './plan.js';
 import { assessStep, preflightBreaches, type Breach, type StepObservation } from './policy.js';
 import { withoutStepFields, type RollbackCause, type ShiftPhase, type ShiftState } from './state.js';
@@ -19,6 +20,8 @@ export interface RouteObservation {
   stableWeight: number;
   /** When this process's write of these weights was acknowledged; undefined when only read. */
   changedAt?: number;
+  /** The owned entries' shape as read (kept as the original before the first write). */
+  shape?: RouteShape;
 }
 
 export interface ProbeStatus {
@@ -172,7 +175,8 @@ function decidePending(spec: ResolvedSpec, state: ShiftState, obs: Observation, 
     return { state: failed, actions: [{ type: 'stopSampling' }, { type: 'persist' }], events: [{ type: 'Failed', message: failed.reason ?? '', warning: true }] };
   }
   const original = { stable: obs.route.stableWeight, canary: obs.route.canaryWeight };
-  return { state: { ...state, phase: 'stepping', stepIndex: 0, original, updatedAt: now }, actions: [], events: [], chain: true };
+  const shape = obs.route.shape ? { originalShape: obs.route.shape } : {};
+  return { state: { ...state, phase: 'stepping', stepIndex: 0, original, ...shape, updatedAt: now }, actions: [], events: [], chain: true };
 }
 
 function decideStepping(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number): StepDecision {

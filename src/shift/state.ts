@@ -4,6 +4,7 @@
  * arrays), so it survives a process restart or a leader failover unchanged.
  */
 import type { ShiftOutcome, StepReport, WeightPair } from '../report/index.js';
+import type { RouteShape } from '../spec/weighted-route.js';
 
 export type ShiftPhase =
   /** Probes are opening; nothing written yet. */
@@ -57,6 +58,8 @@ export interface ShiftState {
   endedAt?: number;
   /** Weights of the route when the shift began (before its first write). */
   original?: WeightPair;
+  /** Which owned entries existed then and their weight fields: a rollback puts this shape back. */
+  originalShape?: RouteShape;
   /** baking: when the step's weight was acknowledged; absent when it was already in place. */
   weightChangedAt?: number;
   /** baking: when the drain of this step's weight change is expected, [from, to]. */
@@ -110,6 +113,15 @@ export function intendedCanaryWeight(state: ShiftState, steps: readonly number[]
     default:
       return undefined;
   }
+}
+
+/**
+ * The shape a rollback (canary 0) puts back on the route: the owned entries as they were before
+ * the first write, when the canary carried nothing then (an entry tcpshift added is removed
+ * again). Undefined when the shift began with canary traffic: then stable 100 / canary 0.
+ */
+export function restoreShapeOf(state: ShiftState | undefined): RouteShape | undefined {
+  return state?.originalShape && state.original?.canary === 0 ? state.originalShape : undefined;
 }
 
 /** The state without the fields of the step in progress (bake times, drain window, notes, pause origin). */

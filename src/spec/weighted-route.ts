@@ -54,6 +54,27 @@ export function readWeights(list: WeightedList): WeightReading {
   return { stable, canary, total, share: canary / total };
 }
 
+/**
+ * How the owned entries looked, to put them back: an entry tcpshift added is `null`; a present
+ * one keeps its weight field, or has none (`{}`: the provider's default applied).
+ */
+export type EntryShape = { weight?: number } | null;
+export interface RouteShape {
+  stable: EntryShape;
+  canary: EntryShape;
+}
+
+function entryShape(list: WeightedList, index: number | undefined): EntryShape {
+  if (index === undefined) return null;
+  const weight = (list.entries[index] as { weight?: unknown } | undefined)?.weight;
+  return typeof weight === 'number' ? { weight } : {};
+}
+
+/** The shape of the owned entries of a list (see RouteShape). */
+export function readShape(list: WeightedList): RouteShape {
+  return { stable: entryShape(list, list.stableIndex), canary: entryShape(list, list.canaryIndex) };
+}
+
 /** A `test` op that pins what identifies one entry (its destination, its backend name). */
 export interface EntryIdentity {
   /** Pointer suffix inside the entry, e.g. '/destination' or '/name'. */
@@ -73,6 +94,11 @@ export interface WeightPatchRequest {
   newEntry(role: keyof OwnedWeights): Record<string, unknown>;
   /** The provider's rules for a whole object; the patched object must pass them. */
   validate(patched: unknown): SpecIssue[];
+  /**
+   * With canary weight 0: the shape the owned entries had before the shift (canary 0 then), put
+   * back instead of stable 100 / canary 0 (an added canary is removed, weight fields restored).
+   */
+  restore?: RouteShape;
 }
 
 function resourceVersionOf(request: WeightPatchRequest): string {
@@ -86,19 +112,56 @@ function resourceVersionOf(request: WeightPatchRequest): string {
 /**
  * JSON Patch setting the owned weights only: `test` ops on metadata.resourceVersion and on the
  * identity of each owned entry at its index; a missing owned entry is first added with weight 0;
- * then each owned weight is set (`add`, which also creates an absent weight field). The patched
- * object is checked with the provider's rules before the patch is returned.
+ * then each owned weight is set (`add`, which also creates an absent weight field). With canary
+ * 0 and `restore`, the owned entries get back the shape they had before the shift instead. The
+ * patched object is checked with the provider's rules before the patch is returned.
  */
 export function weightPatch(request: WeightPatchRequest): JsonPatchOp[] {
+  const restored = request.restore && request.canaryWeight === 0 ? restorePatch(request, request.restore) : undefined;
+  return restored ?? setWeightsPatch(request);
+}
+
+/** The `test` ops that guard a patch: the resourceVersion and the identity of each owned entry. */
+function guardOps(request: WeightPatchRequest): JsonPatchOp[] {
   const { list } = request;
-  const weights = weightsForCanary(request.canaryWeight);
   const ops: JsonPatchOp[] = [{ op: 'test', path: '/metadata/resourceVersion', value: resourceVersionOf(request) }];
-  const indices: Record<keyof OwnedWeights, number | undefined> = { stable: list.stableIndex, canary: list.canaryIndex };
-  for (const index of [indices.stable, indices.canary]) {
+  for (const index of [list.stableIndex, list.canaryIndex]) {
     if (index === undefined) continue;
     const identity = request.identityOf(index);
     ops.push({ op: 'test', path: `${list.pointer}/${index}${identity.suffix}`, value: identity.value });
   }
+  return ops;
+}
+
+/** The op that gives a present entry its original weight field; none when it already has it. */
+function weightFieldOp(list: WeightedList, index: number, shape: { weight?: number }): JsonPatchOp[] {
+  const path = `${list.pointer}/${index}/weight`;
+  const current = (list.entries[index] as { weight?: unknown }).weight;
+  if (shape.weight === undefined) return current === undefined ? [] : [{ op: 'remove', path }];
+  return current === shape.weight ? [] : [{ op: 'add', path, value: shape.weight }];
+}
+
+/**
+ * Canary 0 as the route was before the shift: the stable entry gets its original weight field,
+ * the canary entry its own, or is removed when tcpshift added it. Undefined when that cannot be
+ * done (the stable entry is gone, or the result would be invalid): then stable 100 is written.
+ */
+function restorePatch(request: WeightPatchRequest, restore: RouteShape): JsonPatchOp[] | undefined {
+  const { list } = request;
+  if (list.stableIndex === undefined || restore.stable === null) return undefined;
+  const ops = [...guardOps(request), ...weightFieldOp(list, list.stableIndex, restore.stable)];
+  if (list.canaryIndex !== undefined) {
+    ops.push(...(restore.canary === null ? [{ op: 'remove' as const, path: `${list.pointer}/${list.canaryIndex}` }] : weightFieldOp(list, list.canaryIndex, restore.canary)));
+  }
+  return request.validate(applyJsonPatch(request.object, ops)).length === 0 ? ops : undefined;
+}
+
+/** Stable 100 - W / canary W, a missing owned entry added first. */
+function setWeightsPatch(request: WeightPatchRequest): JsonPatchOp[] {
+  const { list } = request;
+  const weights = weightsForCanary(request.canaryWeight);
+  const ops = guardOps(request);
+  const indices: Record<keyof OwnedWeights, number | undefined> = { stable: list.stableIndex, canary: list.canaryIndex };
   let length = list.entries.length;
   for (const role of ['stable', 'canary'] as const) {
     if (indices[role] !== undefined) continue;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialState, readShiftState, ShiftAnnotations, type ShiftState } from '../../src/shift/index.js';
 import { runTcpshift } from '../support/cli.js';
 import { startShiftApi, type ShiftApi } from '../support/shift-apiserver.js';
+import { shiftDocument } from '../support/shift-fixtures.js';
 
 let api: ShiftApi;
 beforeAll(async () => {
@@ -21,7 +22,7 @@ describe('abort', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/shift echo\/demo aborted: stable 100 \/ canary 0 written \(aborted by .+\)/);
     expect(api.weights()).toEqual([100, 0]);
-    expect(readShiftState(api.vs().metadata.annotations)).toMatchObject({ phase: 'aborted', rollback: { cause: 'operator', abort: true } });
+    expect(readShiftState(api.annotations())).toMatchObject({ phase: 'aborted', rollback: { cause: 'operator', abort: true } });
     expect(api.writes()).toEqual({ 'patch virtualservices': 1 });
   });
 
@@ -29,7 +30,7 @@ describe('abort', () => {
     api.placeShift({ state: state('stepping'), weights: [50, 50], holder: { identity: 'gone-host/1/x', expiresAt: Date.now() - 1000 } });
     expect((await cli('abort')).code).toBe(0);
     expect(api.weights()).toEqual([100, 0]);
-    expect(api.vs().metadata.annotations[ShiftAnnotations.holder]).toBeUndefined();
+    expect(api.annotations()[ShiftAnnotations.holder]).toBeUndefined();
   });
 
   it('a live holder is asked through the annotation; exit 1 when it does not act within --timeout', async () => {
@@ -38,7 +39,7 @@ describe('abort', () => {
     expect(run.stdout).toContain('asked busy-host/1/x to abort');
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/did not act on the request within 400ms/);
-    expect(api.vs().metadata.annotations).toMatchObject({ [ShiftAnnotations.request]: 'abort', [ShiftAnnotations.requestedBy]: expect.stringMatching(/@.* pid \d+/) as string });
+    expect(api.annotations()).toMatchObject({ [ShiftAnnotations.request]: 'abort', [ShiftAnnotations.requestedBy]: expect.stringMatching(/@.* pid \d+/) as string });
     expect(api.weights()).toEqual([50, 50]);
   });
 
@@ -68,7 +69,7 @@ describe('rollback', () => {
     const run = await cli('rollback');
     expect(run.code).toBe(0);
     expect(api.weights()).toEqual([100, 0]);
-    expect(readShiftState(api.vs().metadata.annotations)).toMatchObject({ phase: 'rolled-back', reason: expect.stringMatching(/^rollback requested by /) as string });
+    expect(readShiftState(api.annotations())).toMatchObject({ phase: 'rolled-back', reason: expect.stringMatching(/^rollback requested by /) as string });
   });
 });
 
@@ -77,7 +78,11 @@ describe('resume refusals and the controller seam', () => {
     api.placeShift({ state: state('rolled-back'), weights: [100, 0] });
     const finished = await cli('resume');
     expect(finished.code).toBe(2);
-    expect(finished.stderr).toMatch(/already ended \(rolled-back\): nothing to resume/);
+    expect(finished.stderr).toMatch(/shift demo already ended rolled-back \(VirtualService echo\/echo is back on stable\): nothing to resume; to run it again from stable, start it anew with tcpshift shift -f FILE --restart/);
+    api.placeShift({ state: state('promoted'), weights: [0, 100] });
+    const promoted = await cli('resume');
+    expect(promoted.code).toBe(2);
+    expect(promoted.stderr).toMatch(/shift demo was promoted .*nothing to resume; to move the traffic back use tcpshift rollback demo/);
     api.placeShift({ state: state('baking'), weights: [50, 50], holder: { identity: 'busy-host/1/x', expiresAt: Date.now() + 60_000 } });
     expect((await cli('resume')).stderr).toMatch(/is running in busy-host\/1\/x: nothing to resume/);
     api.placeShift({ weights: [100, 0] });
@@ -99,5 +104,54 @@ describe('resume refusals and the controller seam', () => {
     expect(abort.code).toBe(1);
     expect(abort.stderr).toMatch(/the controller did not act on the request within 300ms \(is it running\?\)/);
     expect(get().metadata.annotations?.[ShiftAnnotations.request]).toBe('abort');
+  });
+
+  it('resume of a TCPShift that has ended is exit 2 saying what to do, and writes nothing', async () => {
+    for (const [phase, hint] of [['RolledBack', /has ended \(RolledBack: canary broke\): nothing to resume; to run it again change its spec/], ['Promoted', /nothing to resume; to move the traffic back use tcpshift rollback done/]] as const) {
+      const created = api.server.objects.create({ apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', metadata: { name: 'done', namespace: 'echo' }, spec: {} });
+      api.server.objects.update({ ...created, status: { phase, conditions: [{ type: 'Ready', status: 'False', message: 'canary broke' }] } }, 'status');
+      api.server.resetRequestCounts();
+      const run = await runTcpshift(['resume', 'done', '-n', 'echo', '--kubeconfig', api.kubeconfigPath]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(hint);
+      expect(api.writes()).toEqual({});
+      api.server.objects.delete({ apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', name: 'done', namespace: 'echo' });
+    }
+  });
+});
+
+describe('a CLI shift whose route a TCPShift ran on afterwards', () => {
+  const tcpShiftRef = { apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', name: 'managed', namespace: 'echo' };
+  /** A TCPShift of the same route whose controller run started at `startedAt`. */
+  function controllerRan(startedAt: number, phase = 'RolledBack'): void {
+    const doc = shiftDocument({ 'metadata.name': 'managed' });
+    const created = api.server.objects.create(doc as never);
+    api.server.objects.update({ ...created, status: { phase, weights: { stable: 100, canary: 0 }, engine: { version: 1, spec: doc.spec, state: { ...state('rolled-back'), startedAt, updatedAt: startedAt } } } }, 'status');
+  }
+
+  it("status and rollback of the CLI name show and act on the controller's truth, not the stale CLI state", async () => {
+    api.placeShift({ state: { ...state('promoted'), updatedAt: Date.now() - 60_000 }, weights: [0, 100] });
+    controllerRan(Date.now() - 10_000);
+    api.server.resetRequestCounts();
+    const status = await cli('status');
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/shift demo's state on VirtualService echo\/echo is out of date: TCPShift echo\/managed \(the controller\) ran on that route after it/);
+    expect(status.stdout).toMatch(/shift echo\/managed: TCPShift resource, run by the controller\n {2}phase: {4}RolledBack/);
+    const json = JSON.parse((await cli('status', '-o', 'json')).stdout) as { managedBy: string; name: string; supersedes: unknown };
+    expect(json).toMatchObject({ managedBy: 'controller', name: 'managed', supersedes: { cliShift: 'demo', route: 'VirtualService echo/echo' } });
+    const rollback = await cli('rollback', '--timeout', '0');
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(rollback.stdout).toMatch(/TCPShift echo\/managed: rollback requested/);
+    expect(api.server.objects.get(tcpShiftRef).metadata.annotations?.[ShiftAnnotations.request]).toBe('rollback');
+    expect(api.writes()).toEqual({ 'patch tcpshifts': 1 }); // the route (and its stale CLI state) untouched
+    api.server.objects.delete(tcpShiftRef);
+  });
+
+  it('a TCPShift that ran before the CLI shift does not hide it', async () => {
+    api.placeShift({ state: { ...state('promoted'), updatedAt: Date.now() - 1000 }, weights: [0, 100] });
+    controllerRan(Date.now() - 60_000);
+    const status = await cli('status');
+    expect(status.stdout).toMatch(/^shift echo\/demo: run by the CLI/);
+    api.server.objects.delete(tcpShiftRef);
   });
 });

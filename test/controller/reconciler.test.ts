@@ -38,7 +38,7 @@ describe('reconcile: a shift from start to promotion', () => {
     expect(reasons.filter((r) => r === 'StepPassed')).toHaveLength(3);
     expect(reasons).toContain('Promoted');
     // The controller's holder annotation keeps a CLI shift off the route while it runs.
-    expect(h.api.vs().metadata.annotations[ShiftAnnotations.holder]).toBe('controller/test:echo/demo');
+    expect(h.api.annotations()[ShiftAnnotations.holder]).toBe('controller/test:echo/demo');
   });
 
   it('shows the step while baking: Progressing, current step, weights and the observed split', async () => {
@@ -82,6 +82,21 @@ describe('reconcile: restarts and failovers resume from the status', () => {
 });
 
 describe('reconcile: breaches and operator requests', () => {
+  it('a rollback gives the route back its original shape: the canary destination it had to add is removed', async () => {
+    const vs = h.api.vs();
+    const route = vs.spec.tcp[0]!;
+    const lone = { ...route, route: [{ destination: route.route[0]!.destination }] }; // v1 alone, no weight field
+    h.api.server.objects.update({ ...vs, spec: { ...vs.spec, tcp: [lone] } });
+    const original = h.api.vs().spec;
+    h.create();
+    await h.runUntil(bakingStep(0));
+    expect(h.api.vs().spec.tcp[0]!.route).toHaveLength(2); // v2 added for the step
+    h.probers.at(-1)!.end({ id: 1, version: 'v2', openedAt: h.clock.now() - 5000, endedAt: h.clock.now(), end: 'reset' });
+    await h.reconcile();
+    expect(h.shift()?.status).toMatchObject({ phase: 'RolledBack', rollback: { cause: 'breach' } });
+    expect(JSON.stringify(h.api.vs().spec)).toBe(JSON.stringify(original));
+  });
+
   it('a breach pushed by the prober wakes the shift and rolls it back at once, with the reason', async () => {
     h.create();
     await h.runUntil(bakingStep(0));

@@ -17,7 +17,8 @@ let controller: ControllerProcess;
 
 beforeAll(async () => {
   env = await startE2e();
-  controller = await startControllerProcess(env.sandbox.info.kubeconfig, { identity: 'ctl-e2e' });
+  // the default Lease namespace, which the sandbox creates
+  controller = await startControllerProcess(env.sandbox.info.kubeconfig, { identity: 'ctl-e2e', leaseNamespace: 'tcpshift-system' });
   await controller.leading();
 }, 60_000);
 

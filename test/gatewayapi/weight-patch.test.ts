@@ -4,6 +4,8 @@ import { validateTcpRoute } from '../../src/gatewayapi/route-rules.js';
 import type { BackendRef, TcpRoute } from '../../src/gatewayapi/types.js';
 import { tcpRouteWeightPatch } from '../../src/gatewayapi/weight-patch.js';
 import { readTcpRouteWeights } from '../../src/gatewayapi/weights.js';
+import { ownedTcpRouteBackends } from '../../src/gatewayapi/owned-rule.js';
+import { readShape } from '../../src/spec/weighted-route.js';
 import { applyJsonPatch, deepEqual, JsonPatchError } from '../../src/util/json-patch.js';
 import { gatewayApiShift } from './shifts.js';
 
@@ -110,8 +112,23 @@ describe('tcpRouteWeightPatch', () => {
         expect(after.spec.rules[0]!.backendRefs.slice(original.length)).toEqual(missing);
         expect(readTcpRouteWeights(after, spec)).toEqual({ stable: 100 - canaryWeight, canary: canaryWeight, total: 100, share: canaryWeight / 100 });
         expect(validateTcpRoute(after)).toEqual([]);
+        // a rollback to the original shape gives the route back as it was (when the canary carried nothing)
+        if (carriesNoCanary(r)) {
+          const stepped = { ...after, metadata: { ...after.metadata, resourceVersion: `${r.metadata.resourceVersion}1` } };
+          const restored = applyJsonPatch(stepped, tcpRouteWeightPatch(stepped, spec, 0, readShape(ownedTcpRouteBackends(r, spec))));
+          expect(restored).toEqual({ ...r, metadata: { ...r.metadata, resourceVersion: stepped.metadata.resourceVersion } });
+        }
       }),
       { numRuns: 150 },
     );
   });
 });
+
+/** The route sends nothing to the canary (and carries traffic at all). */
+function carriesNoCanary(r: TcpRoute): boolean {
+  try {
+    return readTcpRouteWeights(r, spec).canary === 0;
+  } catch {
+    return false;
+  }
+}

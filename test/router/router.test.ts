@@ -46,7 +46,8 @@ describe('IstioRouter', () => {
   it('writes weights and annotations together in one PATCH; removing an absent annotation is no op', async () => {
     await router.update(() => ({ canaryWeight: 10, annotations: { 'tcpshift.io/phase': 'stepping', 'tcpshift.io/gone': null }, labels: { 'tcpshift.io/shift': 'demo' } }));
     expect(api.writes()).toEqual({ 'patch virtualservices': 1 });
-    expect(api.vs().metadata.annotations).toEqual({ 'tcpshift.io/phase': 'stepping' });
+    // tcpshift's annotations are per tcp route: stored with the route's match port as suffix
+    expect(api.vs().metadata.annotations).toEqual({ 'tcpshift.io/phase.31400': 'stepping' });
     expect(api.vs().metadata.labels).toEqual({ app: 'echo', 'tcpshift.io/shift': 'demo' });
     await router.update(() => ({ annotations: { 'tcpshift.io/phase': null } }));
     expect(api.vs().metadata.annotations).toEqual({});
@@ -76,7 +77,7 @@ describe('IstioRouter', () => {
     expect(after.spec.http).toEqual(http);
     expect(after.spec.tcp[0]).toEqual(otherTcp);
     expect(api.weights()).toEqual([50, 50]);
-    expect(after.metadata.annotations).toEqual({ 'tcpshift.io/phase': 'baking' });
+    expect(after.metadata.annotations).toEqual({ 'tcpshift.io/phase.31400': 'baking' });
     expect(api.writes()).toEqual({ 'patch virtualservices': 2 });
   });
 
@@ -106,11 +107,73 @@ describe('IstioRouter', () => {
 
   it('watch delivers the current object, then each change', async () => {
     const seen: Array<string | undefined> = [];
-    const stop = await router.watch((o) => seen.push(o?.metadata.annotations?.['tcpshift.io/request']));
+    const stop = await router.watch((o) => seen.push(o ? router.annotationsOf(o)['tcpshift.io/request'] : undefined));
     await router.update(() => ({ annotations: { 'tcpshift.io/request': 'abort' } }));
     for (let i = 0; i < 50 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
     await stop();
     expect(seen).toEqual([undefined, 'abort']);
+  });
+});
+
+describe('per-route annotations and the restore of the original shape', () => {
+  /** The sandbox's VirtualService with a second tcp route on 31401 that has only v1 (no weight field). */
+  function twoRoutes(annotations: Record<string, string> = {}): void {
+    const vs = api.vs();
+    const second = { match: [{ port: 31401 }], route: [{ destination: { host: 'echo.echo.svc.cluster.local', subset: 'v1', port: { number: 9000 } } }] };
+    api.server.objects.update({ ...vs, metadata: { ...vs.metadata, annotations }, spec: { ...vs.spec, tcp: [...vs.spec.tcp, second] } });
+  }
+
+  it('two routes of one VirtualService keep separate annotations; each sees only its own under the plain names', async () => {
+    twoRoutes();
+    const other = createRouter(api.kube, shiftFor({ 'spec.target.matchPort': 31401 }));
+    await router.update(() => ({ canaryWeight: 10, annotations: { 'tcpshift.io/phase': 'stepping', 'tcpshift.io/holder': 'a' } }));
+    await other.update(() => ({ canaryWeight: 50, annotations: { 'tcpshift.io/phase': 'baking', 'tcpshift.io/holder': 'b' } }));
+    expect(api.vs().metadata.annotations).toEqual({
+      'tcpshift.io/phase.31400': 'stepping',
+      'tcpshift.io/holder.31400': 'a',
+      'tcpshift.io/phase.31401': 'baking',
+      'tcpshift.io/holder.31401': 'b',
+    });
+    expect((await router.read()).annotations).toEqual({ 'tcpshift.io/phase': 'stepping', 'tcpshift.io/holder': 'a' });
+    expect((await other.read()).annotations).toEqual({ 'tcpshift.io/phase': 'baking', 'tcpshift.io/holder': 'b' });
+    expect((await router.read()).weights).toMatchObject({ stable: 90, canary: 10 });
+  });
+
+  it("a write computed from a stale read is recomputed (409/422) and keeps the other route's annotations", async () => {
+    twoRoutes();
+    const other = createRouter(api.kube, shiftFor({ 'spec.target.matchPort': 31401 }));
+    const basis = await router.read();
+    await other.update(() => ({ canaryWeight: 25, annotations: { 'tcpshift.io/state': 'theirs' } }));
+    const result = await router.update(() => ({ canaryWeight: 10, annotations: { 'tcpshift.io/state': 'ours' } }), { basis });
+    expect(result.attempts).toBe(2);
+    expect(api.vs().metadata.annotations).toEqual({ 'tcpshift.io/state.31401': 'theirs', 'tcpshift.io/state.31400': 'ours' });
+    expect((await other.read()).weights).toMatchObject({ stable: 75, canary: 25 });
+  });
+
+  it("reads the previous version's plain annotations as its route's, and moves them to its keys at the first write", async () => {
+    const legacySpec = JSON.stringify({ metadata: { name: 'demo' }, spec: { target: { matchPort: 31400 } } });
+    twoRoutes({ 'tcpshift.io/state': '{"old":1}', 'tcpshift.io/spec': legacySpec, 'tcpshift.io/phase': 'promoted', team: 'blue' });
+    const other = createRouter(api.kube, shiftFor({ 'spec.target.matchPort': 31401 }));
+    expect((await router.read()).annotations).toEqual({ 'tcpshift.io/state': '{"old":1}', 'tcpshift.io/spec': legacySpec, 'tcpshift.io/phase': 'promoted', team: 'blue' });
+    expect((await other.read()).annotations).toEqual({ team: 'blue' }); // not the other route's
+    await router.update(() => ({ annotations: { 'tcpshift.io/phase': 'rolled-back' } }));
+    expect(api.vs().metadata.annotations).toEqual({ 'tcpshift.io/state.31400': '{"old":1}', 'tcpshift.io/spec.31400': legacySpec, 'tcpshift.io/phase.31400': 'rolled-back', team: 'blue' });
+    expect(api.writes()).toEqual({ 'patch virtualservices': 1 });
+  });
+
+  it('canary 0 with restore removes the destination tcpshift added and puts back the weight field: the route as before', async () => {
+    twoRoutes();
+    const second = createRouter(api.kube, shiftFor({ 'spec.target.matchPort': 31401 }));
+    const before = api.vs();
+    const original = (await second.read()).shape;
+    expect(original).toEqual({ stable: {}, canary: null });
+    await second.setCanaryWeight(20);
+    expect(api.vs().spec.tcp[1]!.route).toHaveLength(2);
+    await second.update(() => ({ canaryWeight: 0, restore: original }));
+    expect({ ...api.vs().spec }).toEqual(before.spec);
+    api.server.resetRequestCounts();
+    expect((await second.update(() => ({ canaryWeight: 0, restore: original }))).written).toBe(false); // already restored
+    expect(api.writes()).toEqual({});
   });
 });
 

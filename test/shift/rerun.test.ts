@@ -9,7 +9,8 @@ import { withChanges } from '../spec/examples.js';
 function route(stable: number, canary: number, stored?: unknown): RouteSnapshot {
   const annotations: Record<string, string> = stored === undefined ? {} : { [ShiftAnnotations.spec]: JSON.stringify(stored) };
   const total = stable + canary;
-  return { object: { metadata: { name: 'echo', namespace: 'echo' } }, weights: { stable, canary, total, share: total === 0 ? 0 : canary / total }, annotations, labels: {}, resourceVersion: '9' };
+  const weights = { stable, canary, total, share: total === 0 ? 0 : canary / total };
+  return { object: { metadata: { name: 'echo', namespace: 'echo' } }, weights, shape: { stable: { weight: stable }, canary: { weight: canary } }, annotations, labels: {}, resourceVersion: '9' };
 }
 
 const spec = shiftDocument();

@@ -26,6 +26,7 @@ function snapshot(annotations: Record<string, string> = {}, labels: Record<strin
   return {
     object: { metadata: { name: 'echo', namespace: 'echo', resourceVersion: '7', annotations, labels } },
     weights: { stable: 100, canary: 0, total: 100, share: 0 },
+    shape: { stable: { weight: 100 }, canary: { weight: 0 } },
     annotations,
     labels,
     resourceVersion: '7',

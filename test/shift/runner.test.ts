@@ -1,7 +1,7 @@
 // The runner over the real router and annotation port against the API emulator, with scripted
 // probes: writes per step, immediacy of the rollback, its retries, and losing the lock.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRouter, type TrafficRouter } from '../../src/router/index.js';
+import { createRouter, scopedKey, type TrafficRouter } from '../../src/router/index.js';
 import {
   acquireChange,
   AnnotationStatePort,
@@ -14,7 +14,7 @@ import {
 import { ManualClock } from '../../src/util/manual-clock.js';
 import { systemClock, type Clock } from '../../src/util/clock.js';
 import { virtualService } from '../support/apiserver-fixtures.js';
-import { startShiftApi, type ShiftApi } from '../support/shift-apiserver.js';
+import { ECHO_ROUTE, startShiftApi, type ShiftApi } from '../support/shift-apiserver.js';
 import { shiftFor } from '../support/shift-fixtures.js';
 import { ScriptedProber } from '../support/shift-prober.js';
 
@@ -44,7 +44,7 @@ async function setUp(shift = shiftFor({ 'spec.schedule.bake': '50ms' }), clock: 
   const runner = new ShiftRunner({
     spec: shift.spec,
     state,
-    route: { canaryWeight: 0, stableWeight: 100 },
+    route: { canaryWeight: acquired.snapshot.weights.canary, stableWeight: acquired.snapshot.weights.stable, shape: acquired.snapshot.shape },
     prober,
     port,
     clock,
@@ -62,10 +62,10 @@ describe('ShiftRunner', () => {
     expect(api.weights()).toEqual([0, 100]);
     expect(api.writes()).toEqual({ 'patch virtualservices': 4 });
     expect(prober.calls.filter((c) => c.startsWith('sample'))).toEqual(['sample 0 0.2 changed', 'sample 1 0.5 changed', 'sample 2 1 changed']);
-    const stored = readShiftState(api.vs().metadata.annotations)!;
+    const stored = readShiftState(api.annotations())!;
     expect(stored).toMatchObject({ phase: 'promoted', stepIndex: 2 });
     expect(stored.steps.map((s) => s.verdict)).toEqual(['ok', 'ok', 'ok']);
-    expect(api.vs().metadata.annotations[ShiftAnnotations.holder]).toBeUndefined();
+    expect(api.annotations()[ShiftAnnotations.holder]).toBeUndefined();
   });
 
   it('rolls back as soon as a long-lived end is pushed, not at the end of the bake', async () => {
@@ -85,6 +85,20 @@ describe('ShiftRunner', () => {
     expect(api.writes()).toEqual({ 'patch virtualservices': 3 });
   });
 
+  it('a rollback removes the canary destination it had to add: the route as it was before the shift', async () => {
+    const vs = api.vs();
+    const lone = { ...vs.spec.tcp[0]!, route: [{ destination: vs.spec.tcp[0]!.route[0]!.destination }] }; // v1 alone, no weight
+    api.server.objects.update({ ...vs, spec: { ...vs.spec, tcp: [lone] } });
+    const original = JSON.stringify(api.vs().spec);
+    const { runner, prober } = await setUp(shiftFor({ 'spec.schedule.bake': '30s' }));
+    const running = runner.run();
+    for (let i = 0; i < 200 && runner.current().phase !== 'baking'; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(api.vs().spec.tcp[0]!.route).toHaveLength(2);
+    prober.end({ id: 1, version: 'v2', openedAt: Date.now() - 100, endedAt: Date.now(), end: 'reset' });
+    expect((await running).phase).toBe('rolled-back');
+    expect(JSON.stringify(api.vs().spec)).toBe(original);
+  });
+
   it('retries the rollback until it is written while the API fails', async () => {
     const { runner, prober } = await setUp(shiftFor({ 'spec.schedule.bake': '30s' }));
     const running = runner.run();
@@ -102,7 +116,8 @@ describe('ShiftRunner', () => {
     const running = runner.run();
     for (let i = 0; i < 200 && runner.current().phase !== 'baking'; i++) await new Promise((r) => setTimeout(r, 5));
     const vs = api.vs();
-    const taken = api.server.objects.update({ ...vs, metadata: { ...vs.metadata, annotations: { ...vs.metadata.annotations, [ShiftAnnotations.holder]: 'elsewhere/2/xyz' } } });
+    const holderKey = scopedKey(ShiftAnnotations.holder, ECHO_ROUTE.key);
+    const taken = api.server.objects.update({ ...vs, metadata: { ...vs.metadata, annotations: { ...vs.metadata.annotations, [holderKey]: 'elsewhere/2/xyz' } } });
     const final = await running;
     expect(final.phase).toBe('failed');
     expect(final.reason).toMatch(/taken over by elsewhere\/2\/xyz/);

@@ -7,10 +7,14 @@ import { KubeClient, type KubeObject } from '../../src/kube/index.js';
 import { parseTCPShiftObject } from '../../src/spec/parse-tcpshift.js';
 import type { ResolvedShift } from '../../src/spec/resolved-shift.js';
 import { holderAnnotations, SHIFT_LABEL, ShiftAnnotations, stateAnnotations, type ShiftState } from '../../src/shift/index.js';
+import { routeView, type RouteScope } from '../../src/router/index.js';
 import { createRoutingChain } from './routing-chain.js';
 import { startTestApiServer, virtualService, type TestApiServer } from './apiserver-fixtures.js';
 import { shiftDocument } from './shift-fixtures.js';
 import { exampleObject, withChanges } from '../spec/examples.js';
+
+/** The sandbox VirtualService's tcp route (match port 31400): how its annotations are keyed. */
+export const ECHO_ROUTE: RouteScope = { key: '31400', ownsLegacy: () => true };
 
 export interface PlacedShift {
   state?: ShiftState;
@@ -34,6 +38,8 @@ export interface ShiftApi extends TestApiServer {
   gatewayApiShift: ResolvedShift;
   /** The VirtualService as stored now. */
   vs(): StoredVirtualService;
+  /** tcpshift's annotations of its route (match port 31400) under their plain names, as the router shows them. */
+  annotations(): Record<string, string>;
   /** Writes per `verb resource` since the last reset. */
   writes(): Record<string, number>;
 }
@@ -66,6 +72,10 @@ export async function startShiftApi(): Promise<ShiftApi> {
     vs: () => {
       const vs = objects.get({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'echo', namespace: 'echo' }) as unknown as StoredVirtualService;
       return { ...vs, metadata: { ...vs.metadata, annotations: vs.metadata.annotations ?? {} } };
+    },
+    annotations: () => {
+      const vs = objects.get({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'echo', namespace: 'echo' }) as unknown as StoredVirtualService;
+      return routeView(vs.metadata.annotations ?? {}, ECHO_ROUTE);
     },
     weights: () => {
       const vs = objects.get({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'echo', namespace: 'echo' }) as unknown as StoredVirtualService;

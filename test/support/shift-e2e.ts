@@ -5,10 +5,12 @@ import type { ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { routeView } from '../../src/router/index.js';
 import { readShiftState, ShiftAnnotations, type ShiftState } from '../../src/shift/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { spawnBin } from './cli.js';
 import { waitFor } from './probe-wait.js';
+import { ECHO_ROUTE } from './shift-apiserver.js';
 import { shiftDocument } from './shift-fixtures.js';
 
 /** Short: a 300 ms drain and 1.5 s bakes keep each shift around five seconds. */
@@ -21,8 +23,9 @@ export interface E2eEnv {
   spec(name: string, changes?: Record<string, unknown>): Promise<string>;
   /** The route back to 100 % v1, tcpshift's annotations and label gone, faults off; waits out the drain. */
   reset(): Promise<void>;
-  /** The shift state on the route now. */
+  /** The shift state on the route (match port 31400) now. */
   state(): ShiftState | undefined;
+  /** The route's annotations as the router shows them (its keys under the plain names). */
   annotations(): Record<string, string>;
   weights(): [number, number];
   /** Common flags: the sandbox kubeconfig and a report dir under the sandbox dir. */
@@ -69,8 +72,8 @@ export async function startE2e(): Promise<E2eEnv> {
       await waitFor(() => routeWeights() === JSON.stringify([['v1', 100]]), 'the gateway back on v1');
       await new Promise((r) => setTimeout(r, E2E_DRAIN_MS + 300));
     },
-    state: () => readShiftState(vs().metadata.annotations ?? {}),
-    annotations: () => vs().metadata.annotations ?? {},
+    state: () => readShiftState(routeView(vs().metadata.annotations ?? {}, ECHO_ROUTE)),
+    annotations: () => routeView(vs().metadata.annotations ?? {}, ECHO_ROUTE),
     weights: () => {
       const route = vs().spec.tcp[0]!.route;
       return [route[0]?.weight ?? 0, route[1]?.weight ?? 0];
