@@ -13,8 +13,11 @@ Examples:
   #   socat TCP-LISTEN:9000,fork,reuseaddr EXEC:cat      (banner printed by a script first)
   tcpshift-echo --port 9000 --version v1 --pod echo-v1-0
 
-  # Like Istio's tcp-echo sample (tcp-echo-server 9000,9001 one): no banner, complete lines
-  # answered as "one <line>"
+  # A drop-in for Istio's tcp-echo-server (samples/tcp-echo): its positional form, no banner,
+  # complete lines answered as "one <line>", no health server (the version label is the prefix)
+  tcpshift-echo 9000,9001,9002 one
+
+  # The same with flags, and the health server on 8080
   tcpshift-echo --port 9000,9001 --version v1 --prefix one --banner none
 
   # Like long-echo: close a connection after 20 s without client data (NC_MAX_IDLE in seconds)
@@ -40,6 +43,8 @@ Exit codes: 0 drained, 1 cannot listen (e.g. port in use), 2 invalid flag or var
 function echoProgram(io: CliIo): Command {
   return new Command('tcpshift-echo')
     .description('Versioned TCP/UDP echo server: the v1/v2 backend tcpshift shifts traffic between.')
+    .argument('[ports]', "Istio tcp-echo-server form: comma-separated ports (instead of --port)")
+    .argument('[prefix]', 'Istio tcp-echo-server form: the prefix (instead of --prefix); no banner, no health server')
     .option('--port <ports>', 'TCP ports, comma-separated; 0 picks a free port (env PORT, default 9000)')
     .option('--version <version>', 'version this server answers as, e.g. v2 (env VERSION; required)')
     .option('--pod <name>', 'pod name shown in the banner (env POD_NAME, default the host name)')
@@ -53,6 +58,7 @@ function echoProgram(io: CliIo): Command {
     .option('--max-line-bytes <n>', 'close a connection whose line grows longer (default 65536)')
     .option('--log-format <format>', 'text or json, one record per line on stdout (default text)')
     .option('--parent-pid <pid>', 'close everything and exit when this process is gone (for supervisors such as the sandbox)')
+    .option('--ephemeral-ports', 'bind a free port for each port asked (TCP and health) and log both in the listening record (for supervisors such as the sandbox)')
     .addHelpText('after', HELP_AFTER)
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(run with --help for usage)')
@@ -73,7 +79,7 @@ export async function runEchoCli(argv: readonly string[], io: CliIo): Promise<nu
 function parseArgs(argv: readonly string[], io: CliIo): EchoSettings {
   const program = echoProgram(io).parse([...argv], { from: 'user' });
   try {
-    return resolveEchoSettings(program.opts<EchoFlags>(), io.env, os.hostname());
+    return resolveEchoSettings(program.opts<EchoFlags>(), io.env, os.hostname(), program.args);
   } catch (err) {
     throw err instanceof EchoSettingError ? new UsageError(err.message) : err;
   }

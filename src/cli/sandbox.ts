@@ -8,6 +8,7 @@ import { DURATION_HELP, formatDuration, parseDuration } from '../util/duration.j
 import { UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliContext } from './io.js';
+import { downCommand, envCommand, parseTimeout, runDetached } from './sandbox-control.js';
 
 interface RawUpOptions {
   dir: string;
@@ -18,6 +19,8 @@ interface RawUpOptions {
   prefixes?: string;
   banner: string;
   provider: string;
+  detach?: boolean;
+  timeout: string;
 }
 
 const MAX_REPLICAS = 20;
@@ -33,13 +36,20 @@ Examples:
   # Gateway API: a TCPRoute with one Service per version instead of the VirtualService:
   tcpshift sandbox up --provider gateway-api --dir /tmp/sandbox-gwapi
 
+  # In the background (log in DIR/sandbox.log): returns once it is up, prints the exports
+  eval "$(tcpshift sandbox up --detach)"
+  kubectl get pods -A
+  tcpshift sandbox down
+
 It runs in the foreground: an API server (kubectl works against DIR/kubeconfig), echo pods
 echo-v1-* and echo-v2-* (real tcpshift-echo processes), and the ingress gateway emulator routing
 Gateway echo-gateway port 31400 as istiod + Envoy would (weights per new connection, old
 connections closed when the drain after a route change ends). It writes DIR/sandbox.json,
 DIR/kubeconfig and DIR/shift.yaml (a ready-to-run shift), prints copy-paste commands, then logs
-route changes and pod events on stderr. Ctrl-C (SIGINT) or SIGTERM stops every process.
-Exit codes: 0 stopped cleanly, 2 bad flag or DIR already used by a running sandbox, 1 failed.`;
+route changes and pod events on stderr. Ctrl-C (SIGINT) or SIGTERM stops every process, and
+sandbox.json goes with it. With --detach it runs in the background instead: the command returns
+once the sandbox is up, printing \`export KUBECONFIG=...\` and the gateway listeners.
+Exit codes: 0 stopped cleanly (--detach: up), 2 bad flag or DIR already used by a running sandbox, 1 failed.`;
 
 export function sandboxCommand(ctx: CliContext): Command {
   const up = new Command('up')
@@ -52,12 +62,27 @@ export function sandboxCommand(ctx: CliContext): Command {
     .option('--prefixes <stable,canary>', "echo prefixes of v1 and v2, like Istio's tcp-echo (e.g. one,two)")
     .option('--banner <mode>', 'echo banner on connect: full or none', 'full')
     .option('--provider <provider>', 'route with an Istio VirtualService (istio) or a Gateway API TCPRoute (gateway-api)', 'istio')
+    .option('--detach', 'run in the background; return once it is up, printing the exports (stop it with sandbox down)')
+    .option('--timeout <duration>', 'with --detach: how long to wait for it to come up', '120s')
     .addHelpText('after', EXAMPLES)
     .action(async (raw: RawUpOptions) => {
       const options = parseUpOptions(raw);
-      ctx.setExitCode(await runSandboxUp(options, ctx));
+      if (raw.detach) ctx.setExitCode(await runDetached(raw.dir, upArgs(raw), parseTimeout(raw.timeout), ctx));
+      else ctx.setExitCode(await runSandboxUp(options, ctx));
     });
-  return new Command('sandbox').description('The embedded environment: a mesh on loopback, no cluster needed.').addCommand(up);
+  return new Command('sandbox')
+    .description('The embedded environment: a mesh on loopback, no cluster needed.')
+    .addCommand(up)
+    .addCommand(downCommand(ctx))
+    .addCommand(envCommand(ctx));
+}
+
+/** The flags of `up` as the detached process gets them (already checked). */
+function upArgs(raw: RawUpOptions): string[] {
+  return [
+    '--drain', raw.drain, '--port', raw.port, '--replicas', raw.replicas, '--pod-drain-grace', raw.podDrainGrace,
+    '--banner', raw.banner, '--provider', raw.provider, ...(raw.prefixes !== undefined ? ['--prefixes', raw.prefixes] : []),
+  ];
 }
 
 function parseUpOptions(raw: RawUpOptions): SandboxOptions & { dir: string } {
@@ -156,7 +181,7 @@ function describeSandbox(sandbox: Sandbox): string {
     `  files       ${shown(files.sandboxJson)}, ${kubeconfig}, ${shown(files.shiftYaml)}`,
     '',
     'Try, from another terminal:',
-    `  kubectl --kubeconfig ${kubeconfig} get pods,services,gateways,virtualservices,destinationrules,tcproutes`,
+    `  kubectl --kubeconfig ${kubeconfig} get pods,services,gateways.networking.istio.io,virtualservices,destinationrules,tcproutes`,
     `  nc ${info.gateway.host} ${info.gateway.port}`,
     `  tcpshift probe --address ${address} --duration 10s`,
     `  ${weightCommand(sandbox, kubeconfig)}`,

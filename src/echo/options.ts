@@ -17,6 +17,12 @@ export interface EchoServerOptions {
   idleTimeoutMs?: number;
   /** `/healthz`, `/readyz`, `/metrics`; 0 picks a free port; null: no health server. Default 8080. */
   healthPort?: number | null;
+  /**
+   * Bind a free port for every port asked (TCP and health) and report what was asked in the
+   * `listening` record (`requestedPorts`, `requestedHealthPort`): how a supervisor such as the
+   * sandbox's kubelet gives each pod its own container ports on one shared loopback address.
+   */
+  ephemeralPorts?: boolean;
   /** drain() without an argument keeps serving this long. Default 10 s. */
   drainGraceMs?: number;
   udp?: boolean;

@@ -100,7 +100,7 @@ class RunningEchoServer implements EchoServer {
     for (const port of this.options.ports ?? [ECHO_DEFAULTS.port]) {
       const listener = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
       this.listeners.push(listener);
-      await listen(listener, port, host, 4096);
+      await listen(listener, this.options.ephemeralPorts ? 0 : port, host, 4096);
       this.ports.push((listener.address() as net.AddressInfo).port);
     }
     if (this.options.udp) {
@@ -117,14 +117,19 @@ class RunningEchoServer implements EchoServer {
       version: this.options.version,
       pod: this.pod,
       udp: this.options.udp === true,
+      ...(this.options.ephemeralPorts ? { requestedPorts: this.options.ports ?? [ECHO_DEFAULTS.port], requestedHealthPort: this.requestedHealthPort() } : {}),
     });
   }
 
+  private requestedHealthPort(): number | null {
+    return this.options.healthPort === undefined ? ECHO_DEFAULTS.healthPort : this.options.healthPort;
+  }
+
   private async startHealth(): Promise<void> {
-    const port = this.options.healthPort === undefined ? ECHO_DEFAULTS.healthPort : this.options.healthPort;
+    const port = this.requestedHealthPort();
     if (port === null) return;
     this.health = await startHealthServer({
-      port,
+      port: this.options.ephemeralPorts ? 0 : port,
       host: this.options.host,
       isReady: () => this.ready,
       metrics: this.metricsRegistry,

@@ -20,6 +20,7 @@ export interface EchoFlags {
   maxLineBytes?: string;
   logFormat?: string;
   parentPid?: string;
+  ephemeralPorts?: boolean;
 }
 
 export type LogFormat = 'text' | 'json';
@@ -43,11 +44,17 @@ interface Raw {
   name: string;
 }
 
-export function resolveEchoSettings(flags: EchoFlags, env: NodeJS.ProcessEnv, hostname: string): EchoSettings {
-  const port = pick(flags.port, '--port', env, 'PORT');
-  const version = pick(flags.version, '--version', env, 'VERSION');
+/**
+ * `positional` is Istio's tcp-echo-server form, `<port[,port...]> <prefix>` (samples/tcp-echo/src/main.go):
+ * those ports and that prefix, no banner, no health server unless `--health-port` asks for one, and
+ * the version (metrics label) VERSION or else the prefix.
+ */
+export function resolveEchoSettings(flags: EchoFlags, env: NodeJS.ProcessEnv, hostname: string, positional: readonly string[] = []): EchoSettings {
+  const istio = istioForm(flags, positional);
+  const port = istio?.port ?? pick(flags.port, '--port', env, 'PORT');
+  const prefix = istio?.prefix ?? pick(flags.prefix, '--prefix', env, 'PREFIX');
+  const version = pick(flags.version, '--version', env, 'VERSION') ?? (istio && { text: istio.prefix.text, name: 'the prefix argument' });
   const pod = pick(flags.pod, '--pod', env, 'POD_NAME');
-  const prefix = pick(flags.prefix, '--prefix', env, 'PREFIX');
   const idle = pick(flags.idleTimeout, '--idle-timeout', env, 'NC_MAX_IDLE');
   return {
     server: {
@@ -55,9 +62,10 @@ export function resolveEchoSettings(flags: EchoFlags, env: NodeJS.ProcessEnv, ho
       version: version ? parseWord(version) : missingVersion(),
       pod: pod ? parseWord(pod) : hostname,
       prefix: prefix ? parsePrefix(prefix) : undefined,
-      banner: parseChoice(flags.banner, '--banner', ['full', 'none'] as const, ECHO_DEFAULTS.banner),
+      banner: parseChoice(flags.banner, '--banner', ['full', 'none'] as const, istio ? 'none' : ECHO_DEFAULTS.banner),
       idleTimeoutMs: idle ? parseSecondsOrDuration(idle) : ECHO_DEFAULTS.idleTimeoutMs,
-      healthPort: flags.healthPort === undefined ? ECHO_DEFAULTS.healthPort : parsePort({ text: flags.healthPort, name: '--health-port' }),
+      healthPort: healthPortOf(flags, istio !== undefined),
+      ephemeralPorts: flags.ephemeralPorts === true,
       drainGraceMs: flags.drainGrace === undefined ? ECHO_DEFAULTS.drainGraceMs : parseDurationFlag({ text: flags.drainGrace, name: '--drain-grace' }),
       udp: flags.udp === true,
       maxConnections: parseCount(flags.maxConnections, '--max-connections', 0, ECHO_DEFAULTS.maxConnections),
@@ -66,6 +74,21 @@ export function resolveEchoSettings(flags: EchoFlags, env: NodeJS.ProcessEnv, ho
     logFormat: parseChoice(flags.logFormat, '--log-format', ['text', 'json'] as const, 'text'),
     parentPid: flags.parentPid === undefined ? undefined : parseCount(flags.parentPid, '--parent-pid', 1, 0),
   };
+}
+
+/** The positional arguments of Istio's tcp-echo-server, which stand for --port and --prefix. */
+function istioForm(flags: EchoFlags, positional: readonly string[]): { port: Raw; prefix: Raw } | undefined {
+  if (positional.length === 0) return undefined;
+  if (positional.length !== 2) {
+    throw new EchoSettingError(`expected no arguments, or two as Istio's tcp-echo-server takes them (<port[,port...]> <prefix>, e.g. 9000,9001 one), got ${positional.length}: ${positional.join(' ')}`);
+  }
+  if (flags.port !== undefined || flags.prefix !== undefined) throw new EchoSettingError('give the ports and the prefix either as arguments (<port[,port...]> <prefix>) or as --port/--prefix, not both');
+  return { port: { text: positional[0] as string, name: 'the ports argument' }, prefix: { text: positional[1] as string, name: 'the prefix argument' } };
+}
+
+function healthPortOf(flags: EchoFlags, istioForm: boolean): number | null {
+  if (flags.healthPort !== undefined) return parsePort({ text: flags.healthPort, name: '--health-port' });
+  return istioForm ? null : ECHO_DEFAULTS.healthPort;
 }
 
 function pick(flag: string | undefined, flagName: string, env: NodeJS.ProcessEnv, envName: string): Raw | undefined {

@@ -40,6 +40,12 @@ async function holderOf(file: string): Promise<number | undefined> {
   return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
 }
 
+/** The pid of the sandbox running in `dir`, if one is (a stale lock counts as none). */
+export async function runningSandboxPid(dir: string): Promise<number | undefined> {
+  const holder = await holderOf(path.join(dir, LOCK_FILE));
+  return holder !== undefined && processExists(holder) ? holder : undefined;
+}
+
 export async function lockDir(dir: string): Promise<DirLock> {
   const file = path.join(dir, LOCK_FILE);
   let tookOverFrom: number | undefined;

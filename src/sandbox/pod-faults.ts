@@ -1,9 +1,12 @@
 import { faultSetting, startFaultProxy, type FaultMode, type FaultOptions, type FaultProxy } from './faults/index.js';
 import type { Endpoint, UpstreamTarget } from './mesh/index.js';
 import type { RunningPodInfo } from './pods/index.js';
+import { SANDBOX_NAMESPACE } from './sandbox-objects.js';
 
-/** Which pods a fault applies to: every pod of a version (also pods started later), or one pod. */
+/** Which pods a fault applies to: every pod of a version of the sandbox's echo (namespace `echo`, also pods started later), or one pod. */
 export type FaultTarget = { version: string } | { pod: string };
+
+const isEchoVersion = (pod: RunningPodInfo, version: string): boolean => pod.namespace === SANDBOX_NAMESPACE && pod.version === version;
 
 interface Setting {
   mode: FaultMode;
@@ -43,7 +46,7 @@ export class PodFaults {
       pods = [pod];
     } else {
       this.byVersion.set(target.version, setting);
-      pods = live.filter((p) => p.version === target.version);
+      pods = live.filter((p) => isEchoVersion(p, target.version));
       for (const p of pods) this.byPod.delete(p.name);
     }
     await Promise.all(pods.map(async (p) => (await this.proxyFor(p)).setMode(mode, options)));
@@ -51,7 +54,7 @@ export class PodFaults {
 
   /** A pod is about to serve: give it its proxy if a fault targets its version. */
   async podStarting(pod: RunningPodInfo): Promise<void> {
-    const setting = this.byVersion.get(pod.version);
+    const setting = pod.namespace === SANDBOX_NAMESPACE ? this.byVersion.get(pod.version) : undefined;
     if (setting) (await this.proxyFor(pod)).setMode(setting.mode, setting.options);
   }
 

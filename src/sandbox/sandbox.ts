@@ -8,11 +8,15 @@ import { packagePath } from '../util/package-root.js';
 import { startApiServer, type ApiServer } from './apiserver/index.js';
 import { lockDir, type DirLock } from './dir-lock.js';
 import type { FaultMode, FaultOptions } from './faults/index.js';
+import { ISTIO_GATEWAY_CLASS } from './mesh/gateway-api-gateways.js';
 import { DEFAULT_DRAIN_MS, startMeshGateway, type Cluster, type MeshGateway } from './mesh/index.js';
 import { PodFaults, type FaultTarget } from './pod-faults.js';
 import { DeploymentController, PodRuntime } from './pods/index.js';
 import { ECHO_HOST, GATEWAY_PORT, SANDBOX_NAMESPACE, sandboxObjects, SERVICE_PORT, VERSIONS, type SandboxProvider } from './sandbox-objects.js';
+import { gatewayEntries, SandboxInfoFile, type SandboxInfo } from './sandbox-info.js';
 import { sandboxShiftYaml } from './sandbox-shift.js';
+
+export type { SandboxInfo };
 
 export interface SandboxOptions {
   /** Where kubeconfig, sandbox.json, shift.yaml and the lock go; a temporary directory (removed on stop) when absent. */
@@ -39,13 +43,6 @@ export interface SandboxOptions {
   readyTimeoutMs?: number;
 }
 
-/** DIR/sandbox.json (DESIGN section 3). */
-export interface SandboxInfo {
-  kubeconfig: string;
-  apiServer: string;
-  namespace: 'echo';
-  gateway: { host: string; port: number; gatewayPort: number };
-}
 
 export interface SandboxPod {
   name: string;
@@ -119,12 +116,20 @@ async function prepareDir(dir: string | undefined, teardown: Teardown): Promise<
   await mkdir(absolute, { recursive: true });
   const lock = await lockDir(absolute);
   teardown.add(() => lock.release());
+  // A sandbox that was killed left its sandbox.json: nobody must read its dead addresses.
+  await rm(path.join(absolute, 'sandbox.json'), { force: true });
   return { dir: absolute, lock };
 }
 
-/** The Istio, Gateway API TCPRoute and TCPShift CRDs, from the files shipped with the package. */
+/** The Istio, Gateway API (Gateway, GatewayClass, TCPRoute) and TCPShift CRDs, from the files shipped with the package. */
 async function installCrds(api: ApiServer): Promise<void> {
-  const files = [packagePath('schemas', 'istio-crds.yaml'), packagePath('schemas', 'gateway-api-tcproutes.yaml'), packagePath('manifests', 'crd', 'tcpshift.io_tcpshifts.yaml')];
+  const files = [
+    packagePath('schemas', 'istio-crds.yaml'),
+    packagePath('schemas', 'gateway-api-gatewayclasses.yaml'),
+    packagePath('schemas', 'gateway-api-gateways.yaml'),
+    packagePath('schemas', 'gateway-api-tcproutes.yaml'),
+    packagePath('manifests', 'crd', 'tcpshift.io_tcpshifts.yaml'),
+  ];
   const texts = await Promise.all(files.map((f) => readFile(f, 'utf8')));
   for (const text of texts) api.installCrds(text);
 }
@@ -166,7 +171,6 @@ async function startPods(kube: KubeClient, options: SandboxOptions, { clock, log
   teardown.add(() => faults.close());
   const pods: PodRuntime = new PodRuntime({
     kube,
-    namespace: SANDBOX_NAMESPACE,
     clock,
     logger: logger.child({ component: 'pods' }),
     drainGraceMs: options.podDrainGraceMs ?? DEFAULT_POD_DRAIN_GRACE_MS,
@@ -175,7 +179,7 @@ async function startPods(kube: KubeClient, options: SandboxOptions, { clock, log
   });
   await pods.start();
   teardown.add(() => pods.stop());
-  const controller = new DeploymentController({ kube, runtime: pods, namespace: SANDBOX_NAMESPACE, clock, logger: logger.child({ component: 'deployments' }) });
+  const controller = new DeploymentController({ kube, runtime: pods, clock, logger: logger.child({ component: 'deployments' }) });
   await controller.start();
   teardown.add(() => controller.stop());
   return { pods, faults };
@@ -193,7 +197,7 @@ async function waitForRouting(gateway: MeshGateway, provider: SandboxProvider, r
 }
 
 /** sandbox.json (last: its presence means the sandbox is up) and shift.yaml. */
-async function writeSandboxFiles(api: ApiServer, gateway: MeshGateway, files: SandboxFiles, options: SandboxOptions & { provider: SandboxProvider; drainMs: number }): Promise<SandboxInfo> {
+async function writeSandboxFiles(api: ApiServer, gateway: MeshGateway, files: SandboxFiles, infoFile: SandboxInfoFile, options: SandboxOptions & { provider: SandboxProvider; drainMs: number }): Promise<SandboxInfo> {
   const listener = gateway.listener(GATEWAY_PORT);
   if (!listener) throw new Error(`the gateway has no listener for port ${GATEWAY_PORT}`);
   const info: SandboxInfo = {
@@ -201,11 +205,13 @@ async function writeSandboxFiles(api: ApiServer, gateway: MeshGateway, files: Sa
     apiServer: api.url,
     namespace: SANDBOX_NAMESPACE,
     gateway: { host: listener.host, port: listener.port, gatewayPort: GATEWAY_PORT },
+    gateways: gatewayEntries(gateway),
+    pid: process.pid,
   };
   const address = `${info.gateway.host}:${info.gateway.port}`;
   const shift = await sandboxShiftYaml({ provider: options.provider, address, drainMs: options.drainMs, files, ...(options.prefixes ? { prefixes: options.prefixes } : {}) });
   await writeFile(files.shiftYaml, shift);
-  await writeFile(files.sandboxJson, `${JSON.stringify(info, null, 2)}\n`);
+  await infoFile.write(info);
   return info;
 }
 
@@ -229,11 +235,18 @@ async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, t
   const { pods, faults } = await startPods(kube, options, started);
   // The echo processes are starting (separate processes): install the CRDs meanwhile.
   await installCrds(api);
-  api.objects.apply(objects.filter((o) => !isBuiltin(o)));
+  // Istio installs its GatewayClass `istio`: Gateway API Gateways of that class are served.
+  api.objects.apply([...objects.filter((o) => !isBuiltin(o)), ISTIO_GATEWAY_CLASS]);
 
-  const gateway = await startMeshGateway({
+  const infoFile = new SandboxInfoFile(files.sandboxJson);
+  const gateway: MeshGateway = await startMeshGateway({
     kube,
+    // (sandbox.json exists only once `gateway` is assigned below)
+    onChange: () => {
+      if (infoFile.current) infoFile.refresh(gateway);
+    },
     drainMs,
+    gatewayApi: true,
     clock,
     logger: logger.child({ component: 'gateway' }),
     listenPorts: { [GATEWAY_PORT]: options.gatewayListenPort ?? 0 },
@@ -243,8 +256,11 @@ async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, t
   teardown.add(() => gateway.close());
   await waitForRouting(gateway, provider, replicas, options.readyTimeoutMs ?? 30_000, clock);
 
-  const info = await writeSandboxFiles(api, gateway, files, { ...options, provider, drainMs });
-  teardown.add(() => rm(files.sandboxJson, { force: true }));
+  const info = await writeSandboxFiles(api, gateway, files, infoFile, { ...options, provider, drainMs });
+  teardown.add(async () => {
+    await infoFile.close();
+    await rm(files.sandboxJson, { force: true });
+  });
   logger.info('sandbox up', { dir, apiServer: api.url, gateway: `${info.gateway.host}:${info.gateway.port}`, drainMs });
 
   let stopping: Promise<void> | undefined;
@@ -266,7 +282,7 @@ async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, t
         if (error instanceof NotFoundError) throw new Error(`pod ${name} not found in namespace ${SANDBOX_NAMESPACE}`, { cause: error });
         throw error;
       }
-      await pods.whenGone(name);
+      await pods.whenGone(name, SANDBOX_NAMESPACE);
     },
     stop() {
       stopping ??= teardown.run(logger).then(() => logger.info('sandbox stopped', { dir }));

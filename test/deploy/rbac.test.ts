@@ -27,7 +27,7 @@ const CLUSTER_CONTRACT: Array<[string, string, string[]]> = [
   // The pre-flight's reads (issue 12).
   ['networking.istio.io', 'destinationrules', ['get']],
   ['networking.istio.io', 'gateways', ['get']],
-  ['gateway.networking.k8s.io', 'gateways', ['get', 'list']],
+  ['gateway.networking.k8s.io', 'gateways', ['get']],
   ['', 'services', ['get']],
   ['', 'pods', ['list']],
   ['', 'events', ['create', 'patch']],

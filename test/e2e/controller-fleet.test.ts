@@ -145,7 +145,7 @@ describe('a fleet of shifts, light probes', () => {
     const log = api.server.requestLog();
     const made = new Set(log.map(requestKey));
     // Istio routes only here: of the Gateway API grants, test/e2e/preflight-table.test.ts uses get
-    // on tcproutes, test/shift/parent-gateway.test.ts get/list on Gateways; patch on tcproutes is
+    // on tcproutes, test/shift/parent-gateway.test.ts get on Gateways; patch on tcproutes is
     // the GatewayApiRouter's write (test/router), not yet checked against the RBAC;
     // `patch events` is the EventRecorder's aggregation of a repeated Event (test/kube/events.test.ts).
     const elsewhere = (key: string): boolean => key.includes('gateway.networking.k8s.io') || key === 'patch core events';

@@ -20,7 +20,7 @@ async function demo(...args: string[]): Promise<{ code: number | null; report: S
   return { code: run.code, report: JSON.parse(run.stdout) as ShiftReport, stderr: run.stderr, seconds: (Date.now() - started) / 1000 };
 }
 
-describe('demo', () => {
+describe('demo', { timeout: 90_000 }, () => {
   it('promotes without a fault, well under a minute, with live progress on stderr', async () => {
     const run = await demo();
     expect(run.code).toBe(0);

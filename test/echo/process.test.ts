@@ -42,6 +42,31 @@ describe('tcpshift-echo process', () => {
     expect(text).toContain('Version: v7 (echo-v7-abc)\n');
   });
 
+  it("is a drop-in for Istio's tcp-echo-server: `<ports> <prefix>`, no banner, `<prefix> <line>`; --ephemeral-ports maps each asked port to a free one", async () => {
+    const proc = new EchoProcess(spawnBin('tcpshift-echo', ['--ephemeral-ports', '--log-format', 'json', '9000,9001', 'one']));
+    processes.push(proc);
+    const listening = await proc.waitForRecord((r) => r.msg === 'listening');
+    expect(listening).toMatchObject({ requestedPorts: [9000, 9001], healthPort: null, version: 'one' });
+    const ports = listening.ports as number[];
+    expect(ports).toHaveLength(2);
+    expect(ports).not.toContain(9000);
+    for (const port of ports) {
+      const client = await TestClient.connect(port);
+      clients.push(client);
+      client.write('hello\npartial');
+      // the first bytes are the answer: no banner
+      expect(await client.waitForText((t) => t.includes('\n'))).toBe('one hello\n');
+    }
+  });
+
+  it("refuses a wrong number of Istio-style arguments, or arguments and --port together, with exit 2", async () => {
+    for (const args of [['9000'], ['9000', 'one', 'two'], ['--port', '9000', '9001', 'one']]) {
+      const run = await execBin('tcpshift-echo', args);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr).toMatch(/argument/);
+    }
+  });
+
   it('SIGTERM: 503 at once, new connections refused, echo during the grace, FIN after it, exit 0', async () => {
     const graceMs = 2000;
     const { proc, ports, healthPort } = await startEcho(['--version', 'v2', '--drain-grace', `${graceMs}ms`]);

@@ -32,6 +32,16 @@ describe('echo settings', () => {
     expect(logFormat).toBe('text');
   });
 
+  it("takes Istio tcp-echo-server's positional form: those ports and prefix, no banner, no health server, the prefix as version", () => {
+    const { server } = resolveEchoSettings({}, {}, 'host-1', ['9000,9001,9002', 'one']);
+    expect(server).toMatchObject({ ports: [9000, 9001, 9002], prefix: 'one', banner: 'none', healthPort: null, version: 'one' });
+    const flagged = resolveEchoSettings({ healthPort: '8080', banner: 'full' }, { VERSION: 'v1' }, 'host-1', ['9000', 'one']);
+    expect(flagged).toMatchObject({ server: { healthPort: 8080, banner: 'full', version: 'v1' } });
+    expect(() => resolveEchoSettings({}, {}, 'h', ['9000'])).toThrow(/expected no arguments, or two .*got 1: 9000/);
+    expect(() => resolveEchoSettings({ prefix: 'two' }, {}, 'h', ['9000', 'one'])).toThrow(/either as arguments .* or as --port\/--prefix/);
+    expect(() => resolveEchoSettings({}, {}, 'h', ['90x', 'one'])).toThrow(/the ports argument: '90x'/);
+  });
+
   it('falls back to PORT, VERSION, POD_NAME, PREFIX and NC_MAX_IDLE (seconds)', () => {
     const { server } = resolve({}, { PORT: '9000,9001', VERSION: 'v2', POD_NAME: 'echo-v2-x', PREFIX: 'two', NC_MAX_IDLE: '20' });
     expect(server).toMatchObject({ ports: [9000, 9001], version: 'v2', pod: 'echo-v2-x', prefix: 'two', idleTimeoutMs: 20_000 });

@@ -28,7 +28,7 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-describe('tcpshift sandbox up', () => {
+describe('tcpshift sandbox up', { timeout: 120_000 }, () => {
   let root: string;
   beforeAll(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'tcpshift-sandbox-cli-'));
@@ -63,7 +63,7 @@ describe('tcpshift sandbox up', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--dir: .*a-file exists and is not a directory/);
     expect((await runTcpshift(['sandbox', 'up', '--replica', '3'])).code).toBe(2);
-    expect((await runTcpshift(['sandbox', 'down'])).code).toBe(2);
+    expect((await runTcpshift(['sandbox', 'restart'])).code).toBe(2);
   });
 
   it('runs as a real process, refuses a second one on its dir, and on SIGTERM leaves no process and no port behind', async () => {
@@ -75,7 +75,7 @@ describe('tcpshift sandbox up', () => {
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
     try {
-      await waitFor(() => stdout.includes('Try, from another terminal'), `the sandbox to come up; stderr: ${stderr}`, 25_000);
+      await waitFor(() => stdout.includes('Try, from another terminal'), `the sandbox to come up; stderr: ${stderr}`, 60_000);
       const info = JSON.parse(readFileSync(path.join(dir, 'sandbox.json'), 'utf8')) as SandboxInfo;
       expect(readFileSync(path.join(dir, 'sandbox.lock'), 'utf8').trim()).toBe(String(child.pid));
       expect(stdout).toContain(`nc 127.0.0.1 ${info.gateway.port}`);
@@ -116,7 +116,7 @@ describe('tcpshift sandbox up', () => {
     const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
     let direct: TestClient | undefined;
     try {
-      await waitFor(() => stdout.includes('Try, from another terminal'), 'the sandbox to come up', 25_000);
+      await waitFor(() => stdout.includes('Try, from another terminal'), 'the sandbox to come up', 60_000);
       const children = childPids(child.pid as number);
       expect(children).toHaveLength(2);
       // A connection straight to a pod keeps it draining for 30 s: the first stop would wait for it.
@@ -140,7 +140,7 @@ describe('tcpshift sandbox up', () => {
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
     const exited = once(child, 'exit');
     try {
-      await waitFor(() => stdout.includes('Try, from another terminal'), 'the sandbox to come up', 25_000);
+      await waitFor(() => stdout.includes('Try, from another terminal'), 'the sandbox to come up', 60_000);
       const children = childPids(child.pid as number);
       expect(children).toHaveLength(2);
       child.kill('SIGKILL');
@@ -159,7 +159,7 @@ describe('tcpshift sandbox up', () => {
     await writeFile(path.join(dir, 'sandbox.lock'), `${dead.pid}\n`);
     const stop = new AbortController();
     const running = runTcpshift(['sandbox', 'up', '--dir', dir, '--replicas', '1', '--drain', '1s'], { interrupts: stop.signal });
-    await waitFor(() => existsSync(path.join(dir, 'sandbox.json')), 'sandbox.json', 25_000);
+    await waitFor(() => existsSync(path.join(dir, 'sandbox.json')), 'sandbox.json', 60_000);
     stop.abort();
     const run = await running;
     expect(run.code).toBe(0);

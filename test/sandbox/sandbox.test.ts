@@ -72,12 +72,14 @@ describe.skipIf(!kubectlBinary)('sandbox', () => {
       expect(pod.metadata.labels).toMatchObject({ app: 'echo', version: running.version });
       expect(pod.status).toMatchObject({ phase: 'Running', podIP: '127.0.0.1' });
       expect(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
-      expect(pod.spec?.containers?.[0]?.ports).toContainEqual({ name: 'tcp-echo', containerPort: running.port, protocol: 'TCP' });
+      // the template's container port as written; the loopback port the kubelet bound for it beside
+      expect(pod.spec?.containers?.[0]?.ports).toContainEqual({ name: 'tcp-echo', containerPort: 9000, protocol: 'TCP' });
+      expect(JSON.parse(pod.metadata.annotations?.['sandbox.tcpshift.io/ports'] ?? '{}')).toMatchObject({ 9000: running.port });
       expect(() => process.kill(running.pid, 0)).not.toThrow();
     }
     expect(sandbox.pods().filter((p) => p.version === 'v1')).toHaveLength(2);
     expect(sandbox.pods().filter((p) => p.version === 'v2')).toHaveLength(2);
-    const names = await k(['get', 'services,gateways,destinationrules,virtualservices,deployments', '-o', 'name']);
+    const names = await k(['get', 'services,gateways.networking.istio.io,destinationrules,virtualservices,deployments', '-o', 'name']);
     expect(names.split('\n').filter(Boolean).sort()).toEqual([
       'deployment.apps/echo-v1',
       'deployment.apps/echo-v2',

@@ -1,4 +1,5 @@
 import { eventsV1Codec } from './event-codec.js';
+import { hpaV1Codec } from './hpa-codec.js';
 import type { ResourceDef, ResourceStrategy, TableColumn } from './resource-def.js';
 import { ageColumn, ageOf, pathColumn } from './table.js';
 import { isRecord, type KubeObject } from './types.js';
@@ -52,6 +53,24 @@ function podReady(o: KubeObject): string {
   const containers = list(record(o.spec).containers);
   const statuses = list(record(o.status).containerStatuses);
   return `${statuses.filter((s) => record(s).ready === true).length}/${containers.length}`;
+}
+
+const containerStatuses = (o: KubeObject): Array<Record<string, unknown>> => list(record(o.status).containerStatuses).map(record);
+
+/** kubectl's STATUS of a pod (pkg/printers/internalversion/printers.go `printPod`): a waiting or terminated reason over the phase. */
+function podStatusReason(o: KubeObject): string {
+  if (o.metadata.deletionTimestamp) return 'Terminating';
+  let reason = text(record(o.status).reason) || text(record(o.status).phase);
+  for (const status of containerStatuses(o)) {
+    const state = record(status.state);
+    const why = text(record(state.waiting).reason) || text(record(state.terminated).reason);
+    if (why) reason = why;
+  }
+  return reason;
+}
+
+function podRestarts(o: KubeObject): string {
+  return String(containerStatuses(o).reduce((sum, s) => sum + (typeof s.restartCount === 'number' ? s.restartCount : 0), 0));
 }
 
 function servicePorts(o: KubeObject): string {
@@ -141,8 +160,8 @@ export function builtinResources(): ResourceDef[] {
       fieldLabels: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP'],
       columns: [
         { name: 'Ready', type: 'string', description: 'The aggregate readiness state of this pod for accepting traffic.', priority: 0, cell: podReady },
-        pathColumn('Status', '.status.phase', 'string', { description: 'The aggregate status of the containers in this pod.' }),
-        { name: 'Restarts', type: 'string', description: 'The number of times the containers in this pod have been restarted.', priority: 0, cell: () => '0' },
+        { name: 'Status', type: 'string', description: 'The aggregate status of the containers in this pod.', priority: 0, cell: podStatusReason },
+        { name: 'Restarts', type: 'string', description: 'The number of times the containers in this pod have been restarted.', priority: 0, cell: podRestarts },
         ageColumn,
         pathColumn('IP', '.status.podIP', 'string', { priority: 1, description: 'IP address allocated to the pod.' }),
         pathColumn('Node', '.spec.nodeName', 'string', { priority: 1, description: 'Name of the Node this pod is assigned to.' }),
@@ -218,5 +237,18 @@ export function builtinResources(): ResourceDef[] {
       columns: [pathColumn('Holder', '.spec.holderIdentity', 'string', { description: 'The holder of the lease.' }), ageColumn],
     }),
     builtin({ group: 'discovery.k8s.io', plural: 'endpointslices', kind: 'EndpointSlice' }),
+    horizontalPodAutoscalers(),
+    builtin({ group: 'networking.k8s.io', plural: 'networkpolicies', kind: 'NetworkPolicy', shortNames: ['netpol'], generation: true }),
+    builtin({ group: 'networking.k8s.io', plural: 'ingresses', kind: 'Ingress', shortNames: ['ing'], status: true, generation: true }),
+    builtin({ group: 'networking.k8s.io', plural: 'ingressclasses', kind: 'IngressClass', namespaced: false, generation: true }),
+    builtin({ group: 'batch', plural: 'jobs', kind: 'Job', categories: ['all'], status: true, generation: true }),
+    builtin({ group: 'batch', plural: 'cronjobs', kind: 'CronJob', shortNames: ['cj'], categories: ['all'], status: true, generation: true }),
   ];
+}
+
+/** autoscaling/v2 (storage) and v1, converted (hpa-codec.ts). No controller scales anything. */
+function horizontalPodAutoscalers(): ResourceDef {
+  const def = builtin({ group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler', shortNames: ['hpa'], categories: ['all'], status: true, generation: true });
+  const v2 = def.versions[0] as ResourceDef['versions'][number];
+  return { ...def, versions: [v2, { ...v2, name: 'v1', storage: false, codec: hpaV1Codec }] };
 }

@@ -6,6 +6,7 @@ import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, groupDiscovery
 import { sendError, sendJson } from './http-io.js';
 import { negotiate } from './media-types.js';
 import type { OpenApiDocs } from './openapi.js';
+import { sendOpenApiV2 } from './openapi-v2.js';
 import { parseRequestPath, type RequestTarget } from './request-path.js';
 import { handleResource, type ResourceHandlerDeps } from './resource-handler.js';
 
@@ -73,6 +74,7 @@ async function route(deps: RoutesDeps, req: IncomingMessage, res: ServerResponse
       return sendJson(res, 200, doc);
     }
     case 'openapi': {
+      if (target.parts.length === 1 && target.parts[0] === 'v2') return sendOpenApiV2(req, res);
       const doc = deps.openapi.document(target.parts);
       if (!doc) throw errors.notFoundPath();
       return sendJson(res, 200, doc);

@@ -90,7 +90,7 @@ export class OpenApiDocs {
     };
   }
 
-  /** The document at /openapi/<parts>, or undefined (404). Only v3 is served. */
+  /** The v3 document at /openapi/<parts>, or undefined (404); /openapi/v2 is openapi-v2.ts. */
   document(parts: string[]): unknown {
     if (parts[0] !== 'v3') return undefined;
     if (parts.length === 1) return this.root();

@@ -29,6 +29,8 @@ export interface VersionDef {
   statusSubresource: boolean;
   /** Extra field-selector labels (CRD selectableFields, e.g. `spec.provider`). */
   selectableFields?: string[];
+  /** A built-in version whose fields differ from the storage version's (autoscaling/v1 HPAs). */
+  codec?: VersionCodec;
 }
 
 /** Hooks of a built-in kind's strategy (what the real registry does on create). */

@@ -1,6 +1,7 @@
 import { Informer, type KubeClient, type KubeObject, type ResourceClient } from '../../kube/index.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
+import { GATEWAY_API_GATEWAY_KIND, GATEWAY_CLASS_KIND } from './gateway-api-gateways.js';
 import type { MeshObjects } from './mesh-objects.js';
 
 /**
@@ -12,6 +13,8 @@ export interface MeshConfigWatchOptions {
   clock: Clock;
   logger: Logger;
   onChange: () => void;
+  /** Also watch Gateway API Gateways and GatewayClasses (their CRDs must be installed). */
+  gatewayApi?: boolean;
 }
 
 export class MeshConfigWatch {
@@ -21,6 +24,7 @@ export class MeshConfigWatch {
   private readonly tcpRoutes;
   private readonly services;
   private readonly pods;
+  private readonly gatewayApi: { gateways: Informer<KubeObject>; classes: Informer<KubeObject> } | undefined;
   private changePending = false;
   private stopped = false;
 
@@ -31,6 +35,7 @@ export class MeshConfigWatch {
     this.tcpRoutes = this.informer(kube.tcpRoutes);
     this.services = this.informer(kube.services);
     this.pods = this.informer(kube.pods);
+    this.gatewayApi = options.gatewayApi ? { gateways: this.informer(kube.resource(GATEWAY_API_GATEWAY_KIND)), classes: this.informer(kube.resource(GATEWAY_CLASS_KIND)) } : undefined;
   }
 
   private informer<T extends KubeObject>(resource: ResourceClient<T>): Informer<T> {
@@ -45,7 +50,8 @@ export class MeshConfigWatch {
   }
 
   private all(): Array<Informer<KubeObject>> {
-    return [this.gateways, this.virtualServices, this.destinationRules, this.tcpRoutes, this.services, this.pods];
+    const gatewayApi = this.gatewayApi ? [this.gatewayApi.gateways, this.gatewayApi.classes] : [];
+    return [this.gateways, this.virtualServices, this.destinationRules, this.tcpRoutes, this.services, this.pods, ...gatewayApi];
   }
 
   private changed(): void {
@@ -70,6 +76,7 @@ export class MeshConfigWatch {
       tcpRoutes: this.tcpRoutes.list(),
       services: this.services.list(),
       pods: this.pods.list(),
+      ...(this.gatewayApi ? { gatewayApiGateways: this.gatewayApi.gateways.list(), gatewayClasses: this.gatewayApi.classes.list() } : {}),
     };
   }
 

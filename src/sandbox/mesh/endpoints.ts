@@ -1,4 +1,5 @@
 import type { DestinationRule, Pod, Service } from '../../kube/index.js';
+import { PORTS_ANNOTATION } from '../pods/pod-manifest.js';
 import { creationOrder } from './gateway-servers.js';
 import { serviceFqdn, serviceOfFqdn } from './hosts.js';
 import type { Cluster } from './listener-plan.js';
@@ -7,8 +8,13 @@ import { arrayOf, isRecord, labelsMatch, type MeshObjects } from './mesh-objects
 /**
  * The endpoints of a cluster, as EDS would give them: the Service's selector plus the subset's
  * labels (from the DestinationRule for the host), pods Ready and not terminating, each at its
- * podIP and the Service port's targetPort (a name is looked up among the pod's container ports,
- * per pod, as Kubernetes does).
+ * podIP and the Service port's targetPort (absent: the port; a number is used as is, declared
+ * or not; a name is looked up among the pod's container ports, per pod, and a pod without it is
+ * no endpoint: the EndpointSlice controller's `podutil.FindPort`, pkg/api/v1/pod/util.go).
+ * The sandbox's pods all share 127.0.0.1, so the resolved container port is then translated to
+ * the loopback port the kubelet bound for it (PORTS_ANNOTATION); a pod that does not listen on
+ * that port is left out (on a cluster it would be an endpoint that refuses: the gateway closes
+ * the client's connection either way). A pod without the annotation is dialled at the port itself.
  */
 export interface Endpoint {
   pod: string;
@@ -44,6 +50,19 @@ export function resolveTargetPort(targetPort: number | string, pod: Pod): number
   return undefined;
 }
 
+/** Where a container port of the pod is reachable on loopback. */
+export function loopbackPort(pod: Pod, containerPort: number): number | undefined {
+  const text = pod.metadata.annotations?.[PORTS_ANNOTATION];
+  if (text === undefined) return containerPort;
+  try {
+    const ports = JSON.parse(text) as Record<string, unknown>;
+    const port = ports[String(containerPort)];
+    return typeof port === 'number' ? port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function servicePort(service: Service, port: number): { targetPort: number | string } | undefined {
   const found = (service.spec?.ports ?? []).find((p) => p.port === port);
   return found ? { targetPort: found.targetPort ?? found.port } : undefined;
@@ -62,7 +81,8 @@ export function clusterEndpoints(cluster: Cluster, objects: Pick<MeshObjects, 's
     .filter((p) => (p.metadata.namespace ?? 'default') === ref.namespace && labelsMatch(selector, p.metadata.labels) && labelsMatch(extra, p.metadata.labels))
     .filter(isServing)
     .flatMap((pod) => {
-      const target = resolveTargetPort(port.targetPort, pod);
+      const containerPort = resolveTargetPort(port.targetPort, pod);
+      const target = containerPort === undefined ? undefined : loopbackPort(pod, containerPort);
       if (target === undefined) return [];
       return [{ pod: pod.metadata.name ?? '', namespace: ref.namespace, labels: pod.metadata.labels ?? {}, address: pod.status?.podIP as string, port: target }];
     })

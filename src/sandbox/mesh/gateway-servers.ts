@@ -12,6 +12,8 @@ export interface GatewayServer {
   /** The server's name, else its port name: what a Gateway API `sectionName` refers to. */
   sectionName: string | undefined;
   hosts: string[];
+  /** For a listener of a Gateway API Gateway: that Gateway (`namespace/name`) and what routes it admits. */
+  parent?: { ref: string; kinds: string[]; routeNamespaces: 'Same' | 'All' | 'None' };
 }
 
 /** Labels of the emulated ingress gateway deployment (Istio's default istio-ingressgateway). */

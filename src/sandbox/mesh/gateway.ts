@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../../util/clock.js';
 import { silentLogger, type Logger } from '../../util/logger.js';
 import { MeshConfigWatch } from './config-watch.js';
 import { clusterEndpoints, type Endpoint } from './endpoints.js';
-import { INGRESS_GATEWAY_LABELS } from './gateway-servers.js';
+import { INGRESS_GATEWAY_LABELS, type GatewayServer } from './gateway-servers.js';
 import { GatewayListener, type ListenerDeps, type ListenerInfo } from './gateway-listener.js';
 import { planListeners, type Cluster, type ListenerPlan } from './listener-plan.js';
 import { emptyMeshObjects, type MeshObjects } from './mesh-objects.js';
@@ -29,6 +29,10 @@ export interface MeshGatewayOptions {
   random?: () => number;
   /** Where to dial an endpoint (a fault proxy in front of it, say). Default: the endpoint itself. */
   upstreamFor?: (endpoint: Endpoint) => UpstreamTarget;
+  /** Called after every recomputation and whenever a listener opens or goes. */
+  onChange?: () => void;
+  /** Also serve Gateway API Gateways of Istio's classes (their CRDs must be installed). */
+  gatewayApi?: boolean;
 }
 
 export interface MeshGateway {
@@ -36,6 +40,8 @@ export interface MeshGateway {
   /** The listeners open now, by Gateway server port. */
   listeners(): ListenerInfo[];
   listener(gatewayPort: number): ListenerInfo | undefined;
+  /** The TCP servers of the Gateways this gateway serves (one listener per port; several Gateways may name one port). */
+  servers(): GatewayServer[];
   /** The endpoints a cluster has now (what a new connection to it may get). */
   endpoints(cluster: Cluster): Endpoint[];
   /** Increases at every recomputation of the configuration. */
@@ -69,7 +75,7 @@ class Gateway implements MeshGateway {
     const clock = options.clock ?? systemClock;
     const logger = options.logger ?? silentLogger;
     this.drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
-    this.watch = new MeshConfigWatch(options.kube, { clock, logger, onChange: () => this.rebuild() });
+    this.watch = new MeshConfigWatch(options.kube, { clock, logger, onChange: () => this.rebuild(), ...(options.gatewayApi ? { gatewayApi: true } : {}) });
     this.deps = {
       clock,
       logger,
@@ -98,6 +104,10 @@ class Gateway implements MeshGateway {
     return this.open.get(gatewayPort)?.info();
   }
 
+  servers(): GatewayServer[] {
+    return this.latest.flatMap((plan) => plan.servers);
+  }
+
   endpoints(cluster: Cluster): Endpoint[] {
     let found = this.endpointCache.get(cluster.name);
     if (!found) {
@@ -121,6 +131,7 @@ class Gateway implements MeshGateway {
       listener.remove();
     }
     this.revision++;
+    this.options.onChange?.();
   }
 
   private applyPlan(plan: ListenerPlan): void {
@@ -154,6 +165,7 @@ class Gateway implements MeshGateway {
       this.assigned.set(port, listener.port);
       this.open.set(port, listener);
       this.deps.logger.info('gateway listening', { gatewayPort: port, address: `${listener.host}:${listener.port}` });
+      this.options.onChange?.();
       // Objects may have changed while binding: catch up with the latest plan.
       const latest = this.latest.find((p) => p.gatewayPort === port);
       if (latest) listener.apply(latest);

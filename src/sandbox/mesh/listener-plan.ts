@@ -1,4 +1,5 @@
 import type { Service } from '../../kube/index.js';
+import { gatewayApiServers } from './gateway-api-gateways.js';
 import { gatewayServers, type GatewayServer } from './gateway-servers.js';
 import { serverAdmits } from './hosts.js';
 import type { MeshObjects } from './mesh-objects.js';
@@ -104,7 +105,8 @@ function planFor(port: number, servers: GatewayServer[], sources: readonly Route
 
 /** One plan per TCP server port of the Gateways that select a workload with these labels. */
 export function planListeners(objects: MeshObjects, workloadLabels: Readonly<Record<string, string>>): ListenerPlan[] {
-  const servers = gatewayServers(objects.gateways, workloadLabels);
+  // Istio Gateways, then the listeners of Gateway API Gateways (served on the same workload: see gateway-api-gateways.ts)
+  const servers = [...gatewayServers(objects.gateways, workloadLabels), ...gatewayApiServers(objects.gatewayApiGateways ?? [], objects.gatewayClasses ?? [])];
   const sources = routeSources(objects.virtualServices, objects.tcpRoutes, servers);
   const services = servicesByFqdn(objects.services);
   const byPort = new Map<number, GatewayServer[]>();

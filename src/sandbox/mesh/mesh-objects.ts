@@ -1,4 +1,4 @@
-import type { DestinationRule, IstioGateway, Pod, Service, TCPRoute, VirtualService } from '../../kube/index.js';
+import type { DestinationRule, IstioGateway, KubeObject, Pod, Service, TCPRoute, VirtualService } from '../../kube/index.js';
 
 /** What the gateway emulator reads from the API: the objects istiod would turn into Envoy config. */
 export interface MeshObjects {
@@ -8,6 +8,9 @@ export interface MeshObjects {
   tcpRoutes: TCPRoute[];
   services: Service[];
   pods: Pod[];
+  /** Gateway API Gateways and GatewayClasses (when the gateway watches them). */
+  gatewayApiGateways?: KubeObject[];
+  gatewayClasses?: KubeObject[];
 }
 
 export function emptyMeshObjects(): MeshObjects {

@@ -84,21 +84,27 @@ export function virtualServiceSource(vs: VirtualService): RouteSource {
 }
 
 /**
- * A TCPRoute's parentRefs resolved against the Istio Gateways (the Gateway API `Gateway` CRD is
- * not part of the sandbox): a parentRef names a Gateway, optionally a listener by `sectionName`
- * (the server's name, else its port name) and a `port`; it attaches to every TCP server that fits.
+ * A TCPRoute's parentRefs (a Gateway, optionally a listener by `sectionName` and a `port`). A
+ * Gateway API Gateway of that name is the parent as istiod resolves it (route_collections.go,
+ * `BuildRouteParents`/`parentInfo`): each of its listeners that fits, allows TCPRoute and the
+ * route's namespace. Without one, the name is resolved against the Istio Gateways (the sandbox's
+ * stand-in from before the Gateway API CRDs were installed): `sectionName` is a server's name,
+ * else its port name.
  */
 function attachedMatches(route: TCPRoute, servers: readonly GatewayServer[]): L4Match[] {
   const namespace = route.metadata.namespace ?? 'default';
+  const admits = (s: GatewayServer): boolean =>
+    !s.parent || (s.parent.kinds.includes('TCPRoute') && (s.parent.routeNamespaces === 'All' || (s.parent.routeNamespaces === 'Same' && s.parent.ref.startsWith(`${namespace}/`))));
   return arrayOf(route.spec?.parentRefs)
     .filter(isRecord)
     .filter((p) => (p.group ?? 'gateway.networking.k8s.io') === 'gateway.networking.k8s.io' && (p.kind ?? 'Gateway') === 'Gateway')
     .flatMap((p) => {
       const gateway = `${typeof p.namespace === 'string' ? p.namespace : namespace}/${String(p.name)}`;
-      return servers
-        .filter((s) => s.gateway === gateway)
+      const listeners = servers.filter((s) => s.parent?.ref === gateway);
+      return (listeners.length > 0 ? listeners : servers.filter((s) => !s.parent && s.gateway === gateway))
         .filter((s) => (p.sectionName === undefined || s.sectionName === p.sectionName) && (p.port === undefined || s.port === p.port))
-        .map((s) => ({ port: s.port, gateways: [gateway] }));
+        .filter(admits)
+        .map((s) => ({ port: s.port, gateways: [s.gateway] }));
     });
 }
 

@@ -6,7 +6,7 @@ import type { PodRuntime, RunningPodInfo } from './pod-runtime.js';
 
 /**
  * A minimal Deployment (+ ReplicaSet) controller: keeps `spec.replicas` pods of each Deployment
- * in its namespace running through the PodRuntime. Terminating pods do not count, so a deleted
+ * (in one namespace, or in all) running through the PodRuntime. Terminating pods do not count, so a deleted
  * pod is replaced at once, while it drains; extra pods (scale down) are deleted, not-ready ones first;
  * pods of a deleted Deployment are deleted (the garbage collector's job). The status carries
  * replicas and readyReplicas. No rolling update: a changed template applies to new pods only.
@@ -14,7 +14,8 @@ import type { PodRuntime, RunningPodInfo } from './pod-runtime.js';
 export interface DeploymentControllerOptions {
   kube: KubeClient;
   runtime: PodRuntime;
-  namespace: string;
+  /** Default: every namespace. */
+  namespace?: string;
   clock: Clock;
   logger: Logger;
 }
@@ -29,7 +30,8 @@ export class DeploymentController {
   private readonly unsubscribe: () => void;
 
   constructor(private readonly options: DeploymentControllerOptions) {
-    this.informer = new Informer(options.kube.resource(DeploymentKind), { namespace: options.namespace, clock: options.clock, logger: options.logger }).on({
+    const scope = options.namespace === undefined ? { allNamespaces: true } : { namespace: options.namespace };
+    this.informer = new Informer(options.kube.resource(DeploymentKind), { ...scope, clock: options.clock, logger: options.logger }).on({
       onAdd: () => this.schedule(),
       onUpdate: () => this.schedule(),
       onDelete: () => this.schedule(),
@@ -82,7 +84,7 @@ export class DeploymentController {
     const pods = this.options.runtime.list();
     const owners = new Set(deployments.map((d) => d.metadata.uid ?? ''));
     const orphans = pods.filter((p) => !p.terminating && !owners.has(p.owner));
-    await Promise.all(orphans.map((p) => this.deletePod(p.name, 'its Deployment is gone')));
+    await Promise.all(orphans.map((p) => this.deletePod(p, 'its Deployment is gone')));
     for (const deployment of deployments) await this.reconcile(deployment, pods.filter((p) => p.owner === deployment.metadata.uid));
   }
 
@@ -93,15 +95,15 @@ export class DeploymentController {
     const extra = active.length - wanted;
     if (extra > 0) {
       const notReadyFirst = [...active].sort((a, b) => Number(a.ready) - Number(b.ready));
-      await Promise.all(notReadyFirst.slice(0, extra).map((p) => this.deletePod(p.name, 'scaled down')));
+      await Promise.all(notReadyFirst.slice(0, extra).map((p) => this.deletePod(p, 'scaled down')));
     }
     await this.writeStatus(deployment, Math.min(active.length, wanted), active.filter((p) => p.ready).length);
   }
 
-  private async deletePod(name: string, why: string): Promise<void> {
-    this.options.logger.info('deleting pod', { pod: name, why });
+  private async deletePod({ name, namespace }: RunningPodInfo, why: string): Promise<void> {
+    this.options.logger.info('deleting pod', { pod: name, namespace, why });
     try {
-      await this.options.kube.pods.delete(name, this.options.namespace);
+      await this.options.kube.pods.delete(name, namespace);
     } catch (error) {
       if (!(error instanceof NotFoundError)) this.options.logger.warn('pod not deleted', { pod: name, error: (error as Error).message });
     }
@@ -109,12 +111,14 @@ export class DeploymentController {
 
   private async writeStatus(deployment: Deployment, replicas: number, ready: number): Promise<void> {
     const name = deployment.metadata.name ?? '';
+    const namespace = deployment.metadata.namespace ?? 'default';
+    const key = `${namespace}/${name}`;
     const status = deploymentStatus(deployment.metadata.generation, replicas, ready);
     const text = JSON.stringify(status);
-    if (this.written.get(name) === text) return;
+    if (this.written.get(key) === text) return;
     try {
-      await this.options.kube.resource(DeploymentKind).patch(name, this.options.namespace, { type: 'merge', body: { status } }, { status: true });
-      this.written.set(name, text);
+      await this.options.kube.resource(DeploymentKind).patch(name, namespace, { type: 'merge', body: { status } }, { status: true });
+      this.written.set(key, text);
     } catch (error) {
       if (!(error instanceof NotFoundError)) this.options.logger.warn('deployment status not written', { deployment: name, error: (error as Error).message });
     }

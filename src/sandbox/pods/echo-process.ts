@@ -11,9 +11,11 @@ import { packagePath } from '../../util/package-root.js';
  */
 export interface EchoProcessOptions {
   pod: string;
-  /** Flags from the pod template (`--version v1`, `--prefix one`, ...). */
+  /** The container's arguments (`--version v1`, or Istio's `9000,9001 one`). */
   args: readonly string[];
-  /** `--drain-grace`: how long it keeps echoing after SIGTERM. */
+  /** The container's environment (the kubelet's resolution of env/envFrom). */
+  env: Readonly<Record<string, string>>;
+  /** `--drain-grace`: how long it keeps echoing after SIGTERM (the container's own flag wins). */
   drainGraceMs: number;
   logger: Logger;
   /** How long to wait for the `listening` record. Default 15 s. */
@@ -27,19 +29,38 @@ export interface ProcessExit {
 
 export interface EchoProcess {
   readonly pid: number;
+  /** The loopback port of each port the process was asked to listen on (TCP ports, then the health port). */
+  readonly ports: Readonly<Record<number, number>>;
+  /** The first TCP port, bound. */
   readonly port: number;
-  readonly healthPort: number;
+  readonly healthPort: number | undefined;
   /** Resolves when the process has exited (and its pipes are closed). */
   readonly exited: Promise<ProcessExit>;
   readonly hasExited: boolean;
+  /** The last lines the process wrote that are not log records (errors, usage). */
+  output(): string;
   /** Send a signal if it is still running. */
   signal(signal: NodeJS.Signals): void;
+}
+
+/** The process ended (or never said it listens): its exit and its last output, for the Pod status. */
+export class EchoStartError extends Error {
+  override readonly name = 'EchoStartError';
+  constructor(
+    message: string,
+    readonly exit: ProcessExit,
+    readonly output: string,
+  ) {
+    super(message);
+  }
 }
 
 interface ListeningRecord {
   msg?: string;
   ports?: number[];
-  healthPort?: number;
+  healthPort?: number | null;
+  requestedPorts?: number[];
+  requestedHealthPort?: number | null;
   level?: number;
 }
 
@@ -47,9 +68,10 @@ export function echoBinary(): string {
   return packagePath('dist', 'cmd', 'tcpshift-echo.js');
 }
 
+/** The kubelet's flags first, then the container's arguments (later flags win, so the container's own --drain-grace does). */
 export function echoArgs(options: Pick<EchoProcessOptions, 'pod' | 'args' | 'drainGraceMs'>): string[] {
   return [
-    '--port', '0', '--health-port', '0', '--log-format', 'json', '--pod', options.pod,
+    '--ephemeral-ports', '--health-port', '0', '--log-format', 'json', '--pod', options.pod,
     '--drain-grace', formatDuration(options.drainGraceMs),
     // If the sandbox is SIGKILLed (no chance to stop its pods), the pods stop themselves.
     '--parent-pid', String(process.pid),
@@ -57,16 +79,48 @@ export function echoArgs(options: Pick<EchoProcessOptions, 'pod' | 'args' | 'dra
   ];
 }
 
+/** A container sees only its own environment (and PATH, HOSTNAME as in a container). */
+function childEnv(options: EchoProcessOptions): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOSTNAME: options.pod, ...options.env };
+}
+
+function portMap(record: ListeningRecord): Record<number, number> {
+  const map: Record<number, number> = {};
+  (record.requestedPorts ?? []).forEach((asked, i) => {
+    const bound = record.ports?.[i];
+    if (asked !== 0 && bound) map[asked] = bound;
+  });
+  if (record.requestedHealthPort && record.healthPort) map[record.requestedHealthPort] = record.healthPort;
+  return map;
+}
+
+/** The last few KiB of what a process writes outside its JSON log records. */
+class OutputTail {
+  private text = '';
+  add(line: string): void {
+    this.text = `${this.text}${line}\n`.slice(-4096);
+  }
+  toString(): string {
+    return this.text;
+  }
+}
+
 class RunningEcho implements EchoProcess {
   hasExited = false;
   readonly exited: Promise<ProcessExit>;
+  readonly ports: Readonly<Record<number, number>>;
+  readonly port: number;
+  readonly healthPort: number | undefined;
 
   constructor(
     private readonly child: ChildProcess,
-    readonly port: number,
-    readonly healthPort: number,
+    record: ListeningRecord,
     exited: Promise<ProcessExit>,
+    private readonly tail: OutputTail,
   ) {
+    this.ports = portMap(record);
+    this.port = record.ports?.[0] ?? 0;
+    this.healthPort = record.healthPort ?? undefined;
     this.exited = exited.then((exit) => {
       this.hasExited = true;
       return exit;
@@ -77,46 +131,52 @@ class RunningEcho implements EchoProcess {
     return this.child.pid ?? 0;
   }
 
+  output(): string {
+    return this.tail.toString();
+  }
+
   signal(signal: NodeJS.Signals): void {
     if (!this.hasExited && this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
   }
 }
 
-/** Spawn the echo server and wait for its `listening` record. */
+/** Spawn the echo server and wait for its `listening` record; an EchoStartError when it exits first. */
 export function spawnEchoProcess(options: EchoProcessOptions): Promise<EchoProcess> {
-  const child = spawn(process.execPath, [echoBinary(), ...echoArgs(options)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [echoBinary(), ...echoArgs(options)], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(options) });
   const log = options.logger.child({ pod: options.pod });
   const exited = new Promise<ProcessExit>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
-  let stderr = '';
+  const tail = new OutputTail();
   createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
-    if (stderr.length < 4096) stderr += `${line}\n`;
+    tail.add(line);
     log.warn('echo process stderr', { line });
   });
+  const timeoutMs = options.startTimeoutMs ?? 15_000;
   return new Promise<EchoProcess>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`tcpshift-echo for pod ${options.pod} did not report listening within ${options.startTimeoutMs ?? 15_000} ms`));
-    }, options.startTimeoutMs ?? 15_000);
+      reject(new EchoStartError(`tcpshift-echo for pod ${options.pod} did not report listening within ${timeoutMs} ms`, { code: null, signal: 'SIGKILL' }, tail.toString()));
+    }, timeoutMs);
     let started = false;
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      const record = parseRecord(line);
+      if (!record) tail.add(line);
       if (started) {
         forwardRecord(line, log);
         return;
       }
-      const record = parseRecord(line);
-      if (record?.msg !== 'listening' || !record.ports?.[0] || !record.healthPort) return;
+      if (record?.msg !== 'listening' || !record.ports?.[0]) return;
       started = true;
       clearTimeout(timer);
-      resolve(new RunningEcho(child, record.ports[0], record.healthPort, exited));
+      resolve(new RunningEcho(child, record, exited, tail));
     });
     child.once('error', (error) => {
       clearTimeout(timer);
-      reject(new Error(`cannot start tcpshift-echo for pod ${options.pod}: ${error.message}`));
+      reject(new EchoStartError(`cannot start tcpshift-echo for pod ${options.pod}: ${error.message}`, { code: 127, signal: null }, error.message));
     });
     void exited.then((exit) => {
       if (started) return;
       clearTimeout(timer);
-      reject(new Error(`tcpshift-echo for pod ${options.pod} exited (${exit.code ?? exit.signal ?? ''}) before listening: ${stderr.trim()}`));
+      reject(new EchoStartError(`tcpshift-echo for pod ${options.pod} exited (${exit.code ?? exit.signal ?? ''}) before listening: ${tail.toString().trim()}`, exit, tail.toString()));
     });
   });
 }

@@ -1,4 +1,4 @@
-import type { Condition, Kind, KubeObject, Pod } from '../../kube/index.js';
+import type { Kind, KubeObject, Pod } from '../../kube/index.js';
 
 /**
  * Pure builders of what the sandbox's kubelet and Deployment controller write: pod names, the
@@ -23,10 +23,18 @@ export const DeploymentKind: Kind<Deployment> = { group: 'apps', version: 'v1', 
 /** Set on every pod the sandbox runs: deletion waits until the process has drained and exited. */
 export const POD_FINALIZER = 'sandbox.tcpshift.io/echo-process';
 export const PID_ANNOTATION = 'sandbox.tcpshift.io/pid';
-/** The container port name the Services target. */
+/**
+ * JSON `{"<containerPort>": <loopback port>}`: where each port the pod's process listens on is
+ * reachable (every pod shares 127.0.0.1, so each port is bound to a free one). The gateway
+ * emulator's EDS resolves a Service's targetPort to a container port as Kubernetes does, then
+ * dials the loopback port this annotation gives for it.
+ */
+export const PORTS_ANNOTATION = 'sandbox.tcpshift.io/ports';
+/** The container port name the sandbox's own Services target. */
 export const ECHO_PORT_NAME = 'tcp-echo';
-export const HEALTH_PORT_NAME = 'http-health';
 export const NODE_NAME = 'tcpshift-sandbox';
+/** Every sandbox pod's IP: they all run on loopback. */
+export const POD_IP = '127.0.0.1';
 export const DEFAULT_TERMINATION_GRACE_SECONDS = 30;
 
 // Kubernetes' rand.SafeEncodeString alphabet (no vowels, no look-alikes).
@@ -58,15 +66,15 @@ export interface PodFacts {
   namespace: string;
   deployment: Deployment;
   hash: string;
-  pid: number;
-  port: number;
-  healthPort: number;
 }
 
-/** The Pod object of a started echo process: the template's labels and container, the real loopback ports. */
+/**
+ * The Pod object of a new pod: the template's metadata and spec as written (its container ports
+ * are the pod's own; the loopback port each one got is in the PORTS_ANNOTATION once it runs),
+ * our finalizer, an owner reference to the Deployment, the sandbox's node.
+ */
 export function podObject(facts: PodFacts): Pod {
   const template = facts.deployment.spec?.template;
-  const container = template?.spec?.containers?.[0] ?? { name: 'echo' };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -74,52 +82,13 @@ export function podObject(facts: PodFacts): Pod {
       name: facts.name,
       namespace: facts.namespace,
       labels: { ...template?.metadata?.labels, 'pod-template-hash': facts.hash },
-      annotations: { ...template?.metadata?.annotations, [PID_ANNOTATION]: String(facts.pid) },
+      ...(template?.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
       finalizers: [POD_FINALIZER],
       ownerReferences: [
         { apiVersion: 'apps/v1', kind: 'Deployment', name: facts.deployment.metadata.name ?? '', uid: facts.deployment.metadata.uid ?? '', controller: true, blockOwnerDeletion: true },
       ],
     },
-    spec: {
-      ...template?.spec,
-      nodeName: NODE_NAME,
-      containers: [
-        {
-          ...container,
-          ports: [
-            { name: ECHO_PORT_NAME, containerPort: facts.port, protocol: 'TCP' },
-            { name: HEALTH_PORT_NAME, containerPort: facts.healthPort, protocol: 'TCP' },
-          ],
-          readinessProbe: { httpGet: { path: '/readyz', port: HEALTH_PORT_NAME }, periodSeconds: 1 },
-        },
-      ],
-    },
-  };
-}
-
-function condition(type: string, status: boolean, now: string): Condition {
-  return { type, status: status ? 'True' : 'False', lastTransitionTime: now };
-}
-
-/** status of a running pod (phase Running on 127.0.0.1) with its readiness. */
-export function runningStatus(ready: boolean, startedAt: string, now: string, containerName: string): Record<string, unknown> {
-  return {
-    phase: 'Running',
-    podIP: '127.0.0.1',
-    podIPs: [{ ip: '127.0.0.1' }],
-    hostIP: '127.0.0.1',
-    startTime: startedAt,
-    conditions: [condition('PodScheduled', true, startedAt), condition('Initialized', true, startedAt), condition('ContainersReady', ready, now), condition('Ready', ready, now)],
-    containerStatuses: [{ name: containerName, ready, started: true, restartCount: 0, image: 'tcpshift-echo', imageID: '', state: { running: { startedAt } } }],
-  };
-}
-
-/** status of a pod whose process ended on its own. */
-export function failedStatus(exit: string, now: string): Record<string, unknown> {
-  return {
-    phase: 'Failed',
-    conditions: [condition('Ready', false, now), condition('ContainersReady', false, now)],
-    message: `tcpshift-echo exited: ${exit}`,
+    spec: { ...template?.spec, containers: template?.spec?.containers ?? [], nodeName: NODE_NAME },
   };
 }
 

@@ -83,7 +83,14 @@ describe('discovery', () => {
     expect(patch?.parameters.map((p) => p.name)).toContain('fieldValidation');
     expect(patch?.['x-kubernetes-group-version-kind']).toEqual({ group: 'networking.istio.io', version: 'v1', kind: 'VirtualService' });
     expect(doc.components.schemas['io.istio.networking.v1.VirtualService']?.properties).toHaveProperty('spec');
-    expect((await call('GET', '/openapi/v2')).status).toBe(404);
+  });
+
+  it('serves /openapi/v2 without definitions (kubectl validates Lists with it, skipping unknown kinds), as protobuf when asked', async () => {
+    expect((await call('GET', '/openapi/v2')).json()).toMatchObject({ swagger: '2.0', definitions: {} });
+    const proto = await call('GET', '/openapi/v2', { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' });
+    expect(proto.headers['content-type']).toBe('application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    // field 1 (swagger), length 3, "2.0"
+    expect(Buffer.from(proto.body, 'latin1')).toEqual(Buffer.from([0x0a, 3, 0x32, 0x2e, 0x30]));
   });
 });
 
