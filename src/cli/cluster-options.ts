@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { KubeClient, KubeError } from '../kube/index.js';
 import { UsageError } from './errors.js';
+import { checkFileBeforeReading, MAX_KUBECONFIG_BYTES } from './input-file.js';
 import type { CliContext } from './io.js';
 
 /** kubectl's connection flags, shared by the verbs that talk to a cluster. */
@@ -27,6 +28,7 @@ export function addOutputOption(command: Command, formats: readonly string[], he
 export function connectCluster(flags: ClusterFlags, ctx: CliContext): KubeClient {
   const fromEnv = ctx.env.KUBECONFIG && !ctx.env.KUBECONFIG.includes(':') ? ctx.env.KUBECONFIG : undefined;
   const kubeconfig = flags.kubeconfig ?? fromEnv;
+  if (kubeconfig !== undefined) checkFileBeforeReading('--kubeconfig', kubeconfig, MAX_KUBECONFIG_BYTES);
   try {
     return KubeClient.connect(
       { ...(kubeconfig !== undefined ? { kubeconfig } : {}), ...(flags.context !== undefined ? { context: flags.context } : {}) },

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Command, Option } from 'commander';
 import { startController, type ControllerOptions, type ProbeMode } from '../controller/index.js';
-import { DURATION_HELP, parseDuration } from '../util/duration.js';
 import { jsonLogger, type LogLevel } from '../util/logger.js';
 import { addClusterOptions, connectCluster, type ClusterFlags } from './cluster-options.js';
 import { UsageError } from './errors.js';
+import { durationFlag, MAX_FLAG_WAIT_MS } from './duration-flag.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliContext } from './io.js';
 
@@ -53,9 +53,7 @@ function port(value: string, flag: string): number {
 }
 
 function duration(value: string, flag: string): number {
-  const ms = parseDuration(value);
-  if (ms === undefined || ms <= 0) throw new UsageError(`${flag}: '${value}' is not ${DURATION_HELP} above zero`);
-  return ms;
+  return durationFlag(flag, value, { positive: true, maxMs: MAX_FLAG_WAIT_MS });
 }
 
 /** client-go's constraints on the lease timings, checked up front. */

@@ -6,8 +6,9 @@ import { minimumBakeForDrain, type ShiftObserver } from '../shift/index.js';
 import { parseTCPShiftObject } from '../spec/parse-tcpshift.js';
 import type { ResolvedShift } from '../spec/resolved-shift.js';
 import type { TCPShiftResource } from '../spec/tcpshift-schema.js';
-import { DURATION_HELP, formatDuration, parseDuration } from '../util/duration.js';
+import { formatDuration } from '../util/duration.js';
 import { UsageError } from './errors.js';
+import { durationFlag } from './duration-flag.js';
 import type { CliContext } from './io.js';
 import { printResult } from './shift-output.js';
 import { runShiftSession } from './shift-session.js';
@@ -47,9 +48,7 @@ export function faultMode(kind: DemoFault): { mode: FaultMode; options: FaultOpt
 }
 
 function parseDrain(text: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined || ms > MAX_DRAIN_MS) throw new UsageError(`--drain: '${text}' is not a duration up to ${formatDuration(MAX_DRAIN_MS)} (${DURATION_HELP})`);
-  return ms;
+  return durationFlag('--drain', text, { maxMs: MAX_DRAIN_MS });
 }
 
 /** The demo's bake: long enough to see each step's drain inside it, at least 3 s. */

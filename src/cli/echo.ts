@@ -27,6 +27,9 @@ Examples:
   # "healthPort":...}) says which ports were bound
   tcpshift-echo --port 0 --health-port 0 --udp --log-format json --version v2
 
+  # Loopback only (default: every interface, as a container wants)
+  tcpshift-echo --host 127.0.0.1 --port 9000 --version v1
+
   # Try it
   nc localhost 9000
   curl -s localhost:8080/readyz; curl -s localhost:8080/metrics
@@ -46,6 +49,7 @@ function echoProgram(io: CliIo): Command {
     .argument('[ports]', "Istio tcp-echo-server form: comma-separated ports (instead of --port)")
     .argument('[prefix]', 'Istio tcp-echo-server form: the prefix (instead of --prefix); no banner, no health server')
     .option('--port <ports>', 'TCP ports, comma-separated; 0 picks a free port (env PORT, default 9000)')
+    .option('--host <address>', 'IP address to listen on, e.g. 127.0.0.1 (default: every interface, as a container wants)')
     .option('--version <version>', 'version this server answers as, e.g. v2 (env VERSION; required)')
     .option('--pod <name>', 'pod name shown in the banner (env POD_NAME, default the host name)')
     .option('--prefix <prefix>', 'answer each complete line as "<prefix> <line>" (env PREFIX)')

@@ -8,6 +8,8 @@ export interface CliIo {
   clock: Clock;
   /** Fires when the user interrupts (SIGINT/SIGTERM in the real process). */
   interrupts: AbortSignal;
+  /** What `-f -` reads (process.stdin when absent). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 /** Set by a verb's action: the process exit code. */

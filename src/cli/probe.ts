@@ -18,8 +18,9 @@ import {
   type ProbeAddress,
 } from '../probe/index.js';
 import type { TimerHandle } from '../util/clock.js';
-import { DURATION_HELP, formatDuration, parseDuration } from '../util/duration.js';
+import { formatDuration } from '../util/duration.js';
 import { UsageError } from './errors.js';
+import { durationFlag, MAX_FLAG_WAIT_MS } from './duration-flag.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliContext } from './io.js';
 
@@ -92,10 +93,10 @@ function parseProbeOptions(raw: RawProbeOptions): ProbeSettings {
   const identify = parseFlag('--identify', () => parseIdentify(raw.identify));
   const settings: ProbeSettings = {
     address: parseFlag('--address', () => parseAddress(raw.address)),
-    durationMs: positiveDuration('--duration', raw.duration),
+    durationMs: positiveDuration('--duration', raw.duration, MAX_PROBE_RUN_MS),
     longLived: count('--long-lived', raw.longLived),
-    heartbeatMs: positiveDuration('--heartbeat', raw.heartbeat),
-    timeoutMs: positiveDuration('--timeout', raw.timeout),
+    heartbeatMs: positiveDuration('--heartbeat', raw.heartbeat, MAX_FLAG_WAIT_MS),
+    timeoutMs: positiveDuration('--timeout', raw.timeout, MAX_FLAG_WAIT_MS),
     newRate: rate('--new-rate', raw.newRate),
     identify,
     canaryVersion: canaryVersionOf(identify, raw.canary),
@@ -115,10 +116,11 @@ function parseFlag<T>(flag: string, parse: () => T): T {
   }
 }
 
-function positiveDuration(flag: string, text: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) throw new UsageError(`${flag}: '${text}' is not a positive duration (${DURATION_HELP})`);
-  return ms;
+/** `probe --duration`: a day, like the longest bake. */
+const MAX_PROBE_RUN_MS = 24 * 3_600_000;
+
+function positiveDuration(flag: string, text: string, maxMs: number): number {
+  return durationFlag(flag, text, { positive: true, maxMs });
 }
 
 function count(flag: string, text: string): number {

@@ -20,6 +20,9 @@ Examples:
   # Gateway API: the TCPRoute fully on the canary
   $ tcpshift render -f examples/shift-gateway-api.yaml --weight 100
 
+  # The spec from stdin (-f -; files and stdin: at most 256 KiB)
+  $ sed 's/bake: 60s/bake: 2m/' examples/shift.yaml | tcpshift render -f - --weight 20
+
 Exit codes: 0 printed, 2 invalid file, field or flag (the message names it; nothing is printed).
 `;
 
@@ -43,13 +46,13 @@ export function formatResources(resources: unknown[], output: 'yaml' | 'json'): 
 export function renderVerb(ctx: CliContext): Command {
   return new Command('render')
     .description('Print the routing resources for canary weight W (istio: Gateway, DestinationRule, VirtualService; gateway-api: TCPRoute).')
-    .requiredOption('-f, --file <path>', 'TCPShift file (YAML or JSON, one document)')
+    .requiredOption('-f, --file <path>', 'TCPShift file (YAML or JSON, one document; - reads stdin)')
     .requiredOption('--weight <W>', `canary weight, ${CANARY_WEIGHT_HELP}; the stable version gets 100-W`)
     .addOption(new Option('-o, --output <format>', 'yaml (multi-document) or json (a v1 List)').choices(['yaml', 'json']).default('yaml'))
     .addHelpText('after', EXAMPLES)
-    .action((options: { file: string; weight: string; output: 'yaml' | 'json' }) => {
+    .action(async (options: { file: string; weight: string; output: 'yaml' | 'json' }) => {
       const weight = parseWeight(options.weight);
-      const { shift } = readShiftFile(options.file);
+      const { shift } = await readShiftFile(options.file, ctx);
       ctx.stdout.write(formatResources(renderRoutingResources(shift, weight), options.output));
       ctx.setExitCode(ExitCode.Ok);
     });

@@ -4,8 +4,9 @@ import { Command } from 'commander';
 import { textLogger } from '../echo/index.js';
 import { describeRoute } from '../sandbox/mesh/index.js';
 import { GATEWAY_NAME, SandboxBusyError, startSandbox, type Sandbox, type SandboxOptions, type SandboxProvider } from '../sandbox/index.js';
-import { DURATION_HELP, formatDuration, parseDuration } from '../util/duration.js';
+import { formatDuration } from '../util/duration.js';
 import { UsageError } from './errors.js';
+import { durationFlag, MAX_FLAG_WAIT_MS } from './duration-flag.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliContext } from './io.js';
 import { downCommand, envCommand, parseTimeout, runDetached } from './sandbox-control.js';
@@ -109,9 +110,7 @@ function parseDir(dir: string): string {
 }
 
 function duration(flag: string, text: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined) throw new UsageError(`${flag}: '${text}' is not ${DURATION_HELP}`);
-  return ms;
+  return durationFlag(flag, text, { maxMs: MAX_FLAG_WAIT_MS });
 }
 
 function integer(flag: string, text: string, min: number, max: number): number {

@@ -3,8 +3,8 @@ import { parseAddress } from '../probe/index.js';
 import { parseTCPShiftObject } from '../spec/parse-tcpshift.js';
 import type { ResolvedShift } from '../spec/resolved-shift.js';
 import type { TCPShiftResource } from '../spec/tcpshift-schema.js';
-import { DURATION_HELP, parseDuration } from '../util/duration.js';
 import { UsageError } from './errors.js';
+import { durationFlag, MAX_FLAG_WAIT_MS } from './duration-flag.js';
 import { invalidShift } from './spec-file.js';
 
 /** Flags shared by `shift` and `resume` (and the demo's shift). */
@@ -26,9 +26,7 @@ export function addRunOptions(command: Command): Command {
 }
 
 export function lockTtlMs(flags: RunFlags): number {
-  const ms = parseDuration(flags.lockTtl);
-  if (ms === undefined || ms < 1000) throw new UsageError(`--lock-ttl: '${flags.lockTtl}' is not a duration of at least 1s (${DURATION_HELP})`);
-  return ms;
+  return durationFlag('--lock-ttl', flags.lockTtl, { minMs: 1000, maxMs: MAX_FLAG_WAIT_MS });
 }
 
 /** The TCPShift kept on a route, validated like a file. */

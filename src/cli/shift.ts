@@ -45,13 +45,13 @@ route is busy (nothing written), 1 unexpected error.`;
 export function shiftVerb(ctx: CliContext): Command {
   const command = new Command('shift')
     .description('Run a shift from this process: step the canary weight, probe at every step, promote or roll back, write the report.')
-    .requiredOption('-f, --file <path>', 'TCPShift file (YAML or JSON, one document)')
+    .requiredOption('-f, --file <path>', 'TCPShift file (YAML or JSON, one document; - reads stdin)')
     .option('--restart', 'the route already carries canary traffic (not a promotion of this spec): start again from stable, writing canary 0 with the lock');
   addClusterOptions(command);
   addRunOptions(command);
   return command.addHelpText('after', EXAMPLES).action(async (flags: RunFlags & ClusterFlags & { file: string; restart?: boolean }) => {
     const ttl = lockTtlMs(flags);
-    const { shift, resource } = withProbeAddress(readShiftFile(flags.file), flags.probeAddress);
+    const { shift, resource } = withProbeAddress(await readShiftFile(flags.file, ctx), flags.probeAddress);
     const kube = connectCluster(flags, ctx);
     try {
       const router = createRouter(kube, shift);

@@ -21,9 +21,9 @@ import {
   stateAnnotations,
   type StopAction,
 } from '../shift/index.js';
-import { DURATION_HELP, formatDuration, parseDuration } from '../util/duration.js';
+import { formatDuration } from '../util/duration.js';
 import { addClusterOptions, addNamespaceOption, connectCluster, type ClusterFlags } from './cluster-options.js';
-import { UsageError } from './errors.js';
+import { durationFlag, MAX_FLAG_WAIT_MS } from './duration-flag.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliContext } from './io.js';
 import { localProcesses } from './process-probe.js';
@@ -46,8 +46,7 @@ export function stopVerb(action: StopAction, description: string, examples: stri
     addClusterOptions(command);
     command.option('--timeout <duration>', 'how long to wait for a running shift to act on the request (0: do not wait)', '30s');
     return command.addHelpText('after', examples).action(async (name: string, flags: StopFlags) => {
-      const timeoutMs = parseDuration(flags.timeout);
-      if (timeoutMs === undefined) throw new UsageError(`--timeout: '${flags.timeout}' is not ${DURATION_HELP}`);
+      const timeoutMs = durationFlag('--timeout', flags.timeout, { maxMs: MAX_FLAG_WAIT_MS });
       const kube = connectCluster(flags, ctx);
       try {
         const found = await findShift(kube, name, flags.namespace);

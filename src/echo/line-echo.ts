@@ -96,21 +96,42 @@ function withoutCarriageReturn(line: Buffer): Buffer {
   return line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN ? line.subarray(0, line.length - 1) : line;
 }
 
+/** The largest UDP payload over IPv4 (65535 - 8 UDP header - 20 IP header): a larger send fails with EMSGSIZE. */
+export const MAX_UDP_PAYLOAD = 65_507;
+
+export interface DatagramReply {
+  /** undefined: nothing to send (an empty datagram with a prefix, or no line fitted). */
+  reply: Buffer | undefined;
+  /** Lines left out because the reply would have passed its bound. */
+  droppedLines: number;
+}
+
 /**
  * The reply to one UDP datagram. A datagram is a whole message, so with a prefix each of its
  * lines (a last one without `\n` included) comes back as `<prefix> <line>\n`; without a prefix
- * the datagram comes back verbatim. undefined: nothing to send (an empty datagram with a prefix).
+ * the datagram comes back verbatim. A reply is never larger than twice the request plus one
+ * prefix, nor than MAX_UDP_PAYLOAD: a spoofed source must not turn the echo into an amplifier
+ * (a flood of newlines used to come back 5 times larger with prefix `two`). Whole lines past the
+ * bound are left out and counted; the caller reports them (metric), never silently.
  */
-export function datagramReply(message: Buffer, prefix: string | undefined): Buffer | undefined {
-  if (prefix === undefined) return message;
+export function datagramReply(message: Buffer, prefix: string | undefined): DatagramReply {
+  if (prefix === undefined) return { reply: message, droppedLines: 0 };
   const head = Buffer.from(`${prefix} `);
+  const budget = Math.min(MAX_UDP_PAYLOAD, 2 * message.length + head.length + 1);
   const parts: Buffer[] = [];
+  let size = 0;
+  let droppedLines = 0;
   let start = 0;
   while (start < message.length) {
     const newline = message.indexOf(NEWLINE, start);
     const end = newline < 0 ? message.length : newline;
-    parts.push(head, withoutCarriageReturn(message.subarray(start, end)), NEWLINE_BUFFER);
+    const line = withoutCarriageReturn(message.subarray(start, end));
+    const lineSize = head.length + line.length + 1;
+    if (size + lineSize <= budget) {
+      parts.push(head, line, NEWLINE_BUFFER);
+      size += lineSize;
+    } else droppedLines += 1;
     start = end + 1;
   }
-  return parts.length === 0 ? undefined : Buffer.concat(parts);
+  return { reply: parts.length === 0 ? undefined : Buffer.concat(parts), droppedLines };
 }

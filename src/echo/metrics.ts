@@ -14,6 +14,7 @@ export class EchoMetrics {
   private readonly ended: Counter<'reason'>;
   private readonly bytes: Counter<'protocol' | 'direction'>;
   private readonly datagrams: Counter;
+  private readonly droppedUdpLines: Counter;
   private readonly ready: Gauge;
 
   constructor(version: string) {
@@ -33,6 +34,11 @@ export class EchoMetrics {
       registers,
     });
     this.datagrams = new Counter({ name: 'tcpshift_echo_udp_datagrams_total', help: 'UDP datagrams echoed.', registers });
+    this.droppedUdpLines = new Counter({
+      name: 'tcpshift_echo_udp_lines_dropped_total',
+      help: 'Lines of UDP datagrams left unanswered: the reply would have passed twice the request (plus a prefix) or the largest datagram.',
+      registers,
+    });
     this.ready = new Gauge({ name: 'tcpshift_echo_ready', help: '1 while ready, 0 once draining.', registers });
     for (const reason of END_REASONS) this.ended.inc({ reason }, 0);
     this.ready.set(1);
@@ -59,6 +65,10 @@ export class EchoMetrics {
 
   countDatagram(): void {
     this.datagrams.inc();
+  }
+
+  countDroppedUdpLines(n: number): void {
+    if (n > 0) this.droppedUdpLines.inc(n);
   }
 
   notReady(): void {

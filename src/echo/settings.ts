@@ -1,4 +1,5 @@
-import { parseDuration, DURATION_HELP } from '../util/duration.js';
+import { isIP } from 'node:net';
+import { parseDuration, DURATION_HELP, MAX_DURATION_MS } from '../util/duration.js';
 import { ECHO_DEFAULTS, type EchoServerOptions } from './options.js';
 
 /**
@@ -8,6 +9,7 @@ import { ECHO_DEFAULTS, type EchoServerOptions } from './options.js';
  */
 export interface EchoFlags {
   port?: string;
+  host?: string;
   version?: string;
   pod?: string;
   prefix?: string;
@@ -59,6 +61,7 @@ export function resolveEchoSettings(flags: EchoFlags, env: NodeJS.ProcessEnv, ho
   return {
     server: {
       ports: port ? parsePorts(port) : [ECHO_DEFAULTS.port],
+      ...(flags.host !== undefined && { host: parseHost({ text: flags.host, name: '--host' }) }),
       version: version ? parseWord(version) : missingVersion(),
       pod: pod ? parseWord(pod) : hostname,
       prefix: prefix ? parsePrefix(prefix) : undefined,
@@ -115,6 +118,11 @@ function parsePorts(raw: Raw): number[] {
   return ports as number[];
 }
 
+/** An IP literal (IPv4 or IPv6): a name would resolve to one address among several. */
+function parseHost(raw: Raw): string {
+  return isIP(raw.text) !== 0 ? raw.text : fail(raw, 'an IP address, e.g. 127.0.0.1 or ::1');
+}
+
 function parsePort(raw: Raw): number {
   return parsePortNumber(raw.text.trim()) ?? fail(raw, 'a port number 0-65535 (0 picks a free port)');
 }
@@ -141,7 +149,11 @@ function parseChoice<T extends string>(text: string | undefined, name: string, c
 
 /** `--idle-timeout` takes a duration or seconds; NC_MAX_IDLE seconds, as the long-echo example. */
 function parseSecondsOrDuration(raw: Raw): number {
-  if (/^\d+(\.\d+)?$/.test(raw.text.trim())) return Math.round(Number(raw.text) * 1000);
+  if (/^\d+(\.\d+)?$/.test(raw.text.trim())) {
+    const ms = Math.round(Number(raw.text) * 1000);
+    // What a Node timer holds: a larger idle timeout would fire after 1 ms.
+    return ms <= MAX_DURATION_MS ? ms : fail(raw, `a number of seconds up to ${MAX_DURATION_MS / 1000 | 0} (0: no idle timeout)`);
+  }
   if (!raw.name.startsWith('--')) return fail(raw, 'a number of seconds (0: no idle timeout), e.g. 20');
   return parseDuration(raw.text) ?? fail(raw, `${DURATION_HELP}, or a number of seconds (0: no idle timeout)`);
 }

@@ -22,7 +22,8 @@ export async function startUdpEcho(options: UdpEchoOptions): Promise<UdpEcho> {
   socket.on('message', (message, peer) => {
     options.metrics.countBytes('udp', 'received', message.length);
     options.metrics.countDatagram();
-    const reply = datagramReply(message, options.prefix);
+    const { reply, droppedLines } = datagramReply(message, options.prefix);
+    options.metrics.countDroppedUdpLines(droppedLines);
     if (!reply) return;
     options.metrics.countBytes('udp', 'sent', reply.length);
     socket.send(reply, peer.port, peer.address);

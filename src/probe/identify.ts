@@ -1,5 +1,6 @@
 import { identifySchema, type Identify } from '../spec/identify.js';
 import { formatIssue, issuesFromZod } from '../spec/issues.js';
+import { compileVersionPattern, matchVersion } from '../spec/version-pattern.js';
 
 /**
  * Which version answered a probe connection. Three ways, matching the servers tcpshift meets:
@@ -7,8 +8,9 @@ import { formatIssue, issuesFromZod } from '../spec/issues.js';
  *   socat servers of the Istio examples); the version is the first word after `Version:`.
  * - prefix: the server answers a line with `<prefix> <line>` (Istio's tcp-echo sample with
  *   prefixes `one`/`two`); the version is the prefix itself and must be STABLE or CANARY.
- * - regex: a pattern with a named group `version`, matched (multiline) against what the server
- *   sent up to and including its answer to the first line: the banner, then the echo.
+ * - regex: a pattern with a named group `version`, matched (multiline, RE2: linear time) against
+ *   the first 4096 characters the server sent up to and including its answer to the first line:
+ *   the banner, then the echo.
  * The config is the spec's `probe.identify` (src/spec/identify.ts validates it).
  */
 export type IdentifyConfig = Identify;
@@ -78,8 +80,9 @@ export function versionIdentifier(config: IdentifyConfig): (greeting: ServerGree
       return ({ replyPrefix }) => (known.has(replyPrefix) ? replyPrefix : undefined);
     }
     case 'regex': {
-      const re = new RegExp(config.pattern, 'm');
-      return ({ bannerLines, replyLine }) => re.exec([...bannerLines, replyLine].join('\n'))?.groups?.['version'] || undefined;
+      const compiled = compileVersionPattern(config.pattern);
+      if (!compiled.ok) throw new Error(`identify.pattern ${compiled.problem}`);
+      return ({ bannerLines, replyLine }) => matchVersion(compiled.pattern, [...bannerLines, replyLine].join('\n'));
     }
   }
 }

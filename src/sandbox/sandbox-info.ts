@@ -1,4 +1,4 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { writePrivateFile } from '../util/private-file.js';
 import type { MeshGateway } from './mesh/index.js';
 
 /**
@@ -58,8 +58,8 @@ export class SandboxInfoFile {
     const text = `${JSON.stringify(info, null, 2)}\n`;
     this.queue = this.queue.then(async () => {
       if (this.closed || text === this.written) return;
-      await writeFile(`${this.file}.tmp`, text, { mode: 0o600 });
-      await rename(`${this.file}.tmp`, this.file);
+      // A fresh 0600 file renamed over it: never through an existing file or symlink (src/util/private-file.ts).
+      await writePrivateFile(this.file, text);
       this.written = text;
     });
     return this.queue;

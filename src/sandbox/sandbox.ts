@@ -5,6 +5,7 @@ import { KubeClient, NotFoundError, type KubeObject } from '../kube/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { packagePath } from '../util/package-root.js';
+import { writePrivateFile } from '../util/private-file.js';
 import { startApiServer, type ApiServer } from './apiserver/index.js';
 import { lockDir, type DirLock } from './dir-lock.js';
 import type { FaultMode, FaultOptions } from './faults/index.js';
@@ -228,7 +229,7 @@ async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, t
   const objects = sandboxObjects({ replicas, provider, ...(options.prefixes ? { prefixes: options.prefixes } : {}), ...(options.banner ? { banner: options.banner } : {}) });
   api.objects.apply(objects.filter(isBuiltin));
   const kubeconfigText = api.kubeconfig({ namespace: SANDBOX_NAMESPACE });
-  await writeFile(files.kubeconfig, kubeconfigText, { mode: 0o600 });
+  await writePrivateFile(files.kubeconfig, kubeconfigText);
   const kube = KubeClient.connect({ kubeconfigText }, { clock });
   teardown.add(() => Promise.resolve(kube.close()));
 

@@ -18,6 +18,9 @@ export function parseTCPShiftObject(document: unknown): ParseResult {
   return { ok: true, shift: resolveShift(result.data), resource: result.data };
 }
 
+/** More alias expansions than a TCPShift could need: a YAML alias bomb. */
+const MAX_YAML_ALIASES = 100;
+
 /** Parse YAML (or JSON) text holding exactly one TCPShift document, then validate it. */
 export function parseTCPShiftText(text: string): ParseResult {
   const documents = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
@@ -30,5 +33,12 @@ export function parseTCPShiftText(text: string): ParseResult {
   if (doc.errors.length > 0) {
     return { ok: false, issues: doc.errors.map((e) => ({ path: '', message: `not valid YAML: ${(e.message.split('\n')[0] ?? '').replace(/:$/, '')}` })) };
   }
-  return parseTCPShiftObject(doc.toJS({ maxAliasCount: 100 }));
+  let document: unknown;
+  try {
+    document = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    // yaml throws a ReferenceError past maxAliasCount: an alias bomb (billion laughs) expands exponentially.
+    return { ok: false, issues: [{ path: '', message: `not valid YAML: ${(err as Error).message} (at most ${MAX_YAML_ALIASES} alias expansions)` }] };
+  }
+  return parseTCPShiftObject(document);
 }

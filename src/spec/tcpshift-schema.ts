@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HOST_PORT_HELP, parseHostPort } from './address.js';
 import { parseDuration } from '../util/duration.js';
-import { durationString } from './duration-field.js';
+import { durationString, MAX_BAKE_MS, MAX_PROBE_DURATION_MS } from './duration-field.js';
 import { identifySchema } from './identify.js';
 import { dns1035Label, dns1123Label, dns1123Subdomain, ISTIO_GATEWAY_REF, portNumber } from './names.js';
 import { integerIn, numberIn } from './numbers.js';
@@ -35,6 +35,17 @@ const labelSelector = z.record(
   { error: 'must be a map of label keys to values' },
 );
 
+/**
+ * Per-shift probe resources (README "Limits"). Each long-lived connection and each concurrent new
+ * connection is an open socket in the probing process (the controller serves every shift from one
+ * process with 20,000 open files): 1,000 of each per shift. perStep bounds one step's samples: the
+ * split test needs ~870 at 20 % with tolerance 0.05 and confidence 0.99, so 100,000 leaves room
+ * for tight tolerances without letting one step run for ever.
+ */
+export const MAX_PROBE_CONNECTIONS = 1000;
+export const MAX_SAMPLES_PER_STEP = 100_000;
+const MAX_KEEPALIVE_MS = 32_767_000;
+
 const PORT_HELP = 'Service port of the destinations (istio: the host; gateway-api: the stable and canary Services).';
 
 const istioTarget = strictObject({
@@ -52,9 +63,11 @@ const istioTarget = strictObject({
     .default({ istio: 'ingressgateway' })
     .describe('Pod labels of the ingress gateway selected by the rendered Gateway.'),
   tcpKeepalive: strictObject({
-    time: durationString(1).optional(),
-    interval: durationString(1).optional(),
-    probes: integerIn(1, 1000).optional(),
+    // Linux's limits for TCP_KEEPIDLE/TCP_KEEPINTVL (32767 s) and TCP_KEEPCNT (127), include/net/tcp.h:
+    // Envoy's setsockopt fails above them.
+    time: durationString(1, MAX_KEEPALIVE_MS).optional(),
+    interval: durationString(1, MAX_KEEPALIVE_MS).optional(),
+    probes: integerIn(1, 127).optional(),
   }, 'an object')
     .optional()
     .describe('Optional TCP keep-alive of the rendered DestinationRule (connectionPool.tcp.tcpKeepalive).'),
@@ -96,7 +109,7 @@ const schedule = strictObject({
       });
     })
     .describe('Canary weights in percent, strictly increasing integers in 1..100.'),
-  bake: durationString(0).default('60s').describe('How long each step is held and probed.'),
+  bake: durationString(0, MAX_BAKE_MS).default('60s').describe('How long each step is held and probed.'),
 }, 'an object');
 
 const address = z
@@ -104,9 +117,9 @@ const address = z
   .refine((text) => parseHostPort(text) !== undefined, { error: `must be ${HOST_PORT_HELP}` });
 
 const longLived = strictObject({
-  connections: integerIn(0, 100_000).default(20),
-  heartbeat: durationString(1).default('1s'),
-  timeout: durationString(1).default('2s'),
+  connections: integerIn(0, MAX_PROBE_CONNECTIONS).default(20),
+  heartbeat: durationString(1, MAX_PROBE_DURATION_MS).default('1s'),
+  timeout: durationString(1, MAX_PROBE_DURATION_MS).default('2s'),
 }, 'an object').superRefine((value, ctx) => {
   const heartbeat = parseDuration(value.heartbeat);
   const timeout = parseDuration(value.timeout);
@@ -118,11 +131,11 @@ const longLived = strictObject({
 const probe = strictObject({
   address: address.describe('Where probe connections go: the ingress gateway, HOST:PORT.'),
   identify: identifySchema.default({ mode: 'banner' }),
-  connectTimeout: durationString(1).default('2s'),
+  connectTimeout: durationString(1, MAX_PROBE_DURATION_MS).default('2s'),
   longLived: longLived.prefault({}).describe('Connections kept open across each step and heart-beaten.'),
   newConnections: strictObject({
-    perStep: integerIn(1, 1_000_000).default(200),
-    concurrency: integerIn(1, 10_000).default(20),
+    perStep: integerIn(1, MAX_SAMPLES_PER_STEP).default(200),
+    concurrency: integerIn(1, MAX_PROBE_CONNECTIONS).default(20),
   }, 'an object').prefault({}).describe('New connections opened at each step to test the split.'),
 }, 'an object');
 
@@ -136,7 +149,7 @@ const analysis = strictObject({
   existingConnections: z
     .enum(['tolerate-drain', 'preserve'], { error: 'must be one of: tolerate-drain, preserve' })
     .default('tolerate-drain'),
-  drainDuration: durationString(0).default('45s').describe("The gateway's drainDuration (Istio ProxyConfig, 45s by default)."),
+  drainDuration: durationString(0, MAX_PROBE_DURATION_MS).default('45s').describe("The gateway's drainDuration (Istio ProxyConfig, 45s by default)."),
 }, 'an object');
 
 const commonSpec = {

@@ -1,16 +1,22 @@
 /**
  * Go-style durations as Kubernetes and Istio write them: `500ms`, `45s`, `1m30s`, `2h`, `1.5s`.
  * Units: ms, s, m, h. Parsing returns milliseconds; formatting gives the shortest exact string.
+ * Every duration fits a Node timer: setTimeout turns anything above 2^31-1 ms into 1 ms with a
+ * TimeoutOverflowWarning (node lib/internal/timers.js, TIMEOUT_MAX), so `1000000h` once re-armed a
+ * bake timer every millisecond. Longer text or values are not durations here.
  */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+/** Longer than any sensible duration (`23h59m59.999s` is 13); a 400-digit number is not one. */
+export const MAX_DURATION_CHARS = 32;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const TERM = /(\d+(?:\.\d+)?)(ms|h|m|s)/y;
 
-export const DURATION_HELP = 'a duration such as 500ms, 45s, 1m30s or 2h (units ms, s, m, h)';
+export const DURATION_HELP = 'a duration such as 500ms, 45s, 1m30s or 2h (units ms, s, m, h; at most 596h)';
 
 /** Milliseconds for a duration string, or undefined when it is not one. */
 export function parseDuration(text: string): number | undefined {
   const s = text.trim();
-  if (s === '' ) return undefined;
+  if (s === '' || s.length > MAX_DURATION_CHARS) return undefined;
   if (s === '0') return 0;
   TERM.lastIndex = 0;
   let total = 0;
@@ -22,7 +28,8 @@ export function parseDuration(text: string): number | undefined {
     total += Number(m[1]) * (UNIT_MS[m[2] as string] as number);
     pos = TERM.lastIndex;
   }
-  return Math.round(total);
+  const ms = Math.round(total);
+  return ms <= MAX_DURATION_MS ? ms : undefined;
 }
 
 /** Like parseDuration, but throws a message naming `what` when the text is not a duration. */

@@ -9,6 +9,7 @@ describe('tcpshift controller: bad input', () => {
     [['--health-port', 'http'], /--health-port: 'http' is not a port number/],
     [['--metrics-port', '70000'], /--metrics-port: '70000' is not a port number/],
     [['--lease-duration', '1500ms'], /--lease-duration: '1500ms' must be a whole number of seconds/],
+    [['--status-interval', '1000000h'], /--status-interval: '1000000h' is not a positive duration up to 1h/],
     [['--lease-duration', '5s', '--renew-deadline', '5s'], /--renew-deadline: '5s' must be shorter than --lease-duration/],
     [['--renew-deadline', '2s', '--retry-period', '2s'], /--retry-period: '2s' must be below --renew-deadline \/ 1\.2/],
     [['--status-interval', 'soon'], /--status-interval: 'soon' is not/],

@@ -89,12 +89,23 @@ describe('line echo with a prefix', () => {
 
 describe('datagram replies', () => {
   it('are the datagram itself without a prefix', () => {
-    expect(datagramReply(Buffer.from('ping 1'), undefined)?.toString()).toBe('ping 1');
+    expect(datagramReply(Buffer.from('ping 1'), undefined).reply?.toString()).toBe('ping 1');
   });
 
   it('prefix every line of the datagram, a last one without \\n included', () => {
-    expect(datagramReply(Buffer.from('a\r\nb'), 'two')?.toString()).toBe('two a\ntwo b\n');
-    expect(datagramReply(Buffer.from('a\n'), 'two')?.toString()).toBe('two a\n');
-    expect(datagramReply(Buffer.alloc(0), 'two')).toBeUndefined();
+    expect(datagramReply(Buffer.from('a\r\nb'), 'two').reply?.toString()).toBe('two a\ntwo b\n');
+    expect(datagramReply(Buffer.from('a\n'), 'two').reply?.toString()).toBe('two a\n');
+    expect(datagramReply(Buffer.alloc(0), 'two').reply).toBeUndefined();
+  });
+
+  it('are never larger than twice the datagram plus one prefix, nor than one UDP payload, and say how many lines they left out', () => {
+    const flood = datagramReply(Buffer.from('\n'.repeat(100)), 'two');
+    expect(flood.reply?.length).toBe(205);
+    expect(flood.droppedLines).toBe(59);
+    const long = 'y'.repeat(40_000);
+    const big = datagramReply(Buffer.from(`${long}\n${long}`), 'two');
+    expect(big.reply?.toString()).toBe(`two ${long}\n`);
+    expect(big.droppedLines).toBe(1);
+    expect(datagramReply(Buffer.from('x'), 'a-long-prefix').reply?.toString()).toBe('a-long-prefix x\n');
   });
 });

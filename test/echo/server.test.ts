@@ -90,9 +90,28 @@ describe('echo server: banner and echo', () => {
     }
   });
 
+  it('listens on every interface by default, and only on --host when given', async () => {
+    // Linux routes all of 127.0.0.0/8 to lo: 127.0.0.2 reaches a server bound to every interface.
+    const everywhere = (await start()).server.ports[0]!;
+    expect(await connectError(everywhere, '127.0.0.2')).toBeUndefined();
+    const loopback = (await start({ host: '127.0.0.1' })).server.ports[0]!;
+    expect(await connectError(loopback, '127.0.0.1')).toBeUndefined();
+    expect(await connectError(loopback, '127.0.0.2')).toBe('ECONNREFUSED');
+  });
+
   it('echoes UDP datagrams verbatim without a prefix', async () => {
     const { server } = await start({ udp: true });
     expect(await udpRoundTrip(server.ports[0]!, 'no newline')).toBe('no newline');
+  });
+
+  it('answers a newline flood with at most twice its size, and counts the lines it left out', async () => {
+    const { server } = await start({ udp: true, prefix: 'two' });
+    const flood = '\n'.repeat(1000);
+    const reply = await udpRoundTrip(server.ports[0]!, flood);
+    expect(reply.length).toBeLessThanOrEqual(2 * flood.length + 'two '.length + 1);
+    expect(reply).toMatch(/^(two \n)+$/);
+    const answered = reply.length / 'two \n'.length;
+    expect(sample(await server.metrics(), 'tcpshift_echo_udp_lines_dropped_total')).toBe(1000 - answered);
   });
 });
 

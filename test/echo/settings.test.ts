@@ -57,9 +57,9 @@ describe('echo settings', () => {
   it('reads every flag', () => {
     const { server, logFormat } = resolve({
       version: 'v1', banner: 'none', idleTimeout: '500ms', healthPort: '0', drainGrace: '2s', udp: true,
-      maxConnections: '10', maxLineBytes: '100', logFormat: 'json',
+      maxConnections: '10', maxLineBytes: '100', logFormat: 'json', host: '::1',
     });
-    expect(server).toMatchObject({ banner: 'none', idleTimeoutMs: 500, healthPort: 0, drainGraceMs: 2000, udp: true, maxConnections: 10, maxLineBytes: 100 });
+    expect(server).toMatchObject({ host: '::1', banner: 'none', idleTimeoutMs: 500, healthPort: 0, drainGraceMs: 2000, udp: true, maxConnections: 10, maxLineBytes: 100 });
     expect(logFormat).toBe('json');
   });
 
@@ -69,12 +69,16 @@ describe('echo settings', () => {
     [{ port: '9000,9000' }, '--port'],
     [{ banner: 'maybe' }, '--banner'],
     [{ idleTimeout: 'x' }, '--idle-timeout'],
+    [{ idleTimeout: '9'.repeat(400) }, '--idle-timeout'],
+    [{ idleTimeout: '1000000h' }, '--idle-timeout'],
+    [{ drainGrace: '1000000h' }, '--drain-grace'],
     [{ healthPort: '-1' }, '--health-port'],
     [{ drainGrace: 'soon' }, '--drain-grace'],
     [{ maxConnections: '1.5' }, '--max-connections'],
     [{ maxLineBytes: '0' }, '--max-line-bytes'],
     [{ logFormat: 'xml' }, '--log-format'],
     [{ pod: 'a b' }, '--pod'],
+    [{ host: 'example.com' }, '--host'],
   ] as Array<[EchoFlags, string]>)('rejects %j naming %s', (flags, name) => {
     expect(errorOf({ version: 'v1', ...flags })).toMatch(new RegExp(`^${name}: '.*' is not `));
   });

@@ -73,9 +73,9 @@ export class TestClient {
 }
 
 /** Resolves with the error code of a connection attempt that fails (e.g. ECONNREFUSED). */
-export function connectError(port: number): Promise<string | undefined> {
+export function connectError(port: number, host = '127.0.0.1'): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
+    const socket = net.connect({ port, host });
     socket.once('connect', () => {
       socket.destroy();
       resolve(undefined);

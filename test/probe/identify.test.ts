@@ -21,6 +21,7 @@ describe('parseIdentify (the --identify flag)', () => {
     ['prefix:one,one', /identify.canary: must differ from identify.stable/],
     ['regex:(unclosed', /identify.pattern: must be a valid regular expression/],
     ['regex:^Version: (\\S+)', /identify.pattern: must contain a named group `version`/],
+    ['regex:(?<version>\\w)\\1', /identify.pattern: .*no backreferences or lookaround/],
   ])('rejects %s', (text, message) => {
     expect(() => parseIdentify(text)).toThrow(message);
   });
@@ -56,5 +57,25 @@ describe('canaryVersionOf', () => {
     expect(canaryVersionOf({ mode: 'prefix', stable: 'one', canary: 'two' })).toBe('two');
     expect(canaryVersionOf({ mode: 'banner' })).toBe('v2');
     expect(canaryVersionOf({ mode: 'banner' }, 'green')).toBe('green');
+  });
+});
+
+describe('regex identification runs in linear time on bounded input (RE2)', () => {
+  const greeting = (replyLine: string, bannerLines: string[] = []) => ({ bannerLines, replyLine, replyPrefix: '' });
+
+  it("gives up at once on the issue's catastrophic pattern, where a backtracking engine ran for minutes", () => {
+    const identify = versionIdentifier({ mode: 'regex', pattern: '(?<version>(\\S|\\S)*)!' });
+    const started = performance.now();
+    expect(identify(greeting('a'.repeat(31)))).toBeUndefined();
+    expect(identify(greeting('a'.repeat(100_000)))).toBeUndefined();
+    // Backtracking takes 2^31 steps for the first word alone; RE2 well under a millisecond per input.
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(identify(greeting('v7!'))).toBe('v7');
+  });
+
+  it('sees only the first 4096 characters of what the server sent', () => {
+    const identify = versionIdentifier({ mode: 'regex', pattern: 'Version: (?<version>\\S+)' });
+    expect(identify(greeting('x', ['y'.repeat(4000), 'Version: v2']))).toBe('v2');
+    expect(identify(greeting('x', ['y'.repeat(5000), 'Version: v2']))).toBeUndefined();
   });
 });

@@ -150,6 +150,8 @@ describe('parseTCPShift', () => {
     ['(unclosed', /valid regular expression/],
     ['Version: (\\S+)', /named group `version`/],
     ['(?<other>x)', /named group `version`/],
+    ['(?<version>\\w+)\\1', /RE2 runs in linear time \(no backreferences or lookaround\)/],
+    ['(?<version>\\w+)(?=!)', /no backreferences or lookaround/],
   ])('rejects the identify regex %j', (pattern, message) => {
     const issues = issuesOf(example({ 'spec.probe.identify': { mode: 'regex', pattern } }));
     expect(issues).toEqual([{ path: 'spec.probe.identify.pattern', message: expect.stringMatching(message) }]);

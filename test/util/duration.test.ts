@@ -19,6 +19,15 @@ describe('parseDuration', () => {
     expect(parseDuration(text)).toBeUndefined();
   });
 
+  it('refuses what a Node timer cannot hold (2^31-1 ms, about 596 h) and 400-digit numbers', () => {
+    expect(parseDuration('596h')).toBe(596 * 3_600_000);
+    expect(parseDuration('2147483647ms')).toBe(2 ** 31 - 1);
+    expect(parseDuration('2147483648ms')).toBeUndefined();
+    expect(parseDuration('1000000h')).toBeUndefined();
+    expect(parseDuration(`${'9'.repeat(400)}s`)).toBeUndefined();
+    expect(parseDuration(`${'0'.repeat(400)}1s`)).toBeUndefined();
+  });
+
   it('names the field in the error', () => {
     expect(() => requireDuration('fast', '--heartbeat')).toThrow(/--heartbeat: 'fast' is not a duration/);
   });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { writePrivateFile } from '../../util/private-file.js';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../../util/clock.js';
@@ -109,7 +109,7 @@ class EmulatorServer implements ApiServer {
   }
 
   async writeKubeconfig(path: string, options: KubeconfigOptions = {}): Promise<void> {
-    await writeFile(path, this.kubeconfig(options), { mode: 0o600 });
+    await writePrivateFile(path, this.kubeconfig(options));
   }
 
   installCrds(yamlText: string): string[] {

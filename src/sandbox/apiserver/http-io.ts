@@ -5,19 +5,31 @@ import { mediaType } from './media-types.js';
 
 /** Reading request bodies and writing JSON answers and Status errors. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+/** How much more of an oversized body is read and dropped so the 413 reaches the client on a connection it can keep. */
+const MAX_DISCARDED_BYTES = MAX_BODY_BYTES;
 
+/**
+ * The body, at most MAX_BODY_BYTES. Past that the answer is the real API server's 413 Status
+ * (k8s.io/apiserver pkg/endpoints/handlers/rest.go, limitedReadBody: "Request entity too large:
+ * limit is 3145728"), sent at once; the rest of the body is read and dropped, as Go's net/http
+ * server does after a handler returns, so the client that is still writing gets the answer
+ * rather than a reset. Go drops at most 256 KiB and then closes; this drops up to another
+ * MAX_BODY_BYTES before it closes the connection, so that clients writing a whole body before
+ * reading (client-go, node's https) reliably see the 413.
+ */
 export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(errors.tooLarge());
-        req.destroy();
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
         return;
       }
-      chunks.push(chunk);
+      chunks = [];
+      reject(errors.tooLarge());
+      if (size > MAX_BODY_BYTES + MAX_DISCARDED_BYTES) req.destroy();
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);

@@ -71,7 +71,7 @@ export function echoBinary(): string {
 /** The kubelet's flags first, then the container's arguments (later flags win, so the container's own --drain-grace does). */
 export function echoArgs(options: Pick<EchoProcessOptions, 'pod' | 'args' | 'drainGraceMs'>): string[] {
   return [
-    '--ephemeral-ports', '--health-port', '0', '--log-format', 'json', '--pod', options.pod,
+    '--host', '127.0.0.1', '--ephemeral-ports', '--health-port', '0', '--log-format', 'json', '--pod', options.pod,
     '--drain-grace', formatDuration(options.drainGraceMs),
     // If the sandbox is SIGKILLed (no chance to stop its pods), the pods stop themselves.
     '--parent-pid', String(process.pid),

@@ -49,6 +49,19 @@ describe('authentication', () => {
   });
 });
 
+describe('request size', () => {
+  it('answers a body over 3 MiB with the API server\'s 413 Status, and the connection still serves', async () => {
+    const path = '/apis/networking.istio.io/v1/namespaces/default/virtualservices';
+    const big = JSON.stringify({ ...virtualService('huge'), padding: 'x'.repeat(3 * 1024 * 1024) });
+    const answer = await call('POST', path, { body: big });
+    expect(answer.status).toBe(413);
+    expect(answer.json()).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'RequestEntityTooLarge', code: 413, message: 'Request entity too large: limit is 3145728' });
+    expect((await call('GET', `${path}/huge`)).status).toBe(404);
+    expect((await call('POST', path, { body: virtualService('small') })).status).toBe(201);
+    expect((await call('DELETE', `${path}/small`)).status).toBe(200);
+  });
+});
+
 describe('discovery', () => {
   it('serves the legacy documents', async () => {
     expect((await call('GET', '/api')).json()).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
