@@ -49,6 +49,10 @@ export interface SessionOptions {
   apiDeadlineMs?: number;
   /** Resume this stored state instead of starting afresh. */
   resume?: ShiftState;
+  /** The route as the pre-flight read it (else it is read here). */
+  current?: RouteSnapshot;
+  /** Start again from stable: the lock's write also sets canary 0 (`shift --restart`). */
+  restart?: boolean;
   /** More observation hooks (the demo switches its fault on at a weight); `line` prints above the live view. */
   observer?: (line: (text: string) => void) => ShiftObserver;
   cwd: string;
@@ -93,7 +97,7 @@ export async function readRouteForShift(router: TrafficRouter, shift: ResolvedSh
 export async function runShiftSession(options: SessionOptions, ctx: CliContext): Promise<SessionResult> {
   const { shift, router } = options;
   const spec = shift.spec;
-  const current = await readRouteForShift(router, shift);
+  const current = options.current ?? (await readRouteForShift(router, shift));
   const identity = holderIdentity(localProcesses.hostname, process.pid, randomBytes(3).toString('hex'));
   const now = ctx.clock.now();
   const state = options.resume ? resumeState(options.resume, now) : initialState(now, planWarnings(spec));
@@ -148,8 +152,8 @@ async function acquire(options: SessionOptions, current: RouteSnapshot, take: { 
   const { shift, router } = options;
   try {
     const result = await router.update(
-      (snapshot) =>
-        acquireChange(snapshot, {
+      (snapshot) => ({
+        ...acquireChange(snapshot, {
           mode: options.resume ? 'resume' : 'start',
           name: shift.name,
           identity: take.identity,
@@ -160,6 +164,8 @@ async function acquire(options: SessionOptions, current: RouteSnapshot, take: { 
           resource: options.resource,
           local: localProcesses,
         }),
+        ...(options.restart ? { canaryWeight: 0 } : {}),
+      }),
       { basis: current },
     );
     return result.snapshot;
@@ -174,7 +180,7 @@ function header(shift: ResolvedShift, router: TrafficRouter, state: ShiftState, 
   const first = spec.schedule.steps[0] ?? 0;
   const already =
     !resuming && route.weights.canary > 0
-      ? [`! the route already sends ${Math.round(route.weights.share * 100)}% of new connections to the canary; step 1 moves it to ${first}%`]
+      ? [`! the route still sends ${Math.round(route.weights.share * 100)}% of new connections to the canary; step 1 moves it to ${first}%`]
       : [];
   const versions = spec.provider === 'istio' ? `${spec.stable.subset} -> ${spec.canary.subset}` : `${spec.stable.service} -> ${spec.canary.service}`;
   const { longLived, newConnections } = spec.probe;

@@ -5,6 +5,7 @@
  */
 import type { Condition } from '../spec/tcpshift-status.js';
 import type { ShiftState } from '../shift/index.js';
+import type { PreflightReason } from '../shift/preflight/index.js';
 
 export type ConditionStatus = Condition['status'];
 
@@ -17,7 +18,7 @@ export interface DesiredCondition {
 
 /** Something the controller itself found wrong: the spec, the route, or someone else's lock on it. */
 export interface Problem {
-  reason: 'InvalidSpec' | 'RouteNotFound' | 'RouteNotShiftable' | 'RouteBusy' | 'InvalidStatus';
+  reason: 'InvalidSpec' | 'RouteNotFound' | 'RouteNotShiftable' | 'RouteBusy' | 'InvalidStatus' | 'CanaryTraffic' | PreflightReason;
   message: string;
 }
 

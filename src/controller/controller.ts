@@ -8,6 +8,7 @@
  */
 import { Informer, InvalidError, LeaderElector, LeaseKind, type KubeClient, type TCPShift } from '../kube/index.js';
 import { SocketProber, type ShiftProber } from '../shift/index.js';
+import { checkProbeIdentity } from '../shift/preflight/index.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { deepEqual } from '../util/json-patch.js';
@@ -118,6 +119,8 @@ class Controller implements RunningController {
       clock,
       identity,
       statusRefreshMs: options.statusRefreshMs,
+      // Light probes measure the control plane only (benchmark): no identification to check.
+      checkProbes: options.probeMode === 'light' ? () => Promise.resolve() : (spec, check) => checkProbeIdentity(spec, clock, check),
     });
     this.leaseTrouble = new LeaseTrouble(`${options.lease.namespace}/${options.lease.name}`, clock, logger);
     this.elector = new LeaderElector({

@@ -10,6 +10,7 @@
 import { ConflictError, isRetryable, NotFoundError, type TCPShift } from '../kube/index.js';
 import type { RouteChange, RouteSnapshot } from '../router/index.js';
 import {
+  canaryTrafficMessage,
   decide,
   failShift,
   isTerminal,
@@ -46,6 +47,10 @@ export interface DriverDeps {
   /** How often a baking shift's status.split is refreshed at most. */
   statusRefreshMs: number;
   probers(session: ShiftSession): ProberHooks;
+  /** The pre-flight of a pending shift's route (src/shift/preflight): a Problem stops it before any write. */
+  preflight(session: ShiftSession, route: RouteSnapshot): Promise<Problem | undefined>;
+  /** Called before every route write (the finalizer goes on before the first step's). */
+  beforeRouteWrite(session: ShiftSession, purpose: WeightPurpose): Promise<void>;
 }
 
 export interface DriveInput {
@@ -176,6 +181,7 @@ export class EngineDriver {
 
   /** Persist the state that wants this weight, then write the weight (one JSON Patch). */
   private async setWeight(work: Work, canaryWeight: number, purpose: WeightPurpose): Promise<void> {
+    await this.deps.beforeRouteWrite(work.s, purpose);
     await this.persist(work);
     const { s } = work;
     const { namespace, name } = s.id;
@@ -220,15 +226,19 @@ export class EngineDriver {
     work.route = snapshot;
     s.route = snapshot;
     if (work.state.phase !== 'pending') return true;
-    const problem = this.pendingProblem(s, snapshot);
+    const problem = this.pendingProblem(s, snapshot) ?? (await this.deps.preflight(s, snapshot));
     return problem ? this.routeUnavailable(work, problem) : true;
   }
 
-  /** Before the first write: every weight of the schedule must be writable, and nobody else may hold the route. */
+  /** Before the first write: nobody else holds the route, it sends the canary nothing, and every weight of the schedule is writable. */
   private pendingProblem(s: ShiftSession, snapshot: RouteSnapshot): Problem | undefined {
     const lock = lockState(snapshot.annotations, this.deps.clock.now());
     if (lock.kind === 'held' && !isControllerHolderOf(lock.holder.identity, s.id.namespace, s.id.name)) {
       return { reason: 'RouteBusy', message: `${s.run.router.description} is held by ${lock.holder.identity} until ${new Date(lock.holder.expiresAt).toISOString()} (a shift run from the CLI?): waiting for it to end` };
+    }
+    if (snapshot.weights.canary > 0) {
+      const message = `${canaryTrafficMessage(s.run.router.description, snapshot.weights.share)} before this shift wrote anything: starting over it would move traffic back; put the route back on stable (weights, or tcpshift rollback of the shift that moved it) and this shift starts`;
+      return { reason: 'CanaryTraffic', message };
     }
     try {
       for (const weight of [...s.run.shift.spec.schedule.steps, 0]) s.run.router.validateWeight(snapshot, weight);

@@ -23,6 +23,7 @@ import { EngineRecordError, readStoredRun, resolveStoredSpec, runKey, stableJson
 import { newerOf, parseKey } from './keys.js';
 import type { ControllerMetrics } from './metrics.js';
 import { annotationRequest, clearedRequest, effectiveRequest, finalizersWith, hasFinalizer, reopenForRollback, requestToClear } from './requests.js';
+import { preflightProblem, type ProbeCheck } from './preflight-problem.js';
 import { ShiftSession, type ProberHooks, type RunSpec } from './session.js';
 import { invalidSpecStatus, type WrittenStatus } from './shift-status.js';
 
@@ -47,6 +48,8 @@ export interface ReconcilerDeps {
   clock: Clock;
   identity: string;
   statusRefreshMs: number;
+  /** The probe half of the pre-flight (src/shift/preflight). */
+  checkProbes: ProbeCheck;
 }
 
 /** How long a shift waiting for its route (missing, not shiftable, held) waits between looks. */
@@ -62,7 +65,13 @@ export class Reconciler {
   private readonly driver: EngineDriver;
 
   constructor(private readonly deps: ReconcilerDeps) {
-    this.driver = new EngineDriver({ ...deps, probers: (s) => this.proberHooks(s) });
+    this.driver = new EngineDriver({
+      ...deps,
+      probers: (s) => this.proberHooks(s),
+      preflight: (s, route) => preflightProblem(deps.kube, s.run.shift, route, deps.checkProbes),
+      // The finalizer only while something may need rolling back: added before a step's write.
+      beforeRouteWrite: (s, purpose) => (purpose === 'step' ? this.setFinalizer(s, s.run.shift.spec.onDelete === 'rollback') : Promise.resolve()),
+    });
   }
 
   /** Shifts with a session in this process. */
@@ -117,7 +126,7 @@ export class Reconciler {
     if (!current) return this.rejectSpec(key, object, parsed.ok ? [] : parsed.issues);
     const s = this.sessionFor(ctx, key, object, current) as ShiftSession;
     if (s.next && (isTerminal(s.state.phase) || untouched(s.state))) await this.restart(s, object);
-    if (current.shift.spec.onDelete === 'rollback' && !isTerminal(s.state.phase)) await this.setFinalizer(s, true);
+    if (current.shift.spec.onDelete === 'keep') await this.setFinalizer(s, false);
     let result = await this.driveOnce(s, current);
     if (s.next && isTerminal(s.state.phase)) {
       await this.restart(s, object);
@@ -249,7 +258,8 @@ export class Reconciler {
     if (s) {
       s.next = undefined;
       const onDelete = current?.shift.spec.onDelete ?? s.run.shift.spec.onDelete;
-      if (onDelete === 'rollback' && !isTerminal(s.state.phase)) {
+      // Nothing written yet (pending, or Degraded before the first write): nothing to roll back.
+      if (onDelete === 'rollback' && !isTerminal(s.state.phase) && !untouched(s.state)) {
         const result = await this.driver.drive(s, { object: this.newest(s), request: effectiveRequest({ object, paused: false, deleting: true }) });
         if (!isTerminal(s.state.phase)) return this.requeue(s, result);
       }

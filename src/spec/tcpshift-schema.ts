@@ -85,6 +85,10 @@ const gatewayApiTarget = strictObject({
     .enum(GATEWAY_API_VERSIONS, { error: `must be one of: ${GATEWAY_API_VERSIONS.join(', ')}` })
     .default('gateway.networking.k8s.io/v1alpha2')
     .describe('TCPRoute API version to render (v1alpha2 is served by every Gateway API release).'),
+  allowOtherParents: z
+    .boolean({ error: 'must be true or false' })
+    .default(false)
+    .describe('Shift a TCPRoute that also has other parents (gateways/listeners), whose traffic moves with the same weights.'),
 }, 'an object');
 
 const subsetRef = strictObject({ subset: dns1123Label.describe('DestinationRule subset (pods labelled version=<subset>).') }, 'an object');
