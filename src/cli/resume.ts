@@ -7,7 +7,8 @@ import { ExitCode } from './exit-codes.js';
 import type { CliContext } from './io.js';
 import { localProcesses } from './process-probe.js';
 import { printResult } from './shift-output.js';
-import { addRunOptions, lockTtlMs, withProbeAddress, type RunFlags } from './shift-options.js';
+import { addRunOptions, apiDeadlineMs, lockTtlMs, withProbeAddress, type RunFlags } from './shift-options.js';
+import { preflight } from './shift-preflight.js';
 import { runShiftSession } from './shift-session.js';
 import { cliResumeRefusal, controllerResumeRefusal } from './resume-refusal.js';
 import { findShift, supersededNote, type ControllerShift } from './shift-target.js';
@@ -20,7 +21,8 @@ Examples:
 Continues a paused shift, or one whose process died (its lock expired, or its pid is gone on this
 host), from the state and spec kept on its route: the current step's weight is not written again
 (it is in place); its probes are opened afresh and it bakes for a whole bake; no step is repeated
-or skipped. A rollback that was in flight is finished. A TCPShift run by the controller is
+or skipped. A rollback that was in flight is finished. The pre-flight of shift (routing chain,
+probe identification) runs first; nothing is written when it fails (exit 2). A TCPShift run by the controller is
 unpaused (spec.paused: false) instead.
 A shift that has ended is not resumed (exit 2, nothing written): after a promotion use
 tcpshift rollback NAME to move the traffic back; to run a shift again start it anew
@@ -35,6 +37,7 @@ export function resumeVerb(ctx: CliContext): Command {
   addRunOptions(command);
   return command.addHelpText('after', EXAMPLES).action(async (name: string, flags: RunFlags & ClusterFlags & { namespace?: string }) => {
     const ttl = lockTtlMs(flags);
+    const deadline = apiDeadlineMs(flags);
     const kube = connectCluster(flags, ctx);
     try {
       const found = await findShift(kube, name, flags.namespace);
@@ -48,8 +51,9 @@ export function resumeVerb(ctx: CliContext): Command {
       const lock = lockState(found.snapshot.annotations, ctx.clock.now(), localProcesses);
       if (lock.kind === 'held') throw new UsageError(`shift ${name} is running in ${lock.holder.identity}: nothing to resume (tcpshift status ${name})`);
       const { shift, resource } = withProbeAddress({ shift: found.shift, resource: found.resource }, flags.probeAddress);
+      const { current } = await preflight({ kube, shift, resource, router: found.router, resuming: true, restart: false }, ctx);
       const result = await runShiftSession(
-        { shift, resource, router: found.router, output: flags.output, reportDir: flags.reportDir, onInterrupt: flags.onInterrupt, lockTtlMs: ttl, resume: state, cwd: process.cwd() },
+        { shift, resource, router: found.router, output: flags.output, reportDir: flags.reportDir, onInterrupt: flags.onInterrupt, lockTtlMs: ttl, apiDeadlineMs: deadline, resume: state, cwd: process.cwd(), current },
         ctx,
       );
       printResult(result, flags.output, ctx);

@@ -14,6 +14,7 @@ export interface RunFlags {
   onInterrupt: 'rollback' | 'pause';
   probeAddress?: string;
   lockTtl: string;
+  apiDeadline: string;
 }
 
 export function addRunOptions(command: Command): Command {
@@ -22,11 +23,20 @@ export function addRunOptions(command: Command): Command {
     .option('--probe-address <host:port>', "probe through this address instead of spec.probe.address (e.g. a local gateway or a port-forward when the spec names cluster DNS)")
     .addOption(new Option('--on-interrupt <what>', 'Ctrl-C: roll back to stable and exit 4, or pause (weights and state left for resume)').choices(['rollback', 'pause']).default('rollback'))
     .option('--lock-ttl <duration>', "lifetime of the route's lock, renewed every third of it while this process runs", '15s')
+    .option(
+      '--api-deadline <duration>',
+      'give up (exit 1, saying what the route may carry and how to finish) when a route write stays unanswered this long; probing goes on meanwhile',
+      '2m',
+    )
     .addOption(new Option('-o, --output <format>', 'text, or json: stdout carries only the final report (progress goes to stderr)').choices(['text', 'json']).default('text'));
 }
 
 export function lockTtlMs(flags: RunFlags): number {
   return durationFlag('--lock-ttl', flags.lockTtl, { minMs: 1000, maxMs: MAX_FLAG_WAIT_MS });
+}
+
+export function apiDeadlineMs(flags: RunFlags): number {
+  return durationFlag('--api-deadline', flags.apiDeadline, { minMs: 1000, maxMs: MAX_FLAG_WAIT_MS });
 }
 
 /** The TCPShift kept on a route, validated like a file. */

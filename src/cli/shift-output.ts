@@ -1,4 +1,5 @@
 import type { ShiftReport } from '../report/index.js';
+import type { ResolvedShift } from '../spec/resolved-shift.js';
 import type { SessionResult } from './shift-session.js';
 import type { CliContext } from './io.js';
 
@@ -8,6 +9,7 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 export function summaryLines(report: ShiftReport): string[] {
   const lines = [
     `${report.outcome}: stable ${report.finalWeights.stable}% / canary ${report.finalWeights.canary}% after ${seconds(report.endedAt - report.startedAt)}`,
+    ...(report.reason !== undefined && report.outcome !== 'promoted' ? [`  reason: ${report.reason}`] : []),
   ];
   for (const step of report.steps) {
     const n = step.newConnections;
@@ -34,4 +36,14 @@ export function printResult(result: SessionResult, output: 'text' | 'json', ctx:
   }
   ctx.stdout.write(`${summaryLines(result.report).join('\n')}\n`);
   ctx.stdout.write(`report: ${result.files.markdown}\n        ${result.files.json}\n        ${result.files.timeline}\n`);
+}
+
+/** A re-run after promotion: nothing written, exit 0. With -o json the document says so. */
+export function printAlreadyPromoted(shift: ResolvedShift, target: string, output: 'text' | 'json', ctx: CliContext): void {
+  const message = `already promoted: ${target} sends every new connection to the canary under the same spec; nothing written`;
+  if (output === 'json') {
+    ctx.stdout.write(`${JSON.stringify({ name: shift.name, namespace: shift.namespace, target, outcome: 'already-promoted', message }, null, 2)}\n`);
+    return;
+  }
+  ctx.stdout.write(`${message}\n`);
 }

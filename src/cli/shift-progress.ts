@@ -67,6 +67,10 @@ export class ShiftProgress implements ShiftObserver {
     this.line(`${this.elapsed()} ! write failed (${error instanceof Error ? error.message : String(error)}); retry ${attempt} in ${formatDuration(delayMs)}`);
   }
 
+  writePending(what: string, pendingMs: number): void {
+    this.line(`${this.elapsed()} ! ${what} pending for ${Math.floor(pendingMs / 1000)} s (API slow or unreachable); probing goes on`);
+  }
+
   /** Print a line above the live view. */
   line(text: string): void {
     this.clear();

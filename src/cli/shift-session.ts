@@ -16,7 +16,6 @@ import {
   planWarnings,
   reconnectPlan,
   RequestTracker,
-  ShiftAnnotations,
   resumeState,
   ShiftRunner,
   SocketProber,
@@ -34,6 +33,7 @@ import { UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliContext } from './io.js';
 import { localProcesses } from './process-probe.js';
+import { followRoute } from './route-follower.js';
 import { ShiftProgress } from './shift-progress.js';
 
 export interface SessionOptions {
@@ -45,8 +45,14 @@ export interface SessionOptions {
   reportDir?: string;
   onInterrupt: 'rollback' | 'pause';
   lockTtlMs: number;
+  /** Give up when a route write stays unanswered this long (--api-deadline; default 2 min). */
+  apiDeadlineMs?: number;
   /** Resume this stored state instead of starting afresh. */
   resume?: ShiftState;
+  /** The route as the pre-flight read it (else it is read here). */
+  current?: RouteSnapshot;
+  /** Start again from stable: the lock's write also sets canary 0 (`shift --restart`). */
+  restart?: boolean;
   /** More observation hooks (the demo switches its fault on at a weight); `line` prints above the live view. */
   observer?: (line: (text: string) => void) => ShiftObserver;
   cwd: string;
@@ -91,7 +97,7 @@ export async function readRouteForShift(router: TrafficRouter, shift: ResolvedSh
 export async function runShiftSession(options: SessionOptions, ctx: CliContext): Promise<SessionResult> {
   const { shift, router } = options;
   const spec = shift.spec;
-  const current = await readRouteForShift(router, shift);
+  const current = options.current ?? (await readRouteForShift(router, shift));
   const identity = holderIdentity(localProcesses.hostname, process.pid, randomBytes(3).toString('hex'));
   const now = ctx.clock.now();
   const state = options.resume ? resumeState(options.resume, now) : initialState(now, planWarnings(spec));
@@ -110,16 +116,12 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
     requests,
     observer: combine(progress, options.observer?.((text) => progress.line(text))),
     logger: options.logger ?? silentLogger,
+    apiDeadlineMs: options.apiDeadlineMs ?? DEFAULT_API_DEADLINE_MS,
   });
+  // An interrupt does not wait out the API deadline for writes the API does not answer.
+  ctx.interrupts.addEventListener('abort', () => runner.limitWriteWait(INTERRUPT_WRITE_WAIT_MS), { once: true });
   let runnerDone = false;
-  const stopWatch = await router.watch((object) => {
-    if (!object || runnerDone) return;
-    const annotations = router.annotationsOf(object);
-    requests.fromAnnotations(annotations);
-    const holder = annotations[ShiftAnnotations.holder];
-    if (holder !== identity) runner.halt(`lost the route's lock to ${holder ?? 'nobody (it was removed)'}`);
-    else observeQuietly(() => port.observed(router.snapshot(object)));
-  }, { clock: ctx.clock });
+  const stopWatch = await router.watch(followRoute({ router, port, runner, requests, identity, done: () => runnerDone }), { clock: ctx.clock });
   progress.begin(header(shift, router, state, acquired, options.resume !== undefined), state, prober, acquired.weights.canary);
   const renewal = renewLock(port, options.lockTtlMs, ctx, (reason) => runner.halt(reason));
   let final: ShiftState;
@@ -129,15 +131,17 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
     runnerDone = true;
     renewal.cancel();
     progress.finish();
-    await stopWatch();
+    // The watch's stop waits for a list in flight: not for long when the API does not answer.
+    await within(stopWatch(), runner.endedUnanswered() ? 2000 : Infinity, ctx);
     await prober.stop();
   }
+  if (runner.endedUnanswered()) final = { ...final, reason: `${final.reason ?? ''}; ${howToFinish(shift)}` };
   const report = buildReport(final, {
     name: shift.name,
     namespace: shift.namespace,
     target: router.description,
     schedule: spec.schedule,
-    finalWeights: await finalWeights(router, port),
+    finalWeights: runner.endedUnanswered() ? lastKnownWeights(runner) : await finalWeights(router, runner),
     now: ctx.clock.now(),
   });
   const files = await writeReportFiles(options.reportDir ?? defaultReportDir(options.cwd, shift.namespace, shift.name, report.startedAt), report);
@@ -148,8 +152,8 @@ async function acquire(options: SessionOptions, current: RouteSnapshot, take: { 
   const { shift, router } = options;
   try {
     const result = await router.update(
-      (snapshot) =>
-        acquireChange(snapshot, {
+      (snapshot) => ({
+        ...acquireChange(snapshot, {
           mode: options.resume ? 'resume' : 'start',
           name: shift.name,
           identity: take.identity,
@@ -160,6 +164,8 @@ async function acquire(options: SessionOptions, current: RouteSnapshot, take: { 
           resource: options.resource,
           local: localProcesses,
         }),
+        ...(options.restart ? { canaryWeight: 0 } : {}),
+      }),
       { basis: current },
     );
     return result.snapshot;
@@ -174,7 +180,7 @@ function header(shift: ResolvedShift, router: TrafficRouter, state: ShiftState, 
   const first = spec.schedule.steps[0] ?? 0;
   const already =
     !resuming && route.weights.canary > 0
-      ? [`! the route already sends ${Math.round(route.weights.share * 100)}% of new connections to the canary; step 1 moves it to ${first}%`]
+      ? [`! the route still sends ${Math.round(route.weights.share * 100)}% of new connections to the canary; step 1 moves it to ${first}%`]
       : [];
   const versions = spec.provider === 'istio' ? `${spec.stable.subset} -> ${spec.canary.subset}` : `${spec.stable.service} -> ${spec.canary.service}`;
   const { longLived, newConnections } = spec.probe;
@@ -211,14 +217,40 @@ function renewLock(port: AnnotationStatePort, ttlMs: number, ctx: CliContext, ha
   };
 }
 
-async function finalWeights(router: TrafficRouter, port: AnnotationStatePort): Promise<{ stable: number; canary: number }> {
+/** Default of --api-deadline. */
+export const DEFAULT_API_DEADLINE_MS = 120_000;
+/** After an interrupt, how long unanswered writes are still waited for before saying what was and was not written. */
+const INTERRUPT_WRITE_WAIT_MS = 10_000;
+
+async function finalWeights(router: TrafficRouter, runner: ShiftRunner): Promise<{ stable: number; canary: number }> {
   try {
     const { weights } = await router.read();
     return { stable: weights.stable, canary: weights.canary };
   } catch {
-    const latest = port.latest();
-    return latest ? { stable: latest.weights.stable, canary: latest.weights.canary } : { stable: 0, canary: 0 };
+    return lastKnownWeights(runner);
   }
+}
+
+/** The owned weights as last acknowledged or seen by the run. */
+function lastKnownWeights(runner: ShiftRunner): { stable: number; canary: number } {
+  const route = runner.currentRoute();
+  return { stable: route.stableWeight, canary: route.canaryWeight };
+}
+
+function howToFinish(shift: ResolvedShift): string {
+  const ref = `${shift.name} -n ${shift.namespace}`;
+  return `when the API answers again: tcpshift status ${ref}, then tcpshift rollback ${ref} (or tcpshift resume ${ref} once this process's lock has expired)`;
+}
+
+/** The promise, or nothing more after ms. */
+async function within(work: Promise<unknown>, ms: number, ctx: CliContext): Promise<void> {
+  if (!Number.isFinite(ms)) {
+    await work;
+    return;
+  }
+  const stop = new AbortController();
+  await Promise.race([work.catch(() => undefined), ctx.clock.sleep(ms, stop.signal).catch(() => undefined)]);
+  stop.abort();
 }
 
 function combine(...observers: Array<ShiftObserver | undefined>): ShiftObserver {
@@ -229,14 +261,6 @@ function combine(...observers: Array<ShiftObserver | undefined>): ShiftObserver 
       for (const o of list) await o.weightWritten?.(weight, purpose, at);
     },
     writeRetry: (error, attempt, delay) => list.forEach((o) => o.writeRetry?.(error, attempt, delay)),
+    writePending: (what, pendingMs) => list.forEach((o) => o.writePending?.(what, pendingMs)),
   };
-}
-
-/** A route version that cannot be read as a snapshot (an editor broke it) is left to the next write to report. */
-function observeQuietly(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    // the next write re-reads and fails with the RoutingError, which the runner reports
-  }
 }

@@ -5,6 +5,7 @@
  */
 import type { Condition } from '../spec/tcpshift-status.js';
 import type { ShiftState } from '../shift/index.js';
+import type { PreflightReason } from '../shift/preflight/index.js';
 
 export type ConditionStatus = Condition['status'];
 
@@ -17,7 +18,7 @@ export interface DesiredCondition {
 
 /** Something the controller itself found wrong: the spec, the route, or someone else's lock on it. */
 export interface Problem {
-  reason: 'InvalidSpec' | 'RouteNotFound' | 'RouteNotShiftable' | 'RouteBusy' | 'InvalidStatus' | 'ProbeBudget';
+  reason: 'InvalidSpec' | 'RouteNotFound' | 'RouteNotShiftable' | 'RouteBusy' | 'InvalidStatus' | 'CanaryTraffic' | 'ProbeBudget' | PreflightReason;
   message: string;
 }
 
@@ -53,8 +54,10 @@ export function stateConditions(state: ShiftState, steps: readonly number[]): De
       const message = `rolling back to stable: ${state.rollback?.reason ?? why}`;
       return [cond('Ready', 'False', 'RollingBack', message), cond('Progressing', 'True', 'RollingBack', message), reason === 'Breach' || reason === 'Error' ? cond('Degraded', 'True', reason, message) : healthy];
     }
-    case 'paused':
-      return [cond('Ready', 'False', 'Paused', why), cond('Progressing', 'False', 'Paused', `${why}; weights left as they are`), healthy];
+    case 'paused': {
+      const reason = state.pausedBy === 'external-change' ? 'ExternalChange' : 'Paused';
+      return [cond('Ready', 'False', reason, why), cond('Progressing', 'False', reason, `${why}; weights left as they are`), healthy];
+    }
     case 'promoted':
       return [cond('Ready', 'True', 'Promoted', why), cond('Progressing', 'False', 'Promoted', why), healthy];
     case 'rolled-back':

@@ -9,6 +9,7 @@
 import { Informer, InvalidError, LeaderElector, LeaseKind, type KubeClient, type TCPShift } from '../kube/index.js';
 import type { ProbeAllowlist } from '../probe/index.js';
 import { SocketProber, type ShiftProber } from '../shift/index.js';
+import { checkProbeIdentity } from '../shift/preflight/index.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { deepEqual } from '../util/json-patch.js';
@@ -133,6 +134,8 @@ class Controller implements RunningController {
       probeGuard: new ProbeGuard(options.probeAllow, clock, options.resolve),
       probeBudget,
       probeCost: (spec) => probeCost(options.probeMode, spec),
+      // Light probes measure the control plane only (benchmark): no identification to check.
+      checkProbes: options.probeMode === 'light' ? () => Promise.resolve() : (spec, check) => checkProbeIdentity(spec, clock, check),
     });
     this.leaseTrouble = new LeaseTrouble(`${options.lease.namespace}/${options.lease.name}`, clock, logger);
     this.elector = new LeaderElector({

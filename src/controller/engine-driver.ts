@@ -10,6 +10,7 @@
 import { ConflictError, isRetryable, NotFoundError, type TCPShift } from '../kube/index.js';
 import type { RouteChange, RouteSnapshot } from '../router/index.js';
 import {
+  canaryTrafficMessage,
   decide,
   failShift,
   isTerminal,
@@ -48,6 +49,10 @@ export interface DriverDeps {
   probers(session: ShiftSession): ProberHooks;
   /** Before the first write: undefined when the shift may start probing, else why it waits (ProbeBudget). */
   admitProbes(session: ShiftSession): Problem | undefined;
+  /** The pre-flight of a pending shift's route (src/shift/preflight): a Problem stops it before any write. */
+  preflight(session: ShiftSession, route: RouteSnapshot): Promise<Problem | undefined>;
+  /** Called before every route write (the finalizer goes on before the first step's). */
+  beforeRouteWrite(session: ShiftSession, purpose: WeightPurpose): Promise<void>;
 }
 
 export interface DriveInput {
@@ -83,6 +88,8 @@ interface Work {
   /** When this drive's weight write was acknowledged. */
   changedAt: number | undefined;
   signal?: AbortSignal | undefined;
+  /** When it was sent (its drain may start from the commit, before the answer). */
+  sentAt?: number;
 }
 
 /** A Kubernetes Event to record: the engine's ShiftEvent types, or the controller's reasons (RouteNotFound, RouteWriteFailed, ...). */
@@ -166,7 +173,7 @@ export class EngineDriver {
     const hooks = this.deps.probers(work.s);
     for (let round = 0; round < MAX_ROUNDS && work.route; round++) {
       const prober = work.s.proberFor(work.state, hooks);
-      const observation = { route: routeObservation(work.route, work.changedAt), probe: prober?.status() ?? IDLE_PROBE, ...(request ? { request } : {}) };
+      const observation = { route: routeObservation(work.route, work.changedAt, work.sentAt), probe: prober?.status() ?? IDLE_PROBE, ...(request ? { request } : {}) };
       const decision = decide(work.s.run.shift.spec, work.state, observation, this.deps.clock.now());
       work.state = decision.state;
       work.events.push(...decision.events.map(fromEngine));
@@ -205,6 +212,7 @@ export class EngineDriver {
 
   /** Persist the state that wants this weight, then write the weight (one JSON Patch). */
   private async setWeight(work: Work, canaryWeight: number, purpose: WeightPurpose): Promise<void> {
+    await this.deps.beforeRouteWrite(work.s, purpose);
     await this.persist(work);
     stillLeading(work);
     const { s } = work;
@@ -216,13 +224,18 @@ export class EngineDriver {
       const restore = purpose === 'rollback' ? restoreShapeOf(work.state) : undefined;
       return { canaryWeight, ...(restore ? { restore } : {}), ...releaseOf(current, namespace, name) };
     };
+    const sentAt = this.deps.clock.now();
+    const settle = s.currentProber()?.weightWriteSent?.(sentAt);
     try {
       const result = await s.run.router.update(change, work.route ? { basis: work.route } : {});
       work.route = result.snapshot;
       s.route = result.snapshot;
       work.changedAt = this.deps.clock.now();
+      work.sentAt = sentAt;
+      settle?.(work.changedAt);
       this.deps.metrics.routeWrite(purpose);
     } catch (error) {
+      settle?.(undefined);
       if (isRetryable(error) || error instanceof ConflictError) throw error;
       const what = purpose === 'rollback' ? 'the rollback (canary 0)' : `canary ${canaryWeight}%`;
       const reason = `could not write ${what} to ${s.run.router.description}: ${messageOf(error)}`;
@@ -256,15 +269,19 @@ export class EngineDriver {
     work.route = snapshot;
     s.route = snapshot;
     if (work.state.phase !== 'pending') return true;
-    const problem = this.pendingProblem(s, snapshot);
+    const problem = this.pendingProblem(s, snapshot) ?? (await this.deps.preflight(s, snapshot));
     return problem ? this.routeUnavailable(work, problem) : true;
   }
 
-  /** Before the first write: every weight of the schedule must be writable, and nobody else may hold the route. */
+  /** Before the first write: nobody else holds the route, it sends the canary nothing, and every weight of the schedule is writable. */
   private pendingProblem(s: ShiftSession, snapshot: RouteSnapshot): Problem | undefined {
     const lock = lockState(snapshot.annotations, this.deps.clock.now());
     if (lock.kind === 'held' && !isControllerHolderOf(lock.holder.identity, s.id.namespace, s.id.name)) {
       return { reason: 'RouteBusy', message: `${s.run.router.description} is held by ${lock.holder.identity} until ${new Date(lock.holder.expiresAt).toISOString()} (a shift run from the CLI?): waiting for it to end` };
+    }
+    if (snapshot.weights.canary > 0) {
+      const message = `${canaryTrafficMessage(s.run.router.description, snapshot.weights.share)} before this shift wrote anything: starting over it would move traffic back; put the route back on stable (weights, or tcpshift rollback of the shift that moved it) and this shift starts`;
+      return { reason: 'CanaryTraffic', message };
     }
     try {
       for (const weight of [...s.run.shift.spec.schedule.steps, 0]) s.run.router.validateWeight(snapshot, weight);
@@ -354,8 +371,13 @@ function needsRoute(state: ShiftState, request: OperatorRequest | undefined): bo
   return !(state.phase === 'paused' && request?.action === 'pause');
 }
 
-function routeObservation(route: RouteSnapshot, changedAt: number | undefined): RouteObservation {
-  return { canaryWeight: route.weights.canary, stableWeight: route.weights.stable, shape: route.shape, ...(changedAt !== undefined ? { changedAt } : {}) };
+function routeObservation(route: RouteSnapshot, changedAt: number | undefined, sentAt: number | undefined): RouteObservation {
+  return {
+    canaryWeight: route.weights.canary,
+    stableWeight: route.weights.stable,
+    shape: route.shape,
+    ...(changedAt !== undefined ? { changedAt, ...(sentAt !== undefined ? { sentAt } : {}) } : {}),
+  };
 }
 
 function routeProblem(error: unknown, description: string): Problem {

@@ -24,6 +24,7 @@ import { EngineRecordError, readStoredRun, resolveStoredSpec, runKey, stableJson
 import { newerOf, parseKey } from './keys.js';
 import type { ControllerMetrics } from './metrics.js';
 import { annotationRequest, clearedRequest, effectiveRequest, finalizersWith, hasFinalizer, reopenForRollback, requestToClear } from './requests.js';
+import { preflightProblem, type ProbeCheck } from './preflight-problem.js';
 import { ShiftSession, type ProberHooks, type RunSpec } from './session.js';
 import { budgetWaitMessage, type ProbeBudget } from './probe-budget.js';
 import { pinnedSpec, type ProbeGuard } from './probe-guard.js';
@@ -59,6 +60,8 @@ export interface ReconcilerDeps {
   probeBudget: ProbeBudget;
   /** Connections a shift's prober holds at most. */
   probeCost(spec: ResolvedSpec): number;
+  /** The probe half of the pre-flight (src/shift/preflight). */
+  checkProbes: ProbeCheck;
 }
 
 /** How long a shift waiting for its route (missing, not shiftable, held) waits between looks. */
@@ -74,7 +77,14 @@ export class Reconciler {
   private readonly driver: EngineDriver;
 
   constructor(private readonly deps: ReconcilerDeps) {
-    this.driver = new EngineDriver({ ...deps, probers: (s) => this.proberHooks(s), admitProbes: (s) => this.admitProbes(s) });
+    this.driver = new EngineDriver({
+      ...deps,
+      probers: (s) => this.proberHooks(s),
+      admitProbes: (s) => this.admitProbes(s),
+      preflight: (s, route) => preflightProblem(deps.kube, pinnedRun(s), route, deps.checkProbes),
+      // The finalizer only while something may need rolling back: added before a step's write.
+      beforeRouteWrite: (s, purpose) => (purpose === 'step' ? this.setFinalizer(s, s.run.shift.spec.onDelete === 'rollback') : Promise.resolve()),
+    });
   }
 
   /** Shifts with a session in this process. */
@@ -133,7 +143,7 @@ export class Reconciler {
     const s = this.sessionFor(ctx, key, object, current) as ShiftSession;
     s.admittedProbe = { address: formatAddress(current.shift.spec.probe.address), host: admission.host };
     if (s.next && (isTerminal(s.state.phase) || untouched(s.state))) await this.restart(s, object);
-    if (current.shift.spec.onDelete === 'rollback' && !isTerminal(s.state.phase)) await this.setFinalizer(s, true);
+    if (current.shift.spec.onDelete === 'keep') await this.setFinalizer(s, false);
     let result = await this.driveOnce(ctx, s, current);
     if (s.next && isTerminal(s.state.phase)) {
       await this.restart(s, object);
@@ -179,6 +189,8 @@ export class Reconciler {
 
   private requeue(s: ShiftSession, result: DriveResult): ReconcileResult {
     if (result.waiting) return { requeueAfterMs: ROUTE_WAIT_MS };
+    // A pause held by an external change ends when the route's weights are back: look at the route again.
+    if (s.state.phase === 'paused' && s.state.pausedBy === 'external-change') return { requeueAfterMs: ROUTE_WAIT_MS };
     if (isTerminal(s.state.phase) || s.state.phase === 'paused') return {};
     const refresh = this.deps.statusRefreshMs;
     if (result.wakeAt === undefined) return { requeueAfterMs: refresh };
@@ -272,7 +284,8 @@ export class Reconciler {
     if (s) {
       s.next = undefined;
       const onDelete = current?.shift.spec.onDelete ?? s.run.shift.spec.onDelete;
-      if (onDelete === 'rollback' && !isTerminal(s.state.phase)) {
+      // Nothing written yet (pending, or Degraded before the first write): nothing to roll back.
+      if (onDelete === 'rollback' && !isTerminal(s.state.phase) && !untouched(s.state)) {
         const result = await this.driver.drive(s, { object: this.newest(s), request: effectiveRequest({ object, paused: false, deleting: true }), signal: ctx.signal });
         if (!isTerminal(s.state.phase)) return this.requeue(s, result);
       }
@@ -358,6 +371,13 @@ export class Reconciler {
       },
     };
   }
+}
+
+/** The run with its probe pointed at the address --probe-allow admitted (the pre-flight connects too). */
+function pinnedRun(s: ShiftSession): ResolvedShift {
+  const admitted = s.admittedProbe;
+  if (admitted?.address !== formatAddress(s.run.shift.spec.probe.address)) throw new Error(`probe address of ${s.id.key} has not been checked against --probe-allow`);
+  return { ...s.run.shift, spec: pinnedSpec(s.run.shift.spec, admitted.host) };
 }
 
 /** Nothing written yet: a new spec simply replaces it. */

@@ -5,6 +5,7 @@ import { isPlainObject } from '../spec/strict-object.js';
 import type { WeightedList } from '../spec/weighted-route.js';
 import { pointer } from '../util/json-patch.js';
 import { MESH_GATEWAY, qualifyGateway } from './gateway-refs.js';
+import { resolveHost } from './hosts.js';
 import type { L4Match, RouteDestination, TcpRoute, VirtualService } from './types.js';
 
 /** How the owned tcp route is recognised: its match port, and its gateways when the spec names them. */
@@ -70,13 +71,14 @@ export function findOwnedTcpRoute(vs: VirtualService, selector: TcpRouteSelector
   return owned[0]!;
 }
 
-/** `echo` and `echo.echo.svc.cluster.local` name the same Service when one is a prefix of the other at a dot. */
-export function sameHost(a: string, b: string): boolean {
-  return a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
-}
-
-function roleIndex(route: RouteDestination[], spec: ResolvedIstioSpec, subset: string, path: string): number | undefined {
-  const found = route.flatMap((d, i) => (d?.destination?.subset === subset && typeof d.destination.host === 'string' && sameHost(d.destination.host, spec.target.host) ? [i] : []));
+function roleIndex(route: RouteDestination[], vs: VirtualService, spec: ResolvedIstioSpec, subset: string, path: string): number | undefined {
+  // Hosts compare as istiod resolves them (src/istio/hosts.ts): a short name is the Service of the
+  // VirtualService's namespace; a name of another namespace is never the same host.
+  const namespace = vs.metadata.namespace ?? 'default';
+  const wanted = resolveHost(spec.target.host, namespace);
+  const found = route.flatMap((d, i) =>
+    d?.destination?.subset === subset && typeof d.destination.host === 'string' && resolveHost(d.destination.host, namespace) === wanted ? [i] : [],
+  );
   if (found.length > 1) throw new RoutingError(`subset ${subset} of ${spec.target.host} appears ${found.length} times`, path);
   return found[0];
 }
@@ -98,10 +100,14 @@ export function ownedIstioRoute(vs: VirtualService, spec: ResolvedIstioSpec): We
   const route: unknown = tcpRoutes(vs)[index]?.route;
   if (!Array.isArray(route) || route.length === 0) throw new RoutingError('TCP route is required', path);
   const destinations = route as RouteDestination[];
-  const stableIndex = roleIndex(destinations, spec, spec.stable.subset, path);
-  const canaryIndex = roleIndex(destinations, spec, spec.canary.subset, path);
+  const stableIndex = roleIndex(destinations, vs, spec, spec.stable.subset, path);
+  const canaryIndex = roleIndex(destinations, vs, spec, spec.canary.subset, path);
   if (stableIndex === undefined && canaryIndex === undefined) {
-    throw new RoutingError(`routes to neither subset ${spec.stable.subset} nor ${spec.canary.subset} of ${spec.target.host}`, path);
+    const host = resolveHost(spec.target.host, vs.metadata.namespace ?? 'default');
+    throw new RoutingError(
+      `routes to neither subset ${spec.stable.subset} nor ${spec.canary.subset} of ${host} (spec.target.host; hosts compare as Istio resolves them: a short name is a Service of the VirtualService's namespace, another namespace is another host)`,
+      path,
+    );
   }
   const weights = effectiveWeights(destinations);
   const foreign = destinations.flatMap((d, i) => (i !== stableIndex && i !== canaryIndex && (weights[i] ?? 0) > 0 ? [i] : []));
@@ -110,4 +116,16 @@ export function ownedIstioRoute(vs: VirtualService, spec: ResolvedIstioSpec): We
     throw new RoutingError(`destinations other than the stable and canary subsets carry traffic: ${names.join(', ')}`, path);
   }
   return { pointer: pointer('spec', 'tcp', index, 'route'), path, entries: destinations, weights, stableIndex, canaryIndex };
+}
+
+/**
+ * The gateways (namespace-qualified, or `mesh`) the owned tcp route's matches on `matchPort`
+ * bind it to, restricted to spec.target.gateways when given: what the pre-flight checks exist.
+ */
+export function ownedRouteGateways(vs: VirtualService, spec: ResolvedIstioSpec): string[] {
+  const namespace = vs.metadata.namespace ?? 'default';
+  const route = tcpRoutes(vs)[findOwnedTcpRoute(vs, { matchPort: spec.target.matchPort, gateways: spec.target.gateways })];
+  const wanted = spec.target.gateways?.map((g) => qualifyGateway(g, namespace));
+  const bound = (route ? matchesOf(route) : []).filter((m) => m.port === spec.target.matchPort).flatMap((m) => effectiveGateways(m, vs));
+  return [...new Set(bound.filter((g) => !wanted || wanted.includes(g)))];
 }

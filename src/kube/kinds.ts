@@ -46,6 +46,12 @@ export const NamespaceKind = kind<Namespace>('', 'v1', 'namespaces', 'Namespace'
 export const EventKind = kind<CoreEvent>('', 'v1', 'events', 'Event', true, false);
 export const LeaseKind = kind<Lease>('coordination.k8s.io', 'v1', 'leases', 'Lease', true, false);
 
+/** A Gateway API Gateway (gateway.networking.k8s.io/v1), the parent of a TCPRoute. */
+export interface GatewayApiGateway extends KubeObject {
+  spec?: { gatewayClassName?: string; listeners?: Array<{ name: string; port: number; protocol: string; [key: string]: unknown }>; [key: string]: unknown };
+}
+export const GatewayApiGatewayKind = kind<GatewayApiGateway>('gateway.networking.k8s.io', 'v1', 'gateways', 'Gateway', true, true);
+
 /**
  * Gateway API TCPRoute. The Gateway API main branch serves v1 (and v1alpha2, deprecated); released
  * versions up to v1.6 serve only v1alpha2: pick the version the cluster serves.

@@ -47,4 +47,5 @@ export {
 } from './stats/sprt.js';
 export { seededRandom, simulateSplitTest, type SimulationResult } from './stats/simulate.js';
 export { wilsonInterval } from './stats/wilson.js';
+export { describeGreeting, readGreeting, suggestIdentify, type GreetingOptions, type GreetingResult } from './greeting-check.js';
 export { breakageEnds, describeEnd, describeEnds, describeLongLived, describeNewConnections } from './describe.js';

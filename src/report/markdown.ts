@@ -21,6 +21,7 @@ function summary(r: ShiftReport): string[] {
   const original = r.originalWeights ? `stable ${r.originalWeights.stable}, canary ${r.originalWeights.canary}` : '-';
   return [
     `- **Outcome:** ${r.outcome}`,
+    ...(r.reason !== undefined ? [`- **Reason:** ${r.reason}`] : []),
     `- **Target:** ${r.target}`,
     `- **Schedule:** ${schedule}, bake ${seconds(r.schedule.bakeMs)} per step`,
     `- **Started:** ${isoTime(r.startedAt)}, took ${seconds(r.endedAt - r.startedAt)}`,
@@ -49,7 +50,7 @@ function stepRow(s: StepReport): string {
   const cells = [
     String(s.index + 1),
     `${s.targetWeight}%`,
-    s.verdict === 'ok' ? 'ok' : '**breach**',
+    s.verdict === 'ok' ? 'ok' : `**${s.verdict}**`,
     seconds(s.endedAt - s.startedAt),
     `${n.succeeded} / ${n.failed}`,
     share,

@@ -15,7 +15,8 @@ export interface WeightPair {
   canary: number;
 }
 
-export type StepVerdict = 'ok' | 'breach';
+/** `interrupted`: the step was cut short before it could pass (the route's weights were changed by someone else). */
+export type StepVerdict = 'ok' | 'breach' | 'interrupted';
 
 export interface StepReport {
   /** Index in schedule.steps (0-based). */
@@ -26,7 +27,7 @@ export interface StepReport {
   startedAt: number;
   endedAt: number;
   verdict: StepVerdict;
-  /** Why the step is a breach (empty when ok). */
+  /** Why the step is a breach or was interrupted (empty when ok). */
   reasons: string[];
   newConnections: NewConnectionsBlock;
   longLived: LongLivedBlock;
@@ -63,6 +64,8 @@ export interface ShiftReport {
   schedule: { steps: number[]; bakeMs: number };
   steps: StepReport[];
   rollback?: RollbackReport;
+  /** Why the shift ended as it did or stopped where it is (paused, failed, a refusal, an API that did not answer). */
+  reason?: string;
   /** Planning warnings (drain-aware) and notes on the run as a whole. */
   warnings: string[];
 }

@@ -56,6 +56,19 @@ export class PatchingRouter<T extends KubeObject> implements TrafficRouter {
     };
   }
 
+  /** A snapshot even of a route tcpshift can no longer shift (refusal set), for metadata-only writes. */
+  private lenientSnapshot(object: KubeObject): RouteSnapshot {
+    try {
+      return this.snapshot(object);
+    } catch (error) {
+      const resourceVersion = object.metadata.resourceVersion;
+      if (!(error instanceof RoutingError) || typeof resourceVersion !== 'string' || resourceVersion === '') throw error;
+      const weights = { stable: 0, canary: 0, total: 0, share: 0 };
+      const shape = { stable: null, canary: null };
+      return { object, weights, shape, annotations: this.annotationsOf(object), labels: { ...object.metadata.labels }, resourceVersion, refusal: error.message };
+    }
+  }
+
   annotationsOf(object: KubeObject): Readonly<Record<string, string>> {
     return routeView(object.metadata.annotations ?? {}, this.scope);
   }
@@ -74,21 +87,25 @@ export class PatchingRouter<T extends KubeObject> implements TrafficRouter {
 
   async update(change: (current: RouteSnapshot) => RouteChange | undefined, options: UpdateOptions = {}): Promise<UpdateResult> {
     const maxAttempts = options.maxAttempts ?? 10;
-    let current = options.basis ?? (await this.read());
+    let current = options.basis ?? (await this.readLenient());
     for (let attempt = 1; ; attempt++) {
       const ops = this.patchFor(current, change(current));
       if (ops.length === 0) return { snapshot: current, written: false, attempts: attempt };
       try {
         const written = await this.provider.client.patch(this.name, this.namespace, { type: 'json', ops });
-        return { snapshot: this.snapshot(written), written: true, attempts: attempt };
+        return { snapshot: this.lenientSnapshot(written), written: true, attempts: attempt };
       } catch (error) {
         if (!(error instanceof ConflictError || error instanceof InvalidError) || attempt >= maxAttempts) throw error;
-        const fresh = await this.read();
+        const fresh = await this.readLenient();
         // A 422 on an object that did not move is a real rejection, not a stale `test`.
         if (error instanceof InvalidError && fresh.resourceVersion === current.resourceVersion) throw error;
         current = fresh;
       }
     }
+  }
+
+  private async readLenient(): Promise<RouteSnapshot> {
+    return this.lenientSnapshot(await this.provider.client.get(this.name, this.namespace));
   }
 
   async watch(onObject: (object: KubeObject | undefined) => void, options: { clock?: Clock } = {}): Promise<() => Promise<void>> {
@@ -109,7 +126,7 @@ export class PatchingRouter<T extends KubeObject> implements TrafficRouter {
     const object = current.object;
     const annotations = storedChanges(change.annotations, object.metadata.annotations ?? {}, this.scope);
     const metadata = [...metadataPatch(object, 'annotations', annotations), ...metadataPatch(object, 'labels', change.labels)];
-    const weightOps = change.canaryWeight === undefined || (!change.restore && sameWeights(current.weights, change.canaryWeight))
+    const weightOps = change.canaryWeight === undefined || (current.refusal === undefined && !change.restore && sameWeights(current.weights, change.canaryWeight))
       ? []
       : changing(object, this.provider.weightPatch(object as T, change.canaryWeight, change.restore));
     if (weightOps.length > 0) return [...weightOps, ...metadata];

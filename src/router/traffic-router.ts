@@ -22,6 +22,12 @@ export interface RouteSnapshot {
   annotations: Readonly<Record<string, string>>;
   labels: Readonly<Record<string, string>>;
   resourceVersion: string;
+  /**
+   * Only from update(): the route cannot be shifted any more (the RoutingError's message; weights
+   * then read 0). Metadata-only changes still go through, so tcpshift can record why it stopped;
+   * a weight change throws the RoutingError.
+   */
+  refusal?: string;
 }
 
 /** Metadata entries to set (a string) or remove (null). */

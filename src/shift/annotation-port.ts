@@ -38,9 +38,21 @@ export class AnnotationStatePort implements ShiftPort {
     return this.basis;
   }
 
-  /** A version of the route from a watch: the next write starts from it when it is newer. */
-  observed(snapshot: RouteSnapshot): void {
-    if (!this.basis || isNewer(snapshot.resourceVersion, this.basis.resourceVersion)) this.basis = snapshot;
+  /**
+   * A version of the route from a watch: the next write starts from it when it is newer. True
+   * when it is the route as it is now as far as this process knows (newer, or the version its
+   * own last write returned: a write may have moved past someone else's edit before the watch
+   * delivered it, and then this is where the edit shows).
+   */
+  observed(snapshot: RouteSnapshot): boolean {
+    if (!this.isCurrent(snapshot.resourceVersion)) return false;
+    this.basis = snapshot;
+    return true;
+  }
+
+  /** This resourceVersion is not older than the route as this process last saw it. */
+  isCurrent(resourceVersion: string): boolean {
+    return !this.basis || resourceVersion === this.basis.resourceVersion || isNewer(resourceVersion, this.basis.resourceVersion);
   }
 
   async writeWeight(canaryWeight: number, state: ShiftState, purpose: WeightPurpose): Promise<RouteObservation> {

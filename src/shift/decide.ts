@@ -10,6 +10,7 @@ import { canaryVersionOf, type NewConnectionsBlock } from '../probe/index.js';
 import type { StepReport } from '../report/index.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import type { RouteShape } from '../spec/weighted-route.js';
+import { externalChange } from './external-change.js';
 import { drainWindow } from './plan.js';
 import { assessStep, preflightBreaches, type Breach, type StepObservation } from './policy.js';
 import { withoutStepFields, type RollbackCause, type ShiftPhase, type ShiftState } from './state.js';
@@ -20,6 +21,12 @@ export interface RouteObservation {
   stableWeight: number;
   /** When this process's write of these weights was acknowledged; undefined when only read. */
   changedAt?: number;
+  /** When that write was sent (the commit, which starts the drain, lies between the two). */
+  sentAt?: number;
+  /** The route as last seen cannot be shifted any more (a RoutingError: another destination carries traffic, ...). */
+  refusal?: string;
+  /** Canary weights of writes sent and not answered yet, oldest first: any of them may still land. */
+  inFlight?: number[];
   /** The owned entries' shape as read (kept as the original before the first write). */
   shape?: RouteShape;
 }
@@ -73,7 +80,8 @@ export type ShiftEventType =
   | 'Aborted'
   | 'Paused'
   | 'Resumed'
-  | 'Failed';
+  | 'Failed'
+  | 'ExternalChange';
 
 /** What happened, for progress lines, logs and (controller) Kubernetes Events. */
 export interface ShiftEvent {
@@ -132,6 +140,7 @@ function decideOnce(spec: ResolvedSpec, state: ShiftState, obs: Observation, now
     case 'rolling-back':
       return decideRollingBack(state, obs, now);
     case 'paused':
+      if (heldByExternalChange(spec, state, obs)) return { state, actions: [], events: [] };
       return { state: { ...resumeState(state, now), updatedAt: now }, actions: [], events: [resumedEvent(state)], chain: true };
     default:
       return { state, actions: [], events: [] };
@@ -147,7 +156,11 @@ function handleRequest(spec: ResolvedSpec, state: ShiftState, obs: Observation, 
   if (!request || phase === 'rolling-back' || TERMINAL.has(phase)) return undefined;
   const by = request.by ? ` by ${request.by}` : '';
   if (request.action === 'pause') {
-    if (phase === 'paused') return { state, actions: [], events: [] };
+    // A pause asked for while the engine holds one (external change) becomes an ordinary pause: unpausing resumes it.
+    if (phase === 'paused') {
+      const { pausedBy: _held, ...ordinary } = state;
+      return { state: ordinary, actions: [], events: [] };
+    }
     const paused: ShiftState = { ...withoutStepFields(state), phase: 'paused', pausedFrom: phase, reason: `paused${by}`, updatedAt: now };
     return {
       state: paused,
@@ -197,8 +210,8 @@ function decideSteppingMarked(spec: ResolvedSpec, state: ShiftState, obs: Observ
   if (obs.route.canaryWeight !== target) {
     return { state: { ...state, updatedAt: now }, actions: [{ type: 'setWeight', canaryWeight: target, purpose: 'step' }], events: [] };
   }
-  const changedAt = obs.route.changedAt;
-  const window = changedAt === undefined ? undefined : drainWindow(changedAt, spec.analysis.drainDurationMs);
+  const { changedAt, sentAt } = obs.route;
+  const window = changedAt === undefined ? undefined : drainWindow(changedAt, spec.analysis.drainDurationMs, sentAt);
   const baking: ShiftState = {
     ...withoutStepFields(state),
     phase: 'baking',
@@ -236,6 +249,8 @@ function decideBaking(spec: ResolvedSpec, state: ShiftState, obs: Observation, n
     const resumed: ShiftState = { ...state, probeStartedAt: now, bakeUntil: now + spec.schedule.bakeMs, stepNotes: [...(state.stepNotes ?? []), note], updatedAt: now };
     return { state: resumed, actions, events: [], wakeAt: resumed.bakeUntil };
   }
+  const external = externalChange(obs.route, target);
+  if (external !== undefined) return onExternalChange(spec, state, obs, now, external);
   const bakeUntil = state.bakeUntil ?? now;
   const final = now >= bakeUntil;
   const assessment = assessStep(spec, obs.probe.observation, final, now);
@@ -253,6 +268,34 @@ function decideBaking(spec: ResolvedSpec, state: ShiftState, obs: Observation, n
   return { state: promoting, actions: [{ type: 'stopSampling' }], events: [event, promotingEvent], chain: true };
 }
 
+/** The route no longer carries the baking step's weights: the step cannot pass; do what the spec says. */
+function onExternalChange(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number, reason: string): StepDecision {
+  const choice = spec.analysis.onExternalChange;
+  if (choice === 'rollback') return breach(spec, state, obs, now, [{ kind: 'external-change', at: now, message: reason }], now);
+  const i = state.stepIndex;
+  const interrupted = stepReport(spec, state, obs, now, 'interrupted', [reason], []);
+  const detected: ShiftEvent = { type: 'ExternalChange', stepIndex: i, message: `${stepName(spec, i)}: ${reason}`, warning: true };
+  const base: ShiftState = { ...withoutStepFields(state), steps: [...state.steps, interrupted], updatedAt: now };
+  if (choice === 'reassert') {
+    const again: ShiftEvent = { type: 'StepStarted', stepIndex: i, message: `${stepName(spec, i)}: writing its weights again and baking it afresh (onExternalChange: reassert)`, warning: false };
+    return { state: { ...base, phase: 'stepping' }, actions: [{ type: 'stopSampling' }, { type: 'markStep', stepIndex: i }], events: [detected, again], chain: true };
+  }
+  const paused: ShiftState = { ...base, phase: 'paused', pausedFrom: 'stepping', pausedBy: 'external-change', reason: `paused: ${reason}` };
+  const hint = 'weights left as they are; put them back to continue (controller), or resume, abort or roll it back';
+  return {
+    state: paused,
+    actions: [{ type: 'stopSampling' }, { type: 'persist' }],
+    events: [detected, { type: 'Paused', stepIndex: i, message: `paused at ${stepName(spec, i)} (onExternalChange: pause): ${hint}`, warning: true }],
+  };
+}
+
+/** A pause by an external change holds while the route still differs from the step's weights. */
+function heldByExternalChange(spec: ResolvedSpec, state: ShiftState, obs: Observation): boolean {
+  if (state.pausedBy !== 'external-change') return false;
+  const target = spec.schedule.steps[state.stepIndex];
+  return target === undefined || externalChange(obs.route, target) !== undefined;
+}
+
 function decidePromoting(state: ShiftState, obs: Observation, now: number): StepDecision {
   if (obs.route.canaryWeight === 100) return finish(state, 'promoted', 'every step passed; canary at 100%', now, []);
   return { state: { ...state, updatedAt: now }, actions: [{ type: 'setWeight', canaryWeight: 100, purpose: 'promote' }], events: [] };
@@ -260,9 +303,12 @@ function decidePromoting(state: ShiftState, obs: Observation, now: number): Step
 
 function decideRollingBack(state: ShiftState, obs: Observation, now: number): StepDecision {
   const rollback = state.rollback;
-  if (obs.route.canaryWeight !== 0 || !rollback) {
+  const inFlight = obs.route.inFlight ?? [];
+  // A step's write still unanswered may yet land: canary 0 must be written (after it) and acknowledged.
+  if (obs.route.canaryWeight !== 0 || inFlight.some((w) => w !== 0) || !rollback) {
     return { state: { ...state, updatedAt: now }, actions: [{ type: 'setWeight', canaryWeight: 0, purpose: 'rollback' }], events: [] };
   }
+  if (inFlight.length > 0) return { state, actions: [], events: [] };
   const restored = { ...rollback, restoredAt: obs.route.changedAt ?? now };
   const phase: ShiftPhase = rollback.cause === 'error' ? 'failed' : rollback.cause === 'operator' && rollback.abort ? 'aborted' : 'rolled-back';
   return finish({ ...state, rollback: restored }, phase, rollback.reason, now, []);
@@ -308,7 +354,7 @@ function interruptedStep(spec: ResolvedSpec, state: ShiftState, obs: Observation
   return stepReport(spec, state, obs, now, 'ok', [], [`interrupted: ${reason}`]);
 }
 
-function stepReport(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number, verdict: 'ok' | 'breach', reasons: string[], notes: string[]): StepReport {
+function stepReport(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number, verdict: StepReport['verdict'], reasons: string[], notes: string[]): StepReport {
   const observation = obs.probe.stepIndex === state.stepIndex ? obs.probe.observation : { longLived: emptyLongLived(), samplingDone: false };
   return {
     index: state.stepIndex,

@@ -12,3 +12,4 @@ export * from './annotation-port.js';
 export * from './operator.js';
 export * from './requests.js';
 export * from './acquire.js';
+export * from './rerun.js';

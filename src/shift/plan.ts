@@ -9,13 +9,17 @@ import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import { formatDuration } from '../util/duration.js';
 
 /**
- * Where the drain close of a weight change acknowledged at `changedAt` lands: Envoy closes the
- * old filter chain's connections when drainDuration ends, counted from when the gateway got the
- * new configuration (a little after the API acknowledged it). A close or reset of a connection
- * opened before the change inside [from, to] is `drained`; anywhere else it is breakage.
+ * Where the drain close of a weight change lands: Envoy closes the old filter chain's
+ * connections when drainDuration ends, counted from when the gateway got the new configuration,
+ * that is after the API server COMMITTED the write. The commit happened somewhere between the
+ * request being sent (`sentAt`) and its acknowledgement (`changedAt`): on a slow API the two are
+ * a round trip apart, so the window opens from the send and closes from the acknowledgement
+ * (widened by the round trip). A close or reset of a connection opened before the change inside
+ * [from, to] is `drained`; anywhere else it is breakage.
  */
-export function drainWindow(changedAt: number, drainMs: number): [number, number] {
-  return [changedAt + drainMs - drainEarlyMarginMs(drainMs), changedAt + drainMs + drainLateMarginMs(drainMs)];
+export function drainWindow(changedAt: number, drainMs: number, sentAt: number = changedAt): [number, number] {
+  const from = Math.min(sentAt, changedAt);
+  return [from + drainMs - drainEarlyMarginMs(drainMs), changedAt + drainMs + drainLateMarginMs(drainMs)];
 }
 
 /** Measurement slack before the drain deadline: 10 % of it, at least 200 ms, never before the change. */

@@ -11,11 +11,12 @@ import {
   type LongLivedBlock,
   type NewConnectionsBlock,
   type PoolMark,
+  type WeightChange,
 } from '../probe/index.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { canaryVersionFor, type ProbeStatus } from './decide.js';
-import { configSettleMs } from './plan.js';
+import { configSettleMs, drainWindow } from './plan.js';
 
 export interface SamplingPlan {
   stepIndex: number;
@@ -41,6 +42,13 @@ export interface ShiftProber {
   markStep(stepIndex: number): void;
   /** The step's weight is in place: record the change (drain window) and sample new connections. */
   startSampling(plan: SamplingPlan): void;
+  /**
+   * A weight write was sent: the gateway may drain from sentAt + drainDuration on, even before the
+   * API answers (the commit, not the answer, starts it). The drain window stays open until the
+   * returned function is called: with the acknowledgement time, or undefined when the write
+   * failed for good (the window then closes at once).
+   */
+  weightWriteSent?(sentAt: number): (acknowledgedAt: number | undefined) => void;
   stopSampling(): void;
   /** What decide needs: readiness, the measured step and what it saw. */
   status(): ProbeStatus;
@@ -128,6 +136,16 @@ export class SocketProber implements ShiftProber {
       this.settle = undefined;
       this.runSampler(plan);
     }, wait);
+  }
+
+  weightWriteSent(sentAt: number): (acknowledgedAt: number | undefined) => void {
+    const drainMs = this.spec.analysis.drainDurationMs;
+    const [from] = drainWindow(sentAt, drainMs);
+    const change: WeightChange = this.pool.announceWeightChange(from, Number.MAX_SAFE_INTEGER - from);
+    return (acknowledgedAt) => {
+      const to = acknowledgedAt === undefined ? this.clock.now() : drainWindow(acknowledgedAt, drainMs, sentAt)[1];
+      change.drainWindowMs = Math.max(0, to - change.atEpochMs);
+    };
   }
 
   private runSampler(plan: SamplingPlan): void {

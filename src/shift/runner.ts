@@ -4,12 +4,18 @@
  * and sleep until the decision's wake time or until something happens (a long-lived end is
  * pushed by the pool, so a breach is acted on at once, not at the end of the bake). A breach
  * writes canary 0 at once and retries it with backoff until it is written.
+ *
+ * Writes go out in the background, in order: while one is unanswered (a slow or unreachable API)
+ * the runner keeps probing and deciding, so a breach is still seen and its rollback queued; it
+ * warns about slow writes, and gives up at the API deadline (or soon after an interrupt), ending
+ * `failed` with what was and was not written.
  */
 import type { Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import { decide, failShift, type Action, type Decision, type Observation, type OperatorRequest, type RouteObservation, type WeightPurpose } from './decide.js';
 import type { ShiftProber } from './prober.js';
+import { describe, PendingWrites, type PendingWrite } from './pending-writes.js';
 import { isTerminal, type ShiftState } from './state.js';
 
 /** How the runner writes: the CLI keeps the state on the route, the controller in .status. */
@@ -37,6 +43,8 @@ export interface ShiftObserver {
   weightWritten?(canaryWeight: number, purpose: WeightPurpose, at: number): void | Promise<void>;
   /** A write failed and will be retried. */
   writeRetry?(error: unknown, attempt: number, delayMs: number): void;
+  /** A write has been out for `pendingMs` without an answer (first after 5 s, then every 15 s). */
+  writePending?(what: string, pendingMs: number): void;
 }
 
 export interface ShiftRunnerOptions {
@@ -52,6 +60,8 @@ export interface ShiftRunnerOptions {
   logger?: Logger;
   /** Backoff of the rollback retries: first delay and cap (default 200 ms, 5 s). */
   rollbackBackoff?: { baseMs: number; maxMs: number };
+  /** Give up when a write stays unanswered this long (the CLI's --api-deadline); default: never. */
+  apiDeadlineMs?: number;
 }
 
 /** Longest sleep without a wake time: the loop re-decides at least this often. */
@@ -63,11 +73,16 @@ export class ShiftRunner {
   private wakeSignal = new AbortController();
   private halted: string | undefined;
   private readonly logger: Logger;
+  private readonly pending: PendingWrites;
+  /** Weight writes go one after the other (a rollback queued behind a step's write). */
+  private writes: Promise<void> = Promise.resolve();
+  private unanswered = false;
 
   constructor(private readonly options: ShiftRunnerOptions) {
     this.state = options.state;
     this.route = options.route;
     this.logger = options.logger ?? silentLogger;
+    this.pending = new PendingWrites(options.apiDeadlineMs);
   }
 
   /** The state now (for live progress). */
@@ -75,18 +90,65 @@ export class ShiftRunner {
     return this.state;
   }
 
+  /** The owned weights as last acknowledged or seen. */
+  currentRoute(): RouteObservation {
+    return this.route;
+  }
+
+  /** The run ended because the API did not answer a write in time (nothing more can be read or written). */
+  endedUnanswered(): boolean {
+    return this.unanswered;
+  }
+
+  /**
+   * A version of the route seen by someone following it (a watch), newer than the last write:
+   * someone else's change is observed at once. What one of our own writes in flight put there
+   * (committed, not yet acknowledged) is not someone else's change.
+   */
+  observeRoute(seen: RouteObservation): void {
+    const same = seen.refusal === undefined && this.route.refusal === undefined && seen.canaryWeight === this.route.canaryWeight && seen.stableWeight === this.route.stableWeight;
+    if (same || (seen.refusal === undefined && this.pending.carries(seen.canaryWeight, seen.stableWeight))) return;
+    this.route = seen;
+    this.wake();
+  }
+
+  /** Wait at most this long more for unanswered writes (an interrupt: say what was written and stop, rather than wait out the API deadline). */
+  limitWriteWait(ms: number): void {
+    this.pending.cutOff(this.options.clock.now(), ms);
+    this.wake();
+  }
+
   /** Run until the shift ends or is paused; resolves with the last state. */
   async run(): Promise<ShiftState> {
     const { prober, requests } = this.options;
     const unsubscribe = [prober.onChange(() => this.wake()), requests?.onChange(() => this.wake())];
     const started = prober.start().catch((error: unknown) => this.logger.error('probes failed to start', { error: String(error) }));
+    const watchdog = this.watchPendingWrites();
     try {
       await this.loop();
     } finally {
+      watchdog.cancel();
       for (const off of unsubscribe) off?.();
       await started;
     }
     return this.state;
+  }
+
+  /** Every second: warn about slow writes, and wake the loop when one is past its deadline. */
+  private watchPendingWrites(): { cancel(): void } {
+    const { clock } = this.options;
+    const tick = (): void => {
+      const now = clock.now();
+      for (const write of this.pending.slow(now)) {
+        const what = describe(write);
+        this.options.observer?.writePending?.(what, now - write.sentAt);
+        this.logger.warn(`${what} pending for ${Math.floor((now - write.sentAt) / 1000)} s (API slow or unreachable)`);
+      }
+      if (this.pending.overdue(now)) this.wake();
+      timer = clock.setTimer(tick, 1000);
+    };
+    let timer = clock.setTimer(tick, 1000);
+    return { cancel: () => timer.cancel() };
   }
 
   /**
@@ -104,6 +166,11 @@ export class ShiftRunner {
         this.end(this.halted);
         return;
       }
+      if (this.pending.overdue(this.options.clock.now())) {
+        this.unanswered = true;
+        this.end(this.pending.unanswered(this.options.clock.now(), this.route));
+        return;
+      }
       const decision = this.decideNow();
       const acted = await this.act(decision.actions);
       if (isTerminal(this.state.phase) || this.state.phase === 'paused') return;
@@ -113,7 +180,9 @@ export class ShiftRunner {
 
   private observe(): Observation {
     const request = this.options.requests?.current();
-    return { route: this.route, probe: this.options.prober.status(), ...(request ? { request } : {}) };
+    const inFlight = this.pending.weightsInFlight();
+    const route = inFlight.length > 0 ? { ...this.route, inFlight } : this.route;
+    return { route, probe: this.options.prober.status(), ...(request ? { request } : {}) };
   }
 
   private decideNow(): Decision {
@@ -134,9 +203,8 @@ export class ShiftRunner {
     for (const action of actions) {
       switch (action.type) {
         case 'setWeight':
-          // A write that failed changed the state (rolling back, failed): the rest of the actions are void.
-          if (!(await this.setWeight(action.canaryWeight, action.purpose))) return true;
-          changed = true;
+          // In the background: its acknowledgement (or failure) wakes the loop; decide goes on meanwhile.
+          this.startWrite(action.canaryWeight, action.purpose);
           break;
         case 'markStep':
           this.options.prober.markStep(action.stepIndex);
@@ -157,24 +225,57 @@ export class ShiftRunner {
     return changed;
   }
 
-  /** Write a weight, retrying a rollback until it is written; false when it could not be written. */
-  private async setWeight(canaryWeight: number, purpose: WeightPurpose): Promise<boolean> {
+  /** Send a weight write after those already out, unless the newest one out already carries this weight. */
+  private startWrite(canaryWeight: number, purpose: WeightPurpose): void {
+    if (this.pending.latestWeight()?.canaryWeight === canaryWeight) return;
+    const state = this.state;
+    const write = this.pending.add({ kind: 'weight', canaryWeight, purpose, sentAt: this.options.clock.now() });
+    this.writes = this.writes
+      .then(() => this.setWeight(write, state))
+      // Not an API error (those are handled in setWeight): an observer or port bug. Stop, saying so.
+      .catch((error: unknown) => this.end(`weight write failed unexpectedly: ${messageOf(error)}`))
+      .finally(() => {
+        this.pending.remove(write);
+        this.wake();
+      });
+  }
+
+  /**
+   * Write a weight (with the state that wants it), retrying a rollback until it is written; a
+   * write that a newer one superseded (a rollback queued behind a step) stops retrying.
+   */
+  private async setWeight(write: PendingWrite, state: ShiftState): Promise<void> {
+    const settle = this.options.prober.weightWriteSent?.(write.sentAt);
+    let acknowledgedAt: number | undefined;
+    try {
+      acknowledgedAt = await this.writeWithRetries(write, state, write.canaryWeight as number, write.purpose as WeightPurpose);
+    } finally {
+      settle?.(acknowledgedAt);
+    }
+  }
+
+  /** The attempts of one weight write; the acknowledgement time, or undefined when it was not written. */
+  private async writeWithRetries(write: PendingWrite, state: ShiftState, canaryWeight: number, purpose: WeightPurpose): Promise<number | undefined> {
     const { port, clock } = this.options;
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1; !this.unanswered; attempt++) {
       try {
-        const route = await port.writeWeight(canaryWeight, this.state, purpose);
-        this.route = { ...route, changedAt: route.changedAt ?? clock.now() };
-        await this.options.observer?.weightWritten?.(canaryWeight, purpose, this.route.changedAt ?? clock.now());
-        return true;
+        // A retry may follow an attempt that committed without an answer: the window stays anchored at the first send.
+        const sentAt = write.sentAt;
+        const route = await port.writeWeight(canaryWeight, state, purpose);
+        const acknowledged = { ...route, changedAt: route.changedAt ?? clock.now(), sentAt };
+        await this.options.observer?.weightWritten?.(canaryWeight, purpose, acknowledged.changedAt);
+        this.route = acknowledged;
+        return acknowledged.changedAt;
       } catch (error) {
+        if (this.unanswered || !this.pending.isLatestWeight(write)) return undefined;
         if (port.isFatal?.(error)) {
           this.end(`stopped without writing: ${messageOf(error)}`);
-          return false;
+          return undefined;
         }
         const retry = purpose === 'rollback' ? port.isRetryable?.(error) !== false : port.isRetryable?.(error) === true && attempt < 3;
         if (!retry) {
           this.giveUp(purpose, error);
-          return false;
+          return undefined;
         }
         const delay = this.backoff(attempt);
         this.options.observer?.writeRetry?.(error, attempt, delay);
@@ -182,6 +283,7 @@ export class ShiftRunner {
         await clock.sleep(delay);
       }
     }
+    return undefined;
   }
 
   /** A step or promotion write failed for good: roll back (cause error); a rollback that cannot be written ends the shift. */
@@ -199,7 +301,32 @@ export class ShiftRunner {
     this.logger.error(reason);
   }
 
+  /** Write the state alone (after the weight writes out); the API deadline bounds the wait. */
   private async persist(): Promise<void> {
+    await this.untilOverdue(this.writes);
+    if (this.pending.overdue(this.options.clock.now())) return;
+    const write = this.pending.add({ kind: 'state', sentAt: this.options.clock.now() });
+    try {
+      await this.untilOverdue(this.persistWithRetries());
+    } finally {
+      this.pending.remove(write);
+    }
+  }
+
+  /** The promise, or nothing once a pending write is past its deadline (the loop then ends the run). */
+  private async untilOverdue(work: Promise<unknown>): Promise<void> {
+    const { clock } = this.options;
+    for (let settled = false; !settled; ) {
+      const due = this.pending.dueAt();
+      if (due !== undefined && clock.now() >= due) return;
+      const stop = new AbortController();
+      const timer = clock.sleep(Math.max(0, Math.min(1000, (due ?? Infinity) - clock.now())), stop.signal).then(() => false, () => false);
+      settled = await Promise.race([work.then(() => true, () => true), timer]);
+      stop.abort();
+    }
+  }
+
+  private async persistWithRetries(): Promise<void> {
     for (let attempt = 1; attempt <= 5; attempt++) {
       try {
         await this.options.port.persist(this.state);

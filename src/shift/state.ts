@@ -71,6 +71,13 @@ export interface ShiftState {
   stepNotes?: string[];
   /** paused: the phase to go back to on resume. */
   pausedFrom?: ShiftPhase;
+  /**
+   * paused by the engine itself, not by a request: `external-change` (someone else changed the
+   * owned weights; spec.analysis.onExternalChange: pause). It holds until the weights are back
+   * where the shift put them, an operator resumes it, or a pause request turns it into an
+   * ordinary pause.
+   */
+  pausedBy?: 'external-change';
   /** Finished steps, oldest first (the breached one included). */
   steps: StepReport[];
   rollback?: RollbackState;
@@ -126,6 +133,6 @@ export function restoreShapeOf(state: ShiftState | undefined): RouteShape | unde
 
 /** The state without the fields of the step in progress (bake times, drain window, notes, pause origin). */
 export function withoutStepFields(state: ShiftState): ShiftState {
-  const { weightChangedAt: _w, drainWindow: _d, probeStartedAt: _p, bakeUntil: _b, stepNotes: _n, pausedFrom: _f, ...rest } = state;
+  const { weightChangedAt: _w, drainWindow: _d, probeStartedAt: _p, bakeUntil: _b, stepNotes: _n, pausedFrom: _f, pausedBy: _by, ...rest } = state;
   return rest;
 }

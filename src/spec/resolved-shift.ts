@@ -26,6 +26,7 @@ export interface ResolvedCommon {
     splitTolerance: number;
     existingConnections: 'tolerate-drain' | 'preserve';
     drainDurationMs: number;
+    onExternalChange: 'pause' | 'rollback' | 'reassert';
   };
 }
 
@@ -89,6 +90,7 @@ function resolveCommon(spec: TCPShiftSpec): ResolvedCommon {
       splitTolerance: analysis.splitTolerance,
       existingConnections: analysis.existingConnections,
       drainDurationMs: durationMs(analysis.drainDuration),
+      onExternalChange: analysis.onExternalChange,
     },
   };
 }

@@ -85,6 +85,10 @@ const gatewayApiTarget = strictObject({
     .enum(GATEWAY_API_VERSIONS, { error: `must be one of: ${GATEWAY_API_VERSIONS.join(', ')}` })
     .default('gateway.networking.k8s.io/v1alpha2')
     .describe('TCPRoute API version to render (v1alpha2 is served by every Gateway API release).'),
+  allowOtherParents: z
+    .boolean({ error: 'must be true or false' })
+    .default(false)
+    .describe('Shift a TCPRoute that also has other parents (gateways/listeners), whose traffic moves with the same weights.'),
 }, 'an object');
 
 const subsetRef = strictObject({ subset: dns1123Label.describe('DestinationRule subset (pods labelled version=<subset>).') }, 'an object');
@@ -146,6 +150,10 @@ const analysis = strictObject({
     .enum(['tolerate-drain', 'preserve'], { error: 'must be one of: tolerate-drain, preserve' })
     .default('tolerate-drain'),
   drainDuration: durationString(0, MAX_PROBE_DURATION_MS).default('45s').describe("The gateway's drainDuration (Istio ProxyConfig, 45s by default)."),
+  onExternalChange: z
+    .enum(['pause', 'rollback', 'reassert'], { error: 'must be one of: pause, rollback, reassert' })
+    .default('pause')
+    .describe("When someone else changes the owned weights mid-step: pause (leave them, stop for resume), rollback (to stable), or reassert (write the step's weights again and bake it afresh)."),
 }, 'an object');
 
 const commonSpec = {

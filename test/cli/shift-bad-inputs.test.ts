@@ -47,7 +47,7 @@ describe('shift: bad input writes nothing and exits 2', () => {
     expect(api.server.requestCounts()).toEqual({});
   });
 
-  it('an unreadable file, a bad --probe-address or --lock-ttl', async () => {
+  it('an unreadable file, a bad --probe-address, --lock-ttl or --api-deadline', async () => {
     expect((await shift('-f', path.join(api.dir, 'missing.yaml'))).stderr).toMatch(/-f .*missing.yaml: cannot read the file \(ENOENT\)/);
     const address = await shift('-f', good, '--probe-address', 'nowhere');
     expect(address).toMatchObject({ code: 2 });
@@ -55,6 +55,9 @@ describe('shift: bad input writes nothing and exits 2', () => {
     const ttl = await shift('-f', good, '--lock-ttl', '10ms');
     expect(ttl.code).toBe(2);
     expect(ttl.stderr).toMatch(/--lock-ttl: '10ms' is not a duration of at least 1s/);
+    const deadline = await shift('-f', good, '--api-deadline', 'soon');
+    expect(deadline.code).toBe(2);
+    expect(deadline.stderr).toMatch(/--api-deadline: 'soon' is not a duration of at least 1s/);
     expect(api.writes()).toEqual({});
   });
 

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ROLLBACK_FINALIZER } from '../../src/controller/index.js';
 import { holderAnnotations, ShiftAnnotations } from '../../src/shift/index.js';
-import { bakingStep, condition, phaseIs, startHarness, type Harness } from '../support/controller-harness.js';
+import { bakingStep, condition, phaseIs, SHIFT_REF, startHarness, type Harness } from '../support/controller-harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -217,6 +217,18 @@ describe('reconcile: spec changes, bad specs, missing routes, deletion', () => {
     h.api.server.objects.create({ ...vs, metadata: { name: 'later', namespace: 'echo' } });
     await h.runUntil(phaseIs('Promoted'));
     expect(condition(h.shift(), 'Degraded')).toMatchObject({ status: 'False' });
+  });
+
+  it('a shift that never wrote the route carries no finalizer, and one left by an older controller does not hold up its deletion', async () => {
+    h.create({ 'spec.target.virtualService': 'later' });
+    await h.reconcile();
+    expect(h.shift()?.metadata.finalizers ?? []).toEqual([]);
+    h.patch({ metadata: { finalizers: [ROLLBACK_FINALIZER] } });
+    h.api.server.objects.delete(SHIFT_REF);
+    expect(h.shift()?.metadata.deletionTimestamp).toBeDefined();
+    await h.reconcile();
+    expect(h.shift()).toBeUndefined();
+    expect(h.writes().filter((w) => w.includes('virtualservices'))).toEqual([]);
   });
 
   it('a route held by a live CLI shift is waited for (RouteBusy), nothing written', async () => {

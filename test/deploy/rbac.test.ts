@@ -1,5 +1,6 @@
 // The controller's RBAC: manifests/controller/rbac.yaml grants exactly the contract (the verbs
-// and resources the controller uses, issue 8), nothing by wildcard, and every overlay ships it
+// and resources the controller uses: issue 8, the pre-flight's reads of issue 12, and nothing
+// unused: issue 19), nothing by wildcard, and every overlay ships it
 // unchanged, bound to the ServiceAccount the controller actually runs as.
 import { describe, expect, it } from 'vitest';
 import { OVERLAYS, kustomizeSkipReason, ofKind, renderOverlay, theObject, type Deployment, type K8sObject } from '../support/deploy-kustomize.js';
@@ -19,15 +20,17 @@ const LEASE_NAMESPACE = 'tcpshift-system';
 
 /** The contract, as written in the issue: [group, resource, verbs], cluster-wide unless namespaced. */
 const CLUSTER_CONTRACT: Array<[string, string, string[]]> = [
-  ['tcpshift.io', 'tcpshifts', ['get', 'list', 'watch', 'update', 'patch']],
-  ['tcpshift.io', 'tcpshifts/status', ['get', 'update', 'patch']],
-  ['tcpshift.io', 'tcpshifts/finalizers', ['update']],
-  ['networking.istio.io', 'virtualservices', ['get', 'list', 'watch', 'patch']],
-  ['networking.istio.io', 'destinationrules', ['get', 'list', 'watch']],
-  ['networking.istio.io', 'gateways', ['get', 'list', 'watch']],
-  ['gateway.networking.k8s.io', 'tcproutes', ['get', 'list', 'watch', 'patch']],
+  ['tcpshift.io', 'tcpshifts', ['get', 'list', 'watch', 'patch']],
+  ['tcpshift.io', 'tcpshifts/status', ['update']],
+  ['networking.istio.io', 'virtualservices', ['get', 'patch']],
+  ['gateway.networking.k8s.io', 'tcproutes', ['get', 'patch']],
+  // The pre-flight's reads (issue 12).
+  ['networking.istio.io', 'destinationrules', ['get']],
+  ['networking.istio.io', 'gateways', ['get']],
+  ['gateway.networking.k8s.io', 'gateways', ['get']],
+  ['', 'services', ['get']],
+  ['', 'pods', ['list']],
   ['', 'events', ['create', 'patch']],
-  ['events.k8s.io', 'events', ['create', 'patch']],
 ];
 const LEASE_CONTRACT: Array<[string, string, string[]]> = [['coordination.k8s.io', 'leases', ['get', 'create', 'update']]];
 
@@ -72,7 +75,8 @@ describe('controller RBAC (manifests/controller/rbac.yaml)', () => {
   it('permits(): a request is allowed only by a matching verb, group, resource and namespace', () => {
     const granted = controllerPermissions();
     expect(permits(granted, { verb: 'patch', group: 'networking.istio.io', resource: 'virtualservices', namespace: 'echo' })).toBe(true);
-    expect(permits(granted, { verb: 'patch', group: 'tcpshift.io', resource: 'tcpshifts', subresource: 'status', namespace: 'echo' })).toBe(true);
+    expect(permits(granted, { verb: 'update', group: 'tcpshift.io', resource: 'tcpshifts', subresource: 'status', namespace: 'echo' })).toBe(true);
+    expect(permits(granted, { verb: 'patch', group: 'tcpshift.io', resource: 'tcpshifts', subresource: 'status', namespace: 'echo' })).toBe(false);
     expect(permits(granted, { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: LEASE_NAMESPACE })).toBe(true);
     expect(permits(granted, { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'echo' })).toBe(false);
     expect(permits(granted, { verb: 'delete', group: 'networking.istio.io', resource: 'virtualservices', namespace: 'echo' })).toBe(false);

@@ -22,6 +22,12 @@ const name = (prefix: string, i: number): string => `${prefix}-${String(i).padSt
 const ref = (shiftName: string) => ({ apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', name: shiftName, namespace: NS });
 const vsRef = (vsName: string) => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: vsName, namespace: NS });
 
+/** `verb group resource[/subresource][ (tcpshift-system)]`, for a request or a grant. */
+function requestKey(r: { verb: string; group: string; resource: string; subresource?: string | undefined; namespace?: string | undefined }): string {
+  const resource = r.subresource ? `${r.resource}/${r.subresource}` : r.resource;
+  return `${r.verb} ${r.group || 'core'} ${resource}${r.namespace === 'tcpshift-system' ? ' (tcpshift-system)' : ''}`;
+}
+
 function shift(shiftName: string): StoredShift | undefined {
   try {
     return api.server.objects.get(ref(shiftName)) as unknown as StoredShift;
@@ -109,23 +115,17 @@ describe('a fleet of shifts, light probes', () => {
     expect([canary('breach'), canary('aborted'), canary('reverted'), canary('deleted'), canary('invalid')]).toEqual([0, 0, 0, 0, 0]);
   }, 90_000);
 
-  it('made only requests manifests/controller/rbac.yaml allows: leader election, watches, status, finalizers, routes, Events', () => {
+  it('made only requests manifests/controller/rbac.yaml allows, and used every grant but the Gateway API ones', () => {
     const permissions = controllerPermissions();
     const log = api.server.requestLog();
-    const made = new Set(log.map((r) => `${r.verb} ${r.group || 'core'} ${r.resource}${r.subresource ? `/${r.subresource}` : ''}${r.namespace === 'tcpshift-system' ? ' (tcpshift-system)' : ''}`));
-    for (const expected of [
-      'create coordination.k8s.io leases (tcpshift-system)',
-      'update coordination.k8s.io leases (tcpshift-system)',
-      'list tcpshift.io tcpshifts',
-      'watch tcpshift.io tcpshifts',
-      'patch tcpshift.io tcpshifts',
-      'update tcpshift.io tcpshifts/status',
-      'get networking.istio.io virtualservices',
-      'patch networking.istio.io virtualservices',
-      'create core events',
-    ]) {
-      expect(made, expected).toContain(expected);
-    }
+    const made = new Set(log.map(requestKey));
+    // Istio routes only here: of the Gateway API grants, test/e2e/preflight-table.test.ts uses get
+    // on tcproutes, test/shift/parent-gateway.test.ts get on Gateways; patch on tcproutes is
+    // the GatewayApiRouter's write (test/router), not yet checked against the RBAC;
+    // `patch events` is the EventRecorder's aggregation of a repeated Event (test/kube/events.test.ts).
+    const elsewhere = (key: string): boolean => key.includes('gateway.networking.k8s.io') || key === 'patch core events';
+    const granted = [...new Set(permissions.map(requestKey))].filter((key) => !elsewhere(key));
+    expect(granted.filter((g) => !made.has(g)), 'granted but never used').toEqual([]);
     const denied = log.filter((r) => !permits(permissions, r));
     expect(denied).toEqual([]);
   });

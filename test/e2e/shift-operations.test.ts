@@ -66,7 +66,7 @@ describe('operating a running shift', () => {
     // take over, step 3's write, the final state (step 2 is not written again)
     expect(env.sandbox.api.requestCounts()['patch virtualservices']).toBe(3);
     expect(env.weights()).toEqual([0, 100]);
-  });
+  }, 60_000); // four CLI processes, each with its pre-flight, and three bakes: room for a busy machine
 
   it('abort from another process: the shifting process rolls back and exits 4', async () => {
     const file = await env.spec('aborted', { 'spec.schedule.bake': '10s' });

@@ -1,5 +1,5 @@
 // `tcpshift shift` as a real process over the sandbox: promotion with one route write per step,
-// the drain's reconnect waves tolerated, the same drain a breach under `preserve`, a bad spec
+// a pipeline re-run after it (already promoted), --restart, the drain's reconnect waves tolerated, the same drain a breach under `preserve`, a bad spec
 // writing nothing.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -41,6 +41,36 @@ describe('shift over the sandbox', () => {
     }
     expect(await readFile(path.join(env.sandbox.files.dir, 'promote', 'timeline.svg'), 'utf8')).toContain('<svg');
     expect(await readFile(path.join(env.sandbox.files.dir, 'promote', 'report.md'), 'utf8')).toContain('promoted');
+  });
+
+  it('a pipeline re-run after the promotion exits 0 "already promoted" and writes nothing', async () => {
+    const file = await env.spec('rerun');
+    expect((await startCli(['shift', '-f', file, ...env.flags('rerun-1')]).done).code).toBe(0);
+    const promoted = env.sandbox.api.objects.get({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'echo', namespace: 'echo' });
+    env.sandbox.api.resetRequestCounts();
+    const rerun = await startCli(['shift', '-f', file, ...env.flags('rerun-2'), '-o', 'json']).done;
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ outcome: 'already-promoted', target: 'VirtualService echo/echo' });
+    expect(Object.keys(env.sandbox.api.requestCounts()).filter((k) => /^(patch|update|create|delete) virtualservices/.test(k))).toEqual([]);
+    const after = env.sandbox.api.objects.get({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'echo', namespace: 'echo' });
+    expect(after.metadata.resourceVersion).toBe(promoted.metadata.resourceVersion);
+    expect(env.weights()).toEqual([0, 100]);
+  });
+
+  it('a route left with canary traffic is refused (exit 2) unless --restart, which starts again from stable', async () => {
+    const ref = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'echo', namespace: 'echo' };
+    const vs = env.sandbox.api.objects.get(ref) as unknown as { spec: { tcp: Array<{ route: Array<{ weight: number }> }> } };
+    vs.spec.tcp[0]!.route[0]!.weight = 70;
+    vs.spec.tcp[0]!.route[1]!.weight = 30;
+    const left = env.sandbox.api.objects.update(vs as never);
+    const file = await env.spec('restart');
+    const refused = await startCli(['shift', '-f', file, ...env.flags('restart-1')]).done;
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/VirtualService echo\/echo already sends 30% of new connections to the canary .*tcpshift shift --restart starts again from stable/);
+    expect(env.sandbox.api.objects.get(ref).metadata.resourceVersion).toBe(left.metadata.resourceVersion);
+    const restarted = await startCli(['shift', '-f', file, ...env.flags('restart-2'), '--restart']).done;
+    expect(restarted.code, restarted.stdout + restarted.stderr).toBe(0);
+    expect(await report('restart-2')).toMatchObject({ outcome: 'promoted', originalWeights: { stable: 100, canary: 0 } });
   });
 
   it('existingConnections: preserve turns the same drain into a breach: rolled back, exit 3', async () => {

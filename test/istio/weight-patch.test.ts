@@ -68,8 +68,13 @@ describe('readIstioWeights', () => {
     expect(readIstioWeights(vs([tcp(31400, [dest('v2')])]), spec)).toMatchObject({ stable: 0, canary: 100, share: 1 });
   });
 
-  it('matches a short host name with the FQDN of the spec', () => {
-    expect(readIstioWeights(vs([tcp(31400, [dest('v1', 9, 'echo'), dest('v2', 1, 'echo.echo')])]), spec)).toMatchObject({ share: 0.1 });
+  it('compares hosts as istiod resolves them: a short name is the namespace\'s Service, a dotted name is taken as written', () => {
+    expect(readIstioWeights(vs([tcp(31400, [dest('v1', 9, 'echo'), dest('v2', 1, 'echo.echo.svc.cluster.local')])]), spec)).toMatchObject({ share: 0.1 });
+    // ResolveShortnameToFQDN expands only a name without dots: `echo.echo` is another host.
+    expect(() => readIstioWeights(vs([tcp(31400, [dest('v1', 9, 'echo'), dest('v2', 1, 'echo.echo')])]), spec)).toThrow(/route\[1\] \(echo\.echo\/v2\)/);
+    // A Service of another namespace is never the same host, short name or FQDN.
+    const other = { ...spec, target: { ...spec.target, host: 'echo.default.svc.cluster.local' } };
+    expect(() => readIstioWeights(vs([tcp(31400, [dest('v1', 100, 'echo'), dest('v2', 0, 'echo')])]), other)).toThrow(/neither subset v1 nor v2 of echo\.default\.svc\.cluster\.local/);
   });
 
   it('refuses a route where another destination carries traffic, or none carries any', () => {

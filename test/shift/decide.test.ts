@@ -193,3 +193,17 @@ describe('decide: restarts and failover', () => {
     expect(JSON.parse(JSON.stringify(a.state))).toEqual(a.state);
   });
 });
+
+describe('decide: rolling back while a write is unanswered', () => {
+  it('is not done while a step weight may still land: it asks for canary 0 (after it) and finishes only once nothing is in flight', () => {
+    const rolling: ShiftState = { ...initialState(T0), phase: 'rolling-back', stepIndex: 0, rollback: { cause: 'breach', reason: 'reset', detectedAt: T0 } };
+    const pendingStep = decide(spec, rolling, observation({ canaryWeight: 0, stableWeight: 100, inFlight: [20] }, probe()), T0 + 10);
+    expect(pendingStep.state.phase).toBe('rolling-back');
+    expect(weights(pendingStep.actions)).toEqual([0]);
+    const pendingRollback = decide(spec, rolling, observation({ canaryWeight: 0, stableWeight: 100, inFlight: [0] }, probe()), T0 + 20);
+    expect(pendingRollback.state.phase).toBe('rolling-back');
+    expect(pendingRollback.actions).toEqual([]);
+    const done = decide(spec, rolling, observation(route(0, T0 + 30), probe()), T0 + 30);
+    expect(done.state.phase).toBe('rolled-back');
+  });
+});

@@ -14,6 +14,15 @@ describe('drain window', () => {
     expect(drainWindow(500, 100)[0]).toBe(500);
   });
 
+  it('on a slow API opens from the send and closes from the acknowledgement: the commit, which starts the drain, lies between', () => {
+    // 2 s each way: sent at 0, committed at ~2000 (the gateway drains at ~2300), acknowledged at 4000.
+    const [from, to] = drainWindow(4000, 300, 0);
+    expect(from).toBeLessThanOrEqual(2300);
+    expect(to).toBeGreaterThanOrEqual(4000 + 300);
+    // Anchored at the acknowledgement alone, the same drain close fell before the window (the false rollback).
+    expect(drainWindow(4000, 300)[0]).toBeGreaterThan(2300);
+  });
+
   it('a reset right after a weight change is outside the window (breakage, not a drain)', () => {
     const [from] = drainWindow(0, 300);
     expect(from).toBeGreaterThan(50);

@@ -77,6 +77,7 @@ describe('parseTCPShift', () => {
           splitTolerance: 0.05,
           existingConnections: 'tolerate-drain',
           drainDurationMs: 45_000,
+          onExternalChange: 'pause',
         },
       },
     });

@@ -90,6 +90,7 @@ export async function startHarness(): Promise<Harness> {
       clock,
       identity: 'test',
       statusRefreshMs: 5000,
+      checkProbes: () => Promise.resolve(),
     });
   const harness: Harness = {
     api,

@@ -8,6 +8,7 @@ import { packagePath } from '../../src/util/package-root.js';
 import type { KubeObject } from '../../src/kube/index.js';
 import { startTestApiServer, virtualService, type TestApiServer } from './apiserver-fixtures.js';
 import { startControllerProcess, type ControllerProcess } from './controller-e2e.js';
+import { createRoutingChain } from './routing-chain.js';
 import { shiftDocument } from './shift-fixtures.js';
 
 export interface LightProbeEnv {
@@ -22,7 +23,8 @@ export interface LightProbeEnv {
 export async function startLightProbeEnv(options: { namespace: string; identity: string; args?: string[] }): Promise<LightProbeEnv> {
   const api = await startTestApiServer();
   api.server.installCrds(readFileSync(packagePath('manifests', 'crd', 'tcpshift.io_tcpshifts.yaml'), 'utf8'));
-  for (const ns of [options.namespace, 'tcpshift-system']) api.server.objects.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  for (const ns of [options.namespace, 'echo', 'tcpshift-system']) api.server.objects.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  createRoutingChain(api.server.objects, options.namespace);
   const echo = await startEchoServer({ version: 'v1', ports: [0], host: '127.0.0.1', healthPort: null, logger: silentLogger });
   api.server.resetRequestCounts();
   const controller = await startControllerProcess(api.kubeconfigPath, {

@@ -1,5 +1,6 @@
 // An API emulator set up like the sandbox's routing objects (namespace echo, VirtualService and
-// TCPRoute `echo` at 100 % v1), with a src/kube client connected to it.
+// TCPRoute `echo` at 100 % v1, and the chain the pre-flight reads: Gateway, DestinationRule,
+// Services, a Ready pod per version), with a src/kube client connected to it.
 import { renderTcpRoute } from '../../src/gatewayapi/render.js';
 import type { GatewayApiShift } from '../../src/gatewayapi/render.js';
 import { KubeClient, type KubeObject } from '../../src/kube/index.js';
@@ -7,6 +8,7 @@ import { parseTCPShiftObject } from '../../src/spec/parse-tcpshift.js';
 import type { ResolvedShift } from '../../src/spec/resolved-shift.js';
 import { holderAnnotations, SHIFT_LABEL, ShiftAnnotations, stateAnnotations, type ShiftState } from '../../src/shift/index.js';
 import { routeView, type RouteScope } from '../../src/router/index.js';
+import { createRoutingChain } from './routing-chain.js';
 import { startTestApiServer, virtualService, type TestApiServer } from './apiserver-fixtures.js';
 import { shiftDocument } from './shift-fixtures.js';
 import { exampleObject, withChanges } from '../spec/examples.js';
@@ -50,6 +52,7 @@ export async function startShiftApi(): Promise<ShiftApi> {
   const parsed = parseTCPShiftObject(withChanges(exampleObject('shift-gateway-api.yaml'), {}));
   if (!parsed.ok) throw new Error('bad gateway-api example');
   objects.create(renderTcpRoute(parsed.shift as GatewayApiShift, 0));
+  createRoutingChain(objects);
   const kube = KubeClient.connect({ kubeconfig: api.kubeconfigPath }, { retry: { baseDelayMs: 20, maxDelayMs: 200 } });
   return {
     ...api,

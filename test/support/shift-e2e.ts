@@ -38,8 +38,10 @@ interface StoredVs {
   [k: string]: unknown;
 }
 
-export async function startE2e(): Promise<E2eEnv> {
-  const sandbox = await startSandbox({ drainMs: E2E_DRAIN_MS, replicas: 1 });
+/** drainMs: the gateway's drain (and the specs' drainDuration); default E2E_DRAIN_MS. */
+export async function startE2e(options: { drainMs?: number } = {}): Promise<E2eEnv> {
+  const drainMs = options.drainMs ?? E2E_DRAIN_MS;
+  const sandbox = await startSandbox({ drainMs, replicas: 1 });
   const gateway = `${sandbox.info.gateway.host}:${sandbox.info.gateway.port}`;
   const ref = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'echo', namespace: 'echo' };
   const vs = (): StoredVs => sandbox.api.objects.get(ref) as unknown as StoredVs;
@@ -60,7 +62,7 @@ export async function startE2e(): Promise<E2eEnv> {
         'spec.probe.newConnections.perStep': 600,
         'spec.analysis.splitTolerance': 0.2,
         'spec.analysis.splitConfidence': 0.9999,
-        'spec.analysis.drainDuration': `${E2E_DRAIN_MS}ms`,
+        'spec.analysis.drainDuration': `${drainMs}ms`,
       };
       await writeFile(file, stringify(shiftDocument({ ...base, ...changes })));
       return file;
@@ -70,7 +72,7 @@ export async function startE2e(): Promise<E2eEnv> {
       const current = vs();
       sandbox.api.objects.update({ ...original, metadata: { ...original.metadata, resourceVersion: current.metadata.resourceVersion } } as never);
       await waitFor(() => routeWeights() === JSON.stringify([['v1', 100]]), 'the gateway back on v1');
-      await new Promise((r) => setTimeout(r, E2E_DRAIN_MS + 300));
+      await new Promise((r) => setTimeout(r, drainMs + 300));
     },
     state: () => readShiftState(routeView(vs().metadata.annotations ?? {}, ECHO_ROUTE)),
     annotations: () => routeView(vs().metadata.annotations ?? {}, ECHO_ROUTE),

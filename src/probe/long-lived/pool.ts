@@ -152,10 +152,14 @@ export class LongLivedPool {
 
   /**
    * The caller changed the weights at atEpochMs: connections opened before it that the peer
-   * closes or resets within drainWindowMs after it are `drained`, not breakage.
+   * closes or resets within drainWindowMs after it are `drained`, not breakage. The change is
+   * returned so that a caller who announced it before knowing its end (a write not answered yet)
+   * can set drainWindowMs once it does; ends are classified with the window as it is then.
    */
-  announceWeightChange(atEpochMs: number, drainWindowMs: number): void {
-    this.changes.push({ atEpochMs, drainWindowMs });
+  announceWeightChange(atEpochMs: number, drainWindowMs: number): WeightChange {
+    const change = { atEpochMs, drainWindowMs };
+    this.changes.push(change);
+    return change;
   }
 
   /** Call listener for every end as it happens; returns the unsubscribe function. */

@@ -2,7 +2,9 @@
  * Host names as istiod reads them: Service FQDNs (`name.namespace.svc.cluster.local`) and the
  * wildcard match of Gateway server hosts against VirtualService hosts.
  */
-export const CLUSTER_DOMAIN = 'cluster.local';
+import { CLUSTER_DOMAIN } from '../../istio/hosts.js';
+
+export { CLUSTER_DOMAIN };
 const SERVICE_SUFFIX = `.svc.${CLUSTER_DOMAIN}`;
 
 /**
@@ -20,38 +22,4 @@ export function serviceFqdn(host: string, namespace: string): string {
   return host;
 }
 
-/** {name, namespace} of a Service FQDN, undefined for any other host. */
-export function serviceOfFqdn(fqdn: string): { name: string; namespace: string } | undefined {
-  if (!fqdn.endsWith(SERVICE_SUFFIX)) return undefined;
-  const parts = fqdn.slice(0, -SERVICE_SUFFIX.length).split('.');
-  if (parts.length !== 2 || !parts[0] || !parts[1]) return undefined;
-  return { name: parts[0], namespace: parts[1] };
-}
-
-/** Istio's host.Name.Matches: equal, or one side is a wildcard (`*`, `*.example.com`) covering the other. */
-export function hostsMatch(a: string, b: string): boolean {
-  if (a === b || a === '*' || b === '*') return true;
-  return wildcardCovers(a, b) || wildcardCovers(b, a);
-}
-
-function wildcardCovers(pattern: string, host: string): boolean {
-  if (!pattern.startsWith('*')) return false;
-  const suffix = pattern.slice(1);
-  return host.endsWith(suffix) || (host.startsWith('*') && host.slice(1).endsWith(suffix));
-}
-
-/**
- * pickMatchingGatewayHosts: a Gateway server host (`*`, `ns/*`, `ns/host`) admits a
- * VirtualService when one of the VirtualService's hosts matches it, in the namespace it names.
- */
-export function serverAdmits(serverHosts: readonly string[], vsHosts: readonly string[], vsNamespace: string): boolean {
-  return serverHosts.some((serverHost) => {
-    const slash = serverHost.indexOf('/');
-    if (slash >= 0) {
-      const ns = serverHost.slice(0, slash);
-      if (ns !== vsNamespace && ns !== '*') return false;
-    }
-    const pattern = slash >= 0 ? serverHost.slice(slash + 1) : serverHost;
-    return vsHosts.some((h) => hostsMatch(pattern, h));
-  });
-}
+export { hostsMatch, serverAdmits, serviceOfFqdn } from '../../istio/hosts.js';
