@@ -83,11 +83,13 @@ describe('peer bytes never reach status, Events or logs', () => {
     createShift('by-version', 'echo', versionPort);
     createShift('by-corruption', 'second', corruptPort);
 
-    const versioned = await waitForObject(stored('by-version'), (s) => s.status?.phase === 'RolledBack' || s.status?.phase === 'Failed', 'by-version ended', 40_000);
-    const corrupted = await waitForObject(stored('by-corruption'), (s) => s.status?.phase === 'Failed' || s.status?.phase === 'RolledBack', 'by-corruption ended', 40_000);
+    // Stopped by the pre-flight (Degraded, nothing written) or rolled back / failed once running.
+    const stopped = (s: StoredShift): boolean => s.status?.phase === 'RolledBack' || s.status?.phase === 'Failed' || s.status?.conditions?.find((c) => c.type === 'Degraded')?.status === 'True';
+    const versioned = await waitForObject(stored('by-version'), stopped, 'by-version stopped', 40_000);
+    const corrupted = await waitForObject(stored('by-corruption'), stopped, 'by-corruption stopped', 40_000);
     // The shifts did meet the hostile answers (so the test sees the paths it guards).
-    expect(JSON.stringify(versioned.status?.steps)).toMatch(/"unidentified":[1-9]/);
-    expect(JSON.stringify(corrupted.status?.conditions)).toMatch(/corrupt/);
+    expect(JSON.stringify(versioned.status)).toMatch(/unidentified|no version/i);
+    expect(JSON.stringify(corrupted.status?.conditions)).toMatch(/corrupt|a line of \d+ bytes/);
 
     const events = api.server.objects.list('v1', 'Event', 'echo');
     expect(events.length).toBeGreaterThan(0);
