@@ -125,7 +125,7 @@ class ControllerProcess {
 
   static start(kubeconfigPath: string, quick: boolean): ControllerProcess {
     const cli = path.resolve(path.dirname(thisFile), '..', '..', 'cmd', 'tcpshift.js');
-    const args = ['controller', '--kubeconfig', kubeconfigPath, '--identity', 'bench', '--lease-namespace', 'tcpshift-system', '--health-port', '0', '--metrics-port', '0', '--probe-mode', 'light', '--workers', quick ? '8' : '16'];
+    const args = ['controller', '--kubeconfig', kubeconfigPath, '--identity', 'bench', '--lease-namespace', 'tcpshift-system', '--health-port', '0', '--metrics-port', '0', '--probe-mode', 'light', '--probe-allow', '127.0.0.0/8', '--workers', quick ? '8' : '16'];
     return new ControllerProcess(spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
   }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Command, Option } from 'commander';
 import { startController, type ControllerOptions, type ProbeMode } from '../controller/index.js';
+import { DEFAULT_PROBE_ALLOW, PROBE_ALLOW_HELP, ProbeAllowlist } from '../probe/index.js';
 import { jsonLogger, type LogLevel } from '../util/logger.js';
 import { addClusterOptions, connectCluster, type ClusterFlags } from './cluster-options.js';
 import { UsageError } from './errors.js';
@@ -9,13 +10,25 @@ import { durationFlag, MAX_FLAG_WAIT_MS } from './duration-flag.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliContext } from './io.js';
 
+/**
+ * Default --probe-budget-connections: a probe connection costs a file descriptor and ~10 KB
+ * (DESIGN's 10,000 connections in a few KB each, plus buffers); 5,000 stays far below the 20,000
+ * open files where the process hit EMFILE and within the Deployment's 512 MiB memory limit
+ * beside the informer cache and API connections.
+ */
+const DEFAULT_PROBE_BUDGET = 5000;
+
 const EXAMPLES = `
 Examples:
   # Against the sandbox (tcpshift sandbox up --dir .sandbox), then kubectl apply -f a TCPShift:
-  tcpshift controller --kubeconfig .sandbox/kubeconfig --lease-namespace default --health-port 0 --metrics-port 0
+  # (the sandbox's gateway listens on loopback, which --probe-allow must then list):
+  tcpshift controller --kubeconfig .sandbox/kubeconfig --lease-namespace default --health-port 0 --metrics-port 0 --probe-allow 127.0.0.0/8
 
   # As the Deployment in manifests/controller runs it (POD_NAME, POD_NAMESPACE from the downward API):
   tcpshift controller --identity $POD_NAME --metrics-port 9090 --health-port 8081
+
+  # Gateways in istio-system and in istio-ingress, and the sandbox's loopback gateway:
+  tcpshift controller --probe-allow namespace:istio-system,namespace:istio-ingress,127.0.0.0/8
 
 Every replica watches TCPShift resources; only the holder of the Lease (--lease-name in
 --lease-namespace, default $POD_NAMESPACE or tcpshift-system) shifts: it writes each step's weight
@@ -23,6 +36,15 @@ to the route, probes through spec.probe.address, keeps the engine state in .stat
 restarted controller resumes from it without repeating a step), records Events and serves
 /healthz, /readyz (health port) and /metrics (metrics port). JSON logs on stdout, one field
 "shift" (namespace/name) on every line about a shift; LOG_LEVEL=debug for more.
+--probe-allow bounds where spec.probe.address may point (default ${DEFAULT_PROBE_ALLOW}: the
+Services of istio-system by DNS name). A host name is resolved first and the probe connects to
+the address checked; a loopback, link-local (cloud metadata) or unspecified address needs an
+address entry. A TCPShift outside it fails (Degraded InvalidSpec naming spec.probe.address)
+before any connection or write.
+--probe-budget-connections bounds the probe connections of all shifts together (a shift costs
+its longLived.connections + newConnections.concurrency): a shift that would exceed it waits
+before its first write, in arrival order, with Degraded reason ProbeBudget, and starts when
+another shift's probes stop. A shift already under way always gets its probes back.
 --probe-mode light replaces the probes by ONE connection per step (reachability only: no
 long-lived connections, no split test); it exists for the 1,000-shift benchmark.
 SIGTERM/SIGINT: stop reconciling and probing, checkpoint each shift's status, release the Lease,
@@ -40,6 +62,8 @@ interface ControllerFlags extends ClusterFlags {
   retryPeriod: string;
   workers: string;
   probeMode: ProbeMode;
+  probeAllow: string;
+  probeBudgetConnections: string;
   statusInterval: string;
   logLevel?: string;
 }
@@ -75,9 +99,24 @@ function logLevel(flags: ControllerFlags, env: NodeJS.ProcessEnv): LogLevel {
   return value as LogLevel;
 }
 
+function probeAllow(value: string): ProbeAllowlist {
+  try {
+    return ProbeAllowlist.parse(value);
+  } catch (error) {
+    throw new UsageError(`--probe-allow: ${(error as Error).message}`);
+  }
+}
+
 function workers(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 256) throw new UsageError(`--workers: '${value}' is not a whole number in 1..256`);
+  return n;
+}
+
+/** Up to 100,000: past the open-file limits a process gets. */
+function probeBudget(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 100_000) throw new UsageError(`--probe-budget-connections: '${value}' is not a whole number in 1..100000`);
   return n;
 }
 
@@ -90,6 +129,8 @@ function settings(flags: ControllerFlags, ctx: CliContext): Omit<ControllerOptio
     lease: { name: flags.leaseName, namespace: flags.leaseNamespace ?? ctx.env.POD_NAMESPACE ?? 'tcpshift-system', ...leaseTimings(flags) },
     workers: workers(flags.workers),
     probeMode: flags.probeMode,
+    probeAllow: probeAllow(flags.probeAllow),
+    probeBudgetConnections: probeBudget(flags.probeBudgetConnections),
     statusRefreshMs: duration(flags.statusInterval, '--status-interval'),
     healthPort: port(flags.healthPort, '--health-port'),
     metricsPort: port(flags.metricsPort, '--metrics-port'),
@@ -111,6 +152,8 @@ export function controllerVerb(ctx: CliContext): Command {
     .option('--retry-period <duration>', 'interval of lease attempts and renewals', '2s')
     .option('--workers <n>', 'TCPShifts reconciled in parallel', '8')
     .addOption(new Option('--probe-mode <mode>', 'full: the real probes; light: one connection per step (benchmark only)').choices(['full', 'light']).default('full'))
+    .option('--probe-allow <list>', `where probes may connect: ${PROBE_ALLOW_HELP}`, DEFAULT_PROBE_ALLOW)
+    .option('--probe-budget-connections <n>', 'probe connections of all shifts together; shifts beyond it wait (ProbeBudget) before their first write', String(DEFAULT_PROBE_BUDGET))
     .option('--status-interval <duration>', "how often a baking shift's status.split is refreshed at most", '5s')
     .option('--log-level <level>', 'debug, info, warn or error (default: $LOG_LEVEL, else info)');
   addClusterOptions(command);

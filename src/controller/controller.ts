@@ -7,17 +7,21 @@
  * release the Lease, close everything.
  */
 import { Informer, InvalidError, LeaderElector, LeaseKind, type KubeClient, type TCPShift } from '../kube/index.js';
+import type { ProbeAllowlist } from '../probe/index.js';
 import { SocketProber, type ShiftProber } from '../shift/index.js';
 import { checkProbeIdentity } from '../shift/preflight/index.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { deepEqual } from '../util/json-patch.js';
 import type { Logger } from '../util/logger.js';
+import { LeadershipEndedError } from './engine-driver.js';
 import { ShardedEvents } from './event-sink.js';
 import { startHttpPorts, type HttpPorts } from './http-servers.js';
 import { keyOf } from './keys.js';
 import { LeaseTrouble } from './lease-trouble.js';
 import { LightProber } from './light-prober.js';
+import { ProbeBudget, probeCost } from './probe-budget.js';
+import { ProbeGuard, type Resolve } from './probe-guard.js';
 import { ControllerMetrics } from './metrics.js';
 import { Reconciler } from './reconciler.js';
 import { runWorkers, WorkQueue } from './work-queue.js';
@@ -40,6 +44,12 @@ export interface ControllerOptions {
   lease: LeaseSettings;
   workers: number;
   probeMode: ProbeMode;
+  /** Where probes may connect (`--probe-allow`). */
+  probeAllow: ProbeAllowlist;
+  /** Probe connections of all shifts together; shifts beyond it wait before their first write. */
+  probeBudgetConnections: number;
+  /** DNS lookups of probe hosts (default the system resolver). */
+  resolve?: Resolve;
   /** How often the status of a baking shift is refreshed at most (status.split). */
   statusRefreshMs: number;
   healthPort: number;
@@ -109,6 +119,8 @@ class Controller implements RunningController {
       logger,
       onDrop: (reason) => this.metrics.eventDropped(reason),
     });
+    const probeBudget = new ProbeBudget(options.probeBudgetConnections, (key) => this.term?.queue.add(key));
+    this.metrics.watchProbeBudget(probeBudget);
     this.reconciler = new Reconciler({
       kube,
       cache: this.informer,
@@ -119,6 +131,9 @@ class Controller implements RunningController {
       clock,
       identity,
       statusRefreshMs: options.statusRefreshMs,
+      probeGuard: new ProbeGuard(options.probeAllow, clock, options.resolve),
+      probeBudget,
+      probeCost: (spec) => probeCost(options.probeMode, spec),
       // Light probes measure the control plane only (benchmark): no identification to check.
       checkProbes: options.probeMode === 'light' ? () => Promise.resolve() : (spec, check) => checkProbeIdentity(spec, clock, check),
     });
@@ -175,7 +190,7 @@ class Controller implements RunningController {
       logger.info('TCPShift cache synced', { shifts: this.informer.list().length });
     });
     this.campaign = this.campaignLoop();
-    logger.info('serving', { healthPort: this.healthPort, metricsPort: this.metricsPort, identity: this.options.identity, probeMode: this.options.probeMode });
+    logger.info('serving', { healthPort: this.healthPort, metricsPort: this.metricsPort, identity: this.options.identity, probeMode: this.options.probeMode, probeAllow: this.options.probeAllow.text });
   }
 
   stop(): Promise<void> {
@@ -217,7 +232,7 @@ class Controller implements RunningController {
     const run = async (): Promise<void> => {
       await this.synced;
       for (const object of this.informer.list()) queue.add(keyOf(object));
-      await runWorkers(queue, workers, (key) => this.process(queue, key));
+      await runWorkers(queue, workers, (key) => this.process(queue, key, signal));
     };
     this.term = { queue, workers: run() };
     signal.addEventListener('abort', () => void this.stepDown(), { once: true });
@@ -228,11 +243,11 @@ class Controller implements RunningController {
     const term = this.term;
     if (!term) return this.stepping ?? Promise.resolve();
     this.term = undefined;
+    this.metrics.leading(false);
     this.stepping = (async () => {
       term.queue.shutDown();
       await term.workers;
       await this.reconciler.stopAll();
-      this.metrics.leading(false);
       this.options.logger.info('not leading: reconciles stopped');
     })();
     return this.stepping;
@@ -243,18 +258,22 @@ class Controller implements RunningController {
   }
 
   /** One reconcile at the boundary: errors are logged once here and retried with backoff (unless terminal). */
-  private async process(queue: WorkQueue, key: string): Promise<void> {
+  private async process(queue: WorkQueue, key: string, leading: AbortSignal): Promise<void> {
     const { clock } = this.options;
     const logger = this.options.logger.child({ shift: key });
     const started = clock.monotonic();
     const seconds = (): number => (clock.monotonic() - started) / 1000;
     try {
-      const result = await this.reconciler.reconcile({ logger }, key);
+      const result = await this.reconciler.reconcile({ logger, signal: leading }, key);
       logger.debug('reconciled', { requeueAfterMs: result.requeueAfterMs ?? null, ms: Math.round(seconds() * 1000) });
       queue.forget(key);
       if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
       this.metrics.reconciled(result.requeueAfterMs === 0 ? 'requeue' : 'ok', seconds());
     } catch (error) {
+      if (error instanceof LeadershipEndedError) {
+        logger.info('reconcile stopped: leadership ended, nothing more written');
+        return;
+      }
       this.metrics.reconciled('error', seconds());
       const message = error instanceof Error ? error.message : String(error);
       if (isTerminalError(error)) {

@@ -47,6 +47,8 @@ export interface DriverDeps {
   /** How often a baking shift's status.split is refreshed at most. */
   statusRefreshMs: number;
   probers(session: ShiftSession): ProberHooks;
+  /** Before the first write: undefined when the shift may start probing, else why it waits (ProbeBudget). */
+  admitProbes(session: ShiftSession): Problem | undefined;
   /** The pre-flight of a pending shift's route (src/shift/preflight): a Problem stops it before any write. */
   preflight(session: ShiftSession, route: RouteSnapshot): Promise<Problem | undefined>;
   /** Called before every route write (the finalizer goes on before the first step's). */
@@ -59,6 +61,13 @@ export interface DriveInput {
   request: OperatorRequest | undefined;
   /** Start from this state instead of the session's (a rollback asked after the shift ended). */
   state?: ShiftState;
+  /** Aborted when this process stops leading: no status or route write starts after that. */
+  signal?: AbortSignal;
+}
+
+/** The reconcile was cut short because leadership ended (nothing more was written). */
+export class LeadershipEndedError extends Error {
+  override readonly name = 'LeadershipEndedError';
 }
 
 export interface DriveResult {
@@ -78,6 +87,7 @@ interface Work {
   route: RouteSnapshot | undefined;
   /** When this drive's weight write was acknowledged. */
   changedAt: number | undefined;
+  signal?: AbortSignal | undefined;
   /** When it was sent (its drain may start from the commit, before the answer). */
   sentAt?: number;
 }
@@ -109,13 +119,33 @@ export function controllerHolder(identity: string, namespace: string, name: stri
 
 const isControllerHolderOf = (holder: string, namespace: string, name: string): boolean => holder.startsWith('controller/') && holder.endsWith(`:${namespace}/${name}`);
 
+/**
+ * Whether a weight write takes (or renews) the route lock. The write that can end the shift does
+ * not: a rollback, a promotion, and a step to canary 100 (steps increase, so it is the last one and
+ * passing it promotes without another write). The lock is thus gone the moment the shift ends,
+ * without a write of its own; the price is that a route at 100 % is not locked during that last
+ * bake.
+ */
+const holdsRoute = (purpose: WeightPurpose, canaryWeight: number): boolean => purpose === 'step' && canaryWeight < 100;
+
+/** The annotation changes that clear this shift's holder, when the route carries it. */
+function releaseOf(route: RouteSnapshot, namespace: string, name: string): Pick<RouteChange, 'annotations'> {
+  if (!isControllerHolderOf(route.annotations[ShiftAnnotations.holder] ?? '', namespace, name)) return {};
+  return { annotations: { [ShiftAnnotations.holder]: null, [ShiftAnnotations.expires]: null } };
+}
+
+/** Throws before a write once this process has stopped leading (a standby may already lead). */
+function stillLeading(work: Work): void {
+  if (work.signal?.aborted) throw new LeadershipEndedError('leadership ended: nothing more is written');
+}
+
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export class EngineDriver {
   constructor(private readonly deps: DriverDeps) {}
 
   async drive(s: ShiftSession, input: DriveInput): Promise<DriveResult> {
-    const work: Work = { s, object: input.object, state: input.state ?? s.state, events: [], route: undefined, changedAt: undefined };
+    const work: Work = { s, object: input.object, state: input.state ?? s.state, events: [], route: undefined, changedAt: undefined, signal: input.signal };
     s.problem = undefined;
     if (!needsRoute(work.state, input.request)) {
       await s.settleProber(work.state);
@@ -128,6 +158,7 @@ export class EngineDriver {
       return { waiting: true };
     }
     const wakeAt = await this.loop(work, input.request);
+    await this.releaseAfterEnd(work);
     await s.settleProber(work.state);
     await this.persistIfNeeded(work);
     return wakeAt === undefined ? {} : { wakeAt };
@@ -183,15 +214,15 @@ export class EngineDriver {
   private async setWeight(work: Work, canaryWeight: number, purpose: WeightPurpose): Promise<void> {
     await this.deps.beforeRouteWrite(work.s, purpose);
     await this.persist(work);
+    stillLeading(work);
     const { s } = work;
     const { namespace, name } = s.id;
     const holder = controllerHolder(this.deps.identity, namespace, name);
     const until = this.deps.clock.now() + s.run.shift.spec.schedule.bakeMs + HOLDER_MARGIN_MS;
     const change = (current: RouteSnapshot): RouteChange => {
-      const ours = isControllerHolderOf(current.annotations[ShiftAnnotations.holder] ?? '', namespace, name);
-      if (purpose === 'step') return { canaryWeight, annotations: { [ShiftAnnotations.holder]: holder, [ShiftAnnotations.expires]: new Date(until).toISOString() } };
+      if (holdsRoute(purpose, canaryWeight)) return { canaryWeight, annotations: { [ShiftAnnotations.holder]: holder, [ShiftAnnotations.expires]: new Date(until).toISOString() } };
       const restore = purpose === 'rollback' ? restoreShapeOf(work.state) : undefined;
-      return { canaryWeight, ...(restore ? { restore } : {}), ...(ours ? { annotations: { [ShiftAnnotations.holder]: null, [ShiftAnnotations.expires]: null } } : {}) };
+      return { canaryWeight, ...(restore ? { restore } : {}), ...releaseOf(current, namespace, name) };
     };
     const sentAt = this.deps.clock.now();
     const settle = s.currentProber()?.weightWriteSent?.(sentAt);
@@ -211,6 +242,18 @@ export class EngineDriver {
       work.events.push({ reason: 'RouteWriteFailed', message: reason, warning: true });
       work.state = failShift(s.run.shift.spec, work.state, reason, this.deps.clock.now());
     }
+  }
+
+  /**
+   * A shift that ended without a final weight write (the route already carried the end weight)
+   * still lets go of the route at once: a metadata-only write, which changes no routing.
+   */
+  private async releaseAfterEnd(work: Work): Promise<void> {
+    const { s } = work;
+    if (!isTerminal(work.state.phase) || !work.route || !releaseOf(work.route, s.id.namespace, s.id.name).annotations) return;
+    const result = await s.run.router.update((current) => releaseOf(current, s.id.namespace, s.id.name), { basis: work.route });
+    work.route = result.snapshot;
+    s.route = result.snapshot;
   }
 
   /** Read the route; false when the shift must wait for it (only before the first write). */
@@ -246,7 +289,7 @@ export class EngineDriver {
       if (error instanceof RoutingError) return { reason: 'RouteNotShiftable', message: `${s.run.router.description} cannot be shifted: ${error.message}` };
       throw error;
     }
-    return undefined;
+    return this.deps.admitProbes(s);
   }
 
   private routeUnavailable(work: Work, problem: Problem): boolean {
@@ -275,6 +318,7 @@ export class EngineDriver {
 
   /** Write the status (guarded by the resourceVersion: a concurrent writer makes it a 409). */
   private async persist(work: Work): Promise<void> {
+    stillLeading(work);
     const { s } = work;
     const base = newerOf(work.object, s.written);
     const status = this.statusOf(work, base);

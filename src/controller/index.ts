@@ -3,10 +3,12 @@ export { startController, TerminalError, type ControllerOptions, type LeaseSetti
 export { Reconciler, ROUTE_WAIT_MS, type ReconcileContext, type ReconcileResult, type ReconcilerDeps } from './reconciler.js';
 export { WorkQueue, runWorkers, type WorkQueueOptions } from './work-queue.js';
 export { LightProber } from './light-prober.js';
+export { budgetWaitMessage, ProbeBudget, type BudgetWait } from './probe-budget.js';
+export { pinnedSpec, ProbeGuard, systemResolve, type ProbeAdmission, type Resolve } from './probe-guard.js';
 export { ControllerMetrics } from './metrics.js';
 export { buildStatus, invalidSpecStatus, resourcePhase, splitSummary, type SplitSummary, type StatusView, type WrittenStatus } from './shift-status.js';
 export { mergeConditions, problemConditions, stateConditions, type DesiredCondition, type Problem } from './conditions.js';
 export { engineFields, readStoredRun, runKey, stableJson, type EngineRecord, type StoredRun } from './engine-record.js';
 export { ROLLBACK_FINALIZER, effectiveRequest, reopenForRollback } from './requests.js';
-export { controllerHolder } from './engine-driver.js';
+export { controllerHolder, LeadershipEndedError } from './engine-driver.js';
 export { ShardedEvents, type EventSink, type ShardedEventsOptions } from './event-sink.js';

@@ -75,6 +75,22 @@ export class ControllerMetrics {
     this.reconcileErrors.inc(0);
   }
 
+  /** The probe budget, read at scrape time: connections in use and the capacity, shifts waiting. */
+  watchProbeBudget(budget: { readonly inUse: number; readonly capacity: number; readonly waiting: number }): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'tcpshift_probe_budget_connections',
+      help: 'Probe connections of all shifts: state="in_use" (held by running shifts), state="capacity" (--probe-budget-connections).',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        this.set({ state: 'in_use' }, budget.inUse);
+        this.set({ state: 'capacity' }, budget.capacity);
+      },
+    });
+    new Gauge({ name: 'tcpshift_probe_budget_waiting_shifts', help: 'Shifts waiting (ProbeBudget) for probe connections before their first write.', registers, collect() { this.set(budget.waiting); } });
+  }
+
   text(): Promise<string> {
     return this.registry.metrics();
   }

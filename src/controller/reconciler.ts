@@ -8,6 +8,7 @@
  * to the work queue (backoff), a 409 on its own write re-reads and retries at once.
  */
 import { ConflictError, isRetryable, type KubeClient, type TCPShift } from '../kube/index.js';
+import { formatAddress } from '../probe/index.js';
 import { createRouter } from '../router/index.js';
 import { initialState, isTerminal, planWarnings, resumeState, type ShiftProber, type ShiftState } from '../shift/index.js';
 import { formatIssue, type SpecIssue } from '../spec/issues.js';
@@ -25,11 +26,16 @@ import type { ControllerMetrics } from './metrics.js';
 import { annotationRequest, clearedRequest, effectiveRequest, finalizersWith, hasFinalizer, reopenForRollback, requestToClear } from './requests.js';
 import { preflightProblem, type ProbeCheck } from './preflight-problem.js';
 import { ShiftSession, type ProberHooks, type RunSpec } from './session.js';
+import { budgetWaitMessage, type ProbeBudget } from './probe-budget.js';
+import { pinnedSpec, type ProbeGuard } from './probe-guard.js';
 import { invalidSpecStatus, type WrittenStatus } from './shift-status.js';
+import type { Problem } from './conditions.js';
 
 export interface ReconcileContext {
   /** Bound to the shift (`shift: namespace/name`). */
   logger: Logger;
+  /** Aborted when leadership ends: the engine starts no status or route write after that. */
+  signal?: AbortSignal;
 }
 
 export interface ReconcileResult {
@@ -48,6 +54,12 @@ export interface ReconcilerDeps {
   clock: Clock;
   identity: string;
   statusRefreshMs: number;
+  /** Where probes may connect (--probe-allow); checked before any probe connection or route write. */
+  probeGuard: ProbeGuard;
+  /** Probe connections of all shifts together (--probe-budget-connections). */
+  probeBudget: ProbeBudget;
+  /** Connections a shift's prober holds at most. */
+  probeCost(spec: ResolvedSpec): number;
   /** The probe half of the pre-flight (src/shift/preflight). */
   checkProbes: ProbeCheck;
 }
@@ -68,7 +80,8 @@ export class Reconciler {
     this.driver = new EngineDriver({
       ...deps,
       probers: (s) => this.proberHooks(s),
-      preflight: (s, route) => preflightProblem(deps.kube, s.run.shift, route, deps.checkProbes),
+      admitProbes: (s) => this.admitProbes(s),
+      preflight: (s, route) => preflightProblem(deps.kube, pinnedRun(s), route, deps.checkProbes),
       // The finalizer only while something may need rolling back: added before a step's write.
       beforeRouteWrite: (s, purpose) => (purpose === 'step' ? this.setFinalizer(s, s.run.shift.spec.onDelete === 'rollback') : Promise.resolve()),
     });
@@ -105,6 +118,7 @@ export class Reconciler {
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.all(sessions.map((s) => s.stopProber()));
+    this.deps.probeBudget.clear();
   }
 
   /** Stop sampling and write each running shift's latest status (before a graceful exit). */
@@ -124,13 +138,16 @@ export class Reconciler {
     const current = parsed.ok ? { shift: parsed.shift, resource: parsed.resource } : undefined;
     if (object.metadata.deletionTimestamp) return this.finalize(ctx, key, object, current);
     if (!current) return this.rejectSpec(key, object, parsed.ok ? [] : parsed.issues);
+    const admission = await this.deps.probeGuard.admit(current.shift.spec.probe.address);
+    if (!admission.ok) return this.rejectSpec(key, object, [{ path: 'spec.probe.address', message: admission.message }]);
     const s = this.sessionFor(ctx, key, object, current) as ShiftSession;
+    s.admittedProbe = { address: formatAddress(current.shift.spec.probe.address), host: admission.host };
     if (s.next && (isTerminal(s.state.phase) || untouched(s.state))) await this.restart(s, object);
     if (current.shift.spec.onDelete === 'keep') await this.setFinalizer(s, false);
-    let result = await this.driveOnce(s, current);
+    let result = await this.driveOnce(ctx, s, current);
     if (s.next && isTerminal(s.state.phase)) {
       await this.restart(s, object);
-      result = await this.driveOnce(s, current);
+      result = await this.driveOnce(ctx, s, current);
     }
     if (isTerminal(s.state.phase)) {
       await this.clearRequest(s);
@@ -139,12 +156,21 @@ export class Reconciler {
     return this.requeue(s, result);
   }
 
-  private async driveOnce(s: ShiftSession, current: Current): Promise<DriveResult> {
+  private async driveOnce(ctx: ReconcileContext, s: ShiftSession, current: Current): Promise<DriveResult> {
     const object = this.newest(s);
     const generation = object.metadata.generation ?? 0;
     const request = effectiveRequest({ object, paused: current.shift.spec.paused, deleting: false, ...(s.next ? { specChangedAt: generation } : {}) });
     const reopened = await this.reopenIfAsked(s, object);
-    return this.driver.drive(s, { object, request, ...(reopened ? { state: reopened } : {}) });
+    const result = await this.driver.drive(s, { object, request, signal: ctx.signal, ...(reopened ? { state: reopened } : {}) });
+    // Out of the probe queue once it waits for something else or has ended (it would block the queue).
+    if ((result.waiting && s.problem?.reason !== 'ProbeBudget') || isTerminal(s.state.phase)) this.deps.probeBudget.release(s.id.key);
+    return result;
+  }
+
+  /** A shift that has written nothing yet starts probing only within the budget (FIFO). */
+  private admitProbes(s: ShiftSession): Problem | undefined {
+    const wait = this.deps.probeBudget.admit(s.id.key, this.deps.probeCost(s.run.shift.spec));
+    return wait ? { reason: 'ProbeBudget', message: budgetWaitMessage(wait) } : undefined;
   }
 
   /** `tcpshift rollback` after the shift ended: back to rolling-back when the canary still has weight. */
@@ -260,7 +286,7 @@ export class Reconciler {
       const onDelete = current?.shift.spec.onDelete ?? s.run.shift.spec.onDelete;
       // Nothing written yet (pending, or Degraded before the first write): nothing to roll back.
       if (onDelete === 'rollback' && !isTerminal(s.state.phase) && !untouched(s.state)) {
-        const result = await this.driver.drive(s, { object: this.newest(s), request: effectiveRequest({ object, paused: false, deleting: true }) });
+        const result = await this.driver.drive(s, { object: this.newest(s), request: effectiveRequest({ object, paused: false, deleting: true }), signal: ctx.signal });
         if (!isTerminal(s.state.phase)) return this.requeue(s, result);
       }
     }
@@ -321,21 +347,37 @@ export class Reconciler {
     const { namespace, name } = parseKey(key);
     this.deps.metrics.forgetShift({ namespace, name });
     await s?.stopProber();
+    this.deps.probeBudget.release(key);
   }
 
   private proberHooks(s: ShiftSession): ProberHooks {
     return {
-      create: (run) => this.deps.createProber(run.shift.spec),
+      create: (run) => {
+        const address = formatAddress(run.shift.spec.probe.address);
+        const admitted = s.admittedProbe;
+        // A run other than the current spec's (a stored run being rolled back) never probes.
+        if (admitted?.address !== address) throw new Error(`probe address ${address} has not been checked against --probe-allow`);
+        this.deps.probeBudget.hold(s.id.key, this.deps.probeCost(run.shift.spec));
+        return this.deps.createProber(pinnedSpec(run.shift.spec, admitted.host));
+      },
       attach: (prober) => {
         const offChange = prober.onChange(() => this.deps.wake(s.id.key));
         const offEnd = prober.onEnd((end) => this.deps.metrics.longLivedEnd(end.end, end.detectionMs));
         return () => {
           offChange();
           offEnd();
+          this.deps.probeBudget.release(s.id.key);
         };
       },
     };
   }
+}
+
+/** The run with its probe pointed at the address --probe-allow admitted (the pre-flight connects too). */
+function pinnedRun(s: ShiftSession): ResolvedShift {
+  const admitted = s.admittedProbe;
+  if (admitted?.address !== formatAddress(s.run.shift.spec.probe.address)) throw new Error(`probe address of ${s.id.key} has not been checked against --probe-allow`);
+  return { ...s.run.shift, spec: pinnedSpec(s.run.shift.spec, admitted.host) };
 }
 
 /** Nothing written yet: a new spec simply replaces it. */

@@ -48,6 +48,8 @@ export class ShiftSession {
   problem: Problem | undefined;
   /** A condition to record with the next status write (Restarted after a spec change). */
   pendingCondition: DesiredCondition | undefined;
+  /** The probe address checked against --probe-allow this reconcile, and the IP to connect to. */
+  admittedProbe: { address: string; host: string } | undefined;
   private prober: ShiftProber | undefined;
   private detach: (() => void) | undefined;
 

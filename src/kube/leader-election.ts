@@ -17,7 +17,8 @@ import type { ResourceClient } from './resource-client.js';
 /**
  * Lease-based leader election with client-go's semantics: candidates try every retryPeriod
  * (jittered by 1.2) to acquire a coordination.k8s.io Lease; the leader renews every retryPeriod
- * and steps down when it could not renew for renewDeadline; another candidate takes over once
+ * and steps down when a round of renew attempts did not succeed within renewDeadline (a hanging
+ * API call included: the round is abandoned at the deadline, as client-go cancels its context); another candidate takes over once
  * leaseDuration has passed since it last saw the lease change; on shutdown the leader releases
  * the lease (holder cleared) so a successor need not wait. All waits go through the Clock.
  */
@@ -115,15 +116,48 @@ export class LeaderElector {
   }
 
   private async renew(signal: AbortSignal): Promise<void> {
-    let lastRenew = this.config.clock.monotonic();
     while (await this.sleep(this.retryPeriodMs, signal)) {
-      if (await this.tryAcquireOrRenew()) {
-        lastRenew = this.config.clock.monotonic();
-      } else if (this.config.clock.monotonic() - lastRenew >= this.renewDeadlineMs || !this.observationIsMine()) {
-        this.logger.warn('lost lease', { lease: `${this.config.namespace}/${this.config.name}`, identity: this.config.identity, leader: this.leader() });
-        return;
-      }
+      if (await this.renewWithinDeadline(signal)) continue;
+      if (!signal.aborted) this.logger.warn('lost lease', { lease: `${this.config.namespace}/${this.config.name}`, identity: this.config.identity, leader: this.leader() });
+      return;
     }
+  }
+
+  /**
+   * One round of client-go's renew loop (tools/leaderelection/leaderelection.go,
+   * `LeaderElector.renew`): attempts every retryPeriod under ONE context whose timeout is
+   * renewDeadline, passed into `tryAcquireOrRenew`, so an API call that hangs is abandoned when
+   * the deadline expires instead of at the transport's own timeout (30 s). False when the
+   * deadline expired, another holder was seen, or `signal` aborted.
+   */
+  private async renewWithinDeadline(signal: AbortSignal): Promise<boolean> {
+    const round = new AbortController();
+    const expire = (): void => round.abort();
+    const timer = this.config.clock.setTimer(expire, this.renewDeadlineMs);
+    signal.addEventListener('abort', expire, { once: true });
+    try {
+      for (;;) {
+        if (await this.attemptUntil(round.signal)) return true;
+        if (round.signal.aborted || !this.observationIsMine()) return false;
+        if (!(await this.sleep(this.retryPeriodMs, round.signal))) return false;
+      }
+    } finally {
+      timer.cancel();
+      signal.removeEventListener('abort', expire);
+    }
+  }
+
+  /** `tryAcquireOrRenew`, given up (false) the moment `signal` aborts; a late answer is ignored. */
+  private attemptUntil(signal: AbortSignal): Promise<boolean> {
+    if (signal.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const giveUp = (): void => resolve(false);
+      signal.addEventListener('abort', giveUp, { once: true });
+      void this.tryAcquireOrRenew(signal).then((ok) => {
+        signal.removeEventListener('abort', giveUp);
+        resolve(ok);
+      });
+    });
   }
 
   private observationIsMine(): boolean {
@@ -149,16 +183,22 @@ export class LeaderElector {
     }
   }
 
-  /** One attempt; false on any failure (another holder, conflict, API error). */
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  /**
+   * One attempt; false on any failure (another holder, conflict, API error). Nothing it learns
+   * after `signal` aborted is recorded (the caller has already given the attempt up).
+   */
+  private async tryAcquireOrRenew(signal?: AbortSignal): Promise<boolean> {
     const { leases, name, namespace, identity, clock } = this.config;
     const leaseSeconds = this.leaseDurationMs / 1000;
     const now = { epochMs: clock.now(), monotonicMs: clock.monotonic() };
     try {
       const current = await leases.find(name, namespace);
+      if (signal?.aborted) return false;
       if (!current) {
         const record = freshRecord(identity, leaseSeconds, now.epochMs);
-        this.lease = await leases.create({ metadata: { name, namespace }, spec: leaseSpecFromRecord(record) });
+        const created = await leases.create({ metadata: { name, namespace }, spec: leaseSpecFromRecord(record) });
+        if (signal?.aborted) return false;
+        this.lease = created;
         this.seen(record);
         this.config.onAttempt?.(undefined);
         return true;
@@ -167,7 +207,9 @@ export class LeaderElector {
       this.seen(recordFromLease(current.spec));
       const next = nextRecord(this.observation as Observation, identity, leaseSeconds, now);
       if (next) {
-        this.lease = await leases.replace({ ...current, spec: leaseSpecFromRecord(next) });
+        const renewed = await leases.replace({ ...current, spec: leaseSpecFromRecord(next) });
+        if (signal?.aborted) return false;
+        this.lease = renewed;
         this.seen(next);
       }
       this.config.onAttempt?.(undefined);

@@ -3,13 +3,17 @@ import type { Clock, TimerHandle } from '../util/clock.js';
 import type { ProbeAddress } from './address.js';
 import type { ServerGreeting } from './identify.js';
 import { LineSplitter } from './line-splitter.js';
+import { describePeerLine, peerExcerpt } from './peer-text.js';
 
 /** How a session failed; `drained` is decided later by the pool, from announced weight changes. */
 export type SessionFailureKind = 'closed' | 'reset' | 'timeout' | 'corrupt' | 'refused';
 
 export interface SessionFailure {
   kind: SessionFailureKind;
+  /** Never holds bytes the peer sent (src/probe/peer-text.ts). */
   detail: string;
+  /** The offending line of a corrupt end, as a short marked excerpt: for diagnostics, never status. */
+  peerExcerpt?: string;
   /** Epoch ms of detection. */
   at: number;
   /** Epoch ms of the last sign of life: the last echo, else the connect. */
@@ -189,7 +193,7 @@ export class EchoSession {
       return;
     }
     if (greeting.ended || greeting.lines.length >= MAX_BANNER_LINES) {
-      this.fail('corrupt', `expected an echo of '${expected}', got '${clip(line)}'`);
+      this.fail('corrupt', `expected an echo of '${expected}', got ${describePeerLine(line)}`, line);
       return;
     }
     if (line === '') greeting.ended = true;
@@ -208,12 +212,12 @@ export class EchoSession {
   private onEcho(line: string): void {
     const head = this.outstanding.shift();
     if (!head) {
-      this.fail('corrupt', `unsolicited line '${clip(line)}'`);
+      this.fail('corrupt', `unsolicited: ${describePeerLine(line)}`, line);
       return;
     }
     const expected = this.replyPrefix ? `${this.replyPrefix} ${head.line}` : head.line;
     if (line !== expected) {
-      this.fail('corrupt', `expected '${expected}', got '${clip(line)}'`);
+      this.fail('corrupt', `expected the echo of '${head.line}'${this.replyPrefix ? ' after its prefix' : ''}, got ${describePeerLine(line)}`, line);
       return;
     }
     const { clock } = this.config;
@@ -228,7 +232,8 @@ export class EchoSession {
     else this.fail('reset', code);
   }
 
-  private fail(kind: SessionFailureKind, detail: string): void {
+  /** `line`: what the peer sent that ended the session, kept only as a marked excerpt. */
+  private fail(kind: SessionFailureKind, detail: string, line?: string): void {
     if (this.ended) return;
     this.ended = true;
     this.clearTimers();
@@ -237,6 +242,7 @@ export class EchoSession {
     this.events.failed({
       kind: refusedEarly ? 'refused' : kind,
       detail: refusedEarly ? `${detail} before the server sent anything` : detail,
+      ...(line === undefined ? {} : { peerExcerpt: peerExcerpt(line) }),
       at: this.config.clock.now(),
       lastAliveAt: this.lastAliveAt,
     });
@@ -248,8 +254,4 @@ export class EchoSession {
     this.connectTimer = undefined;
     this.deadline = undefined;
   }
-}
-
-function clip(line: string): string {
-  return line.length > 80 ? `${line.slice(0, 80)}...` : line;
 }

@@ -5,6 +5,7 @@
  * must all identify as the stable version; when they cannot, `suggestIdentify` names the mode
  * that fits what came back.
  */
+import { describePeerLine, isVersionName } from './peer-text.js';
 import type { Clock } from '../util/clock.js';
 import type { ProbeAddress } from './address.js';
 import { EchoSession, type SessionFailure } from './echo-session.js';
@@ -59,7 +60,7 @@ const VERSION_LINE = /^Version:\s*(\S+)/;
 export function suggestIdentify(greeting: ServerGreeting): string | undefined {
   if (greeting.bannerLines.some((line) => VERSION_LINE.test(line))) return '{mode: banner}';
   const prefix = greeting.replyPrefix;
-  if (prefix !== '' && /^\S+$/.test(prefix)) {
+  if (prefix !== '' && isVersionName(prefix)) {
     // Istio's tcp-echo sample answers `one <line>` from v1 and `two <line>` from v2.
     const canary = prefix === 'one' ? 'two' : '<the canary prefix>';
     return `{mode: prefix, stable: ${prefix}, canary: ${canary}}`;
@@ -67,8 +68,14 @@ export function suggestIdentify(greeting: ServerGreeting): string | undefined {
   return undefined;
 }
 
-/** What came back, quoted for a message: the banner's first lines and the echo. */
+/**
+ * What came back, for a message that ends up in status and Events: its shape, never the bytes a
+ * server sent (src/probe/peer-text.ts): banner lines and their sizes, whether one starts with
+ * `Version:`, and the echo's prefix only when it looks like a version name.
+ */
 export function describeGreeting(greeting: ServerGreeting): string {
-  const lines = [...greeting.bannerLines.slice(0, 3), greeting.replyLine].filter((l) => l !== '');
-  return lines.map((l) => `\`${l.length > 80 ? `${l.slice(0, 77)}...` : l}\``).join(' / ') || 'nothing';
+  const banner = greeting.bannerLines.length === 0 ? 'no banner' : `${greeting.bannerLines.length} banner line(s) (${greeting.bannerLines.slice(0, 3).map(describePeerLine).join(', ')}${greeting.bannerLines.some((l) => VERSION_LINE.test(l)) ? ', one starting with Version:' : ', none starting with Version:'})`;
+  const prefix = greeting.replyPrefix;
+  const echo = prefix === '' ? 'the echo verbatim' : isVersionName(prefix) ? `the echo after the prefix ${prefix}` : `the echo after a prefix that is not a version name (${describePeerLine(prefix)})`;
+  return `${banner}, then ${echo}`;
 }

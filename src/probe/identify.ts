@@ -1,6 +1,7 @@
 import { identifySchema, type Identify } from '../spec/identify.js';
 import { formatIssue, issuesFromZod } from '../spec/issues.js';
 import { compileVersionPattern, matchVersion } from '../spec/version-pattern.js';
+import { acceptedVersion } from './peer-text.js';
 
 /**
  * Which version answered a probe connection. Three ways, matching the servers tcpshift meets:
@@ -64,8 +65,17 @@ export function canaryVersionOf(config: IdentifyConfig, explicit?: string): stri
 
 const VERSION_LINE = /^Version:\s*(\S+)/;
 
-/** Build the function that names the version from a greeting; undefined when it cannot. */
+/**
+ * Build the function that names the version from a greeting; undefined when it cannot, or when
+ * what the server named does not look like a version (`isVersionName`): the name becomes a
+ * status key and a report label, so a peer's arbitrary bytes must not (they count as unidentified).
+ */
 export function versionIdentifier(config: IdentifyConfig): (greeting: ServerGreeting) => string | undefined {
+  const identify = rawIdentifier(config);
+  return (greeting) => acceptedVersion(identify(greeting));
+}
+
+function rawIdentifier(config: IdentifyConfig): (greeting: ServerGreeting) => string | undefined {
   switch (config.mode) {
     case 'banner':
       return ({ bannerLines }) => {

@@ -1,5 +1,6 @@
 // Public API of the prober (src/probe): what src/shift, src/report, src/sandbox and src/cli use.
 export { formatAddress, parseAddress, type ProbeAddress } from './address.js';
+export { DEFAULT_PROBE_ALLOW, PROBE_ALLOW_HELP, ProbeAllowlist } from './allowlist.js';
 export {
   canaryVersionOf,
   checkIdentify,

@@ -25,8 +25,10 @@ export interface LongLivedConnectionRecord {
   end: EndKind | null;
   /** timeout ends: ms from the last sign of life (last echo) to detection. */
   detectionMs?: number;
-  /** Error code or reason, when there is one (ECONNRESET, "bad echo ..."). */
+  /** Error code or reason, when there is one (ECONNRESET, "bad echo ..."); never the peer's bytes. */
   detail?: string;
+  /** A corrupt end's offending line as a short, escaped, marked excerpt (src/probe/peer-text.ts); dropped from stored state and status. */
+  peerExcerpt?: string;
 }
 
 export interface LongLivedBlock {

@@ -16,6 +16,9 @@ describe('tcpshift controller: bad input', () => {
     [['--workers', '0'], /--workers: '0' is not a whole number in 1\.\.256/],
     [['--probe-mode', 'fast'], /--probe-mode.*fast.*Allowed choices are full, light/],
     [['--log-level', 'loud'], /--log-level: 'loud' is not one of debug, info, warn, error/],
+    [['--probe-allow', '10.0.0.0/40'], /--probe-allow: '10.0.0.0\/40': the prefix length must be 0\.\.32/],
+    [['--probe-allow', 'no such thing'], /--probe-allow: 'no such thing' is not understood/],
+    [['--probe-budget-connections', '0'], /--probe-budget-connections: '0' is not a whole number in 1\.\.100000/],
   ])('%j', async (args, message) => {
     const r = await run(args);
     expect(r.code).toBe(2);
@@ -37,5 +40,7 @@ describe('tcpshift controller: bad input', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/tcpshift controller --identity \$POD_NAME --metrics-port 9090 --health-port 8081/);
     expect(r.stdout).toMatch(/--probe-mode light replaces the probes by ONE connection per step/);
+    expect(r.stdout).toMatch(/--probe-allow bounds where spec.probe.address may point \(default namespace:istio-system/);
+    expect(r.stdout).toMatch(/--probe-budget-connections bounds the probe connections of all shifts together/);
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startController, type RunningController } from '../../src/controller/index.js';
 import { LeaseTrouble } from '../../src/controller/lease-trouble.js';
 import { KubeClient } from '../../src/kube/index.js';
+import { ProbeAllowlist } from '../../src/probe/index.js';
 import { systemClock } from '../../src/util/clock.js';
 import { MemoryLogger } from '../../src/util/logger.js';
 import { ManualClock } from '../../src/util/manual-clock.js';
@@ -61,6 +62,8 @@ describe('a controller whose Lease namespace is missing', () => {
       lease: { name: 'tcpshift-controller', namespace: 'tcpshift-system', durationMs: 2_000, renewDeadlineMs: 1_000, retryPeriodMs: 50 },
       workers: 1,
       probeMode: 'light',
+      probeAllow: ProbeAllowlist.parse('127.0.0.0/8'),
+      probeBudgetConnections: 100,
       statusRefreshMs: 5_000,
       healthPort: 0,
       metricsPort: 0,

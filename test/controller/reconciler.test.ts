@@ -37,8 +37,9 @@ describe('reconcile: a shift from start to promotion', () => {
     expect(reasons.filter((r) => r === 'StepStarted')).toHaveLength(3);
     expect(reasons.filter((r) => r === 'StepPassed')).toHaveLength(3);
     expect(reasons).toContain('Promoted');
-    // The controller's holder annotation keeps a CLI shift off the route while it runs.
-    expect(h.api.annotations()[ShiftAnnotations.holder]).toBe('controller/test:echo/demo');
+    // The route lock ends with the shift: the write of canary 100 released it, no write of its own.
+    expect(h.api.annotations()[ShiftAnnotations.holder]).toBeUndefined();
+    expect(h.api.annotations()[ShiftAnnotations.expires]).toBeUndefined();
   });
 
   it('shows the step while baking: Progressing, current step, weights and the observed split', async () => {
@@ -49,6 +50,8 @@ describe('reconcile: a shift from start to promotion', () => {
     expect(condition(s, 'Progressing')).toMatchObject({ status: 'True', reason: 'Baking', message: 'step 2/3: canary 50% (stable 50%)' });
     expect(s.status?.split).toMatchObject({ step: 1, targetShare: 0.5, observedCanaryShare: 0.5 });
     expect(s.metadata.finalizers).toContain(ROLLBACK_FINALIZER);
+    // The controller's holder annotation keeps a CLI shift off the route while it runs.
+    expect(h.api.annotations()[ShiftAnnotations.holder]).toBe('controller/test:echo/demo');
   });
 });
 
@@ -111,6 +114,24 @@ describe('reconcile: breaches and operator requests', () => {
     expect(condition(s, 'Degraded')).toMatchObject({ status: 'True', reason: 'Breach' });
     expect(s.metadata.finalizers ?? []).not.toContain(ROLLBACK_FINALIZER);
     expect((await h.events()).map((e) => [e.type, e.reason])).toEqual(expect.arrayContaining([['Warning', 'Breach'], ['Warning', 'RolledBack']]));
+    expect(h.api.annotations()[ShiftAnnotations.holder]).toBeUndefined(); // the rollback write released the route
+  });
+
+  it('a shift that ends without a weight write (the route already at canary 0) still releases the route at once', async () => {
+    h.create();
+    await h.runUntil(bakingStep(0));
+    expect(h.api.annotations()[ShiftAnnotations.holder]).toBe('controller/test:echo/demo');
+    const route = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'echo', namespace: 'echo' };
+    h.api.server.objects.patch(route, 'json', [
+      { op: 'replace', path: '/spec/tcp/0/route/0/weight', value: 100 },
+      { op: 'replace', path: '/spec/tcp/0/route/1/weight', value: 0 },
+    ]);
+    h.annotate('abort');
+    await h.reconcile();
+    expect(h.shift()?.status?.phase).toBe('RolledBack');
+    expect(h.api.weights()).toEqual([100, 0]);
+    expect(h.api.annotations()[ShiftAnnotations.holder]).toBeUndefined();
+    expect(h.api.annotations()[ShiftAnnotations.expires]).toBeUndefined();
   });
 
   it('abort annotation: back to stable, RolledBack (Aborted), the annotation removed once honoured', async () => {

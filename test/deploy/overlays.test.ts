@@ -42,6 +42,7 @@ const EXPECTED_OBJECTS = [
   'Deployment tcpshift-system/tcpshift-controller',
   'PodDisruptionBudget tcpshift-system/tcpshift-controller',
   'Service tcpshift-system/tcpshift-controller-metrics',
+  'NetworkPolicy tcpshift-system/tcpshift-controller-egress',
   'Service echo/echo',
   'Deployment echo/echo-v1',
   'Deployment echo/echo-v2',

@@ -2,6 +2,8 @@
 // "restricted", a platform team's checks) or an incident would ask of the pods. Container-level
 // settings win over pod-level ones, so the checks use the effective value.
 import { describe, expect, it } from 'vitest';
+import { parseHostPort } from '../../src/spec/address.js';
+import { ProbeAllowlist } from '../../src/probe/index.js';
 import { parseDuration } from '../../src/util/duration.js';
 import {
   OVERLAYS,
@@ -148,7 +150,9 @@ describe.skipIf(kustomizeSkipReason !== undefined).each(OVERLAYS)('policy, overl
     const controller = theObject<Deployment>(objects, 'Deployment', 'tcpshift-controller');
     const c = controller.spec.template.spec.containers[0]!;
     const args = c.args ?? [];
-    expect(args).toEqual(CONTROLLER_ARGS);
+    const probeAllow = args.indexOf('--probe-allow');
+    expect(probeAllow).toBeGreaterThan(0);
+    expect([...args.slice(0, probeAllow), ...args.slice(probeAllow + 2)]).toEqual(CONTROLLER_ARGS);
     for (const [name, fieldPath] of [['POD_NAME', 'metadata.name'], ['POD_NAMESPACE', 'metadata.namespace']]) {
       expect(c.env?.find((e) => e.name === name)?.valueFrom?.fieldRef?.fieldPath).toBe(fieldPath);
     }
@@ -159,6 +163,36 @@ describe.skipIf(kustomizeSkipReason !== undefined).each(OVERLAYS)('policy, overl
     expect(service.spec.ports.map((p) => namedPort(c, p.targetPort))).toEqual([metricsPort]);
     expect(controller.spec.template.metadata.annotations?.['sidecar.istio.io/inject']).toBe('false');
     expect(controller.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(CONTROLLER_SHUTDOWN_S);
+  });
+});
+
+interface NetworkPolicy {
+  metadata: { name: string; namespace: string };
+  spec: {
+    podSelector: { matchLabels?: Record<string, string> };
+    policyTypes: string[];
+    egress: Array<{ to?: Array<{ namespaceSelector?: { matchLabels?: Record<string, string> }; podSelector?: unknown }>; ports?: Array<{ protocol: string; port: number }> }>;
+  };
+}
+
+describe.skipIf(kustomizeSkipReason !== undefined).each(OVERLAYS)('probe destinations, overlay %s', (overlay) => {
+  it("the sample TCPShift's probe address is within the controller's --probe-allow, and its egress NetworkPolicy lets exactly those namespaces through", async () => {
+    const objects = await renderOverlay(overlay);
+    const controller = theObject<Deployment>(objects, 'Deployment', 'tcpshift-controller');
+    const allow = ProbeAllowlist.parse(flagValue(controller.spec.template.spec.containers[0]?.args ?? [], '--probe-allow') ?? '');
+    const shift = theObject<{ spec: { probe: { address: string } } } & Deployment>(objects, 'TCPShift', 'echo');
+    const address = parseHostPort(shift.spec.probe.address);
+    expect(address && allow.allowsName(address.host), shift.spec.probe.address).toBe(true);
+
+    const policy = theObject<NetworkPolicy & Deployment>(objects, 'NetworkPolicy', 'tcpshift-controller-egress');
+    expect(policy.metadata.namespace).toBe(controller.metadata.namespace);
+    expect(selects(policy.spec.podSelector, controller.spec.template.metadata.labels)).toBe(true);
+    expect(policy.spec.policyTypes).toEqual(['Egress']);
+    const namespaces = policy.spec.egress.filter((rule) => rule.ports === undefined).flatMap((rule) => (rule.to ?? []).map((peer) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name']));
+    const allowed = allow.text.split(',').filter((e) => e.startsWith('namespace:')).map((e) => e.slice('namespace:'.length));
+    expect(namespaces.sort()).toEqual(allowed.sort());
+    const dns = policy.spec.egress.find((rule) => rule.ports?.some((p) => p.port === 53));
+    expect(dns?.ports).toEqual(expect.arrayContaining([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }]));
   });
 });
 

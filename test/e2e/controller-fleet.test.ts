@@ -4,27 +4,19 @@
 // echo server) runs against the API emulator holding 50 VirtualServices, one per TCPShift.
 // The test writes its objects in-process (not over HTTP), so every request the emulator logs is
 // the controller's.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEchoServer, type EchoServer } from '../../src/echo/index.js';
-import type { KubeObject } from '../../src/kube/index.js';
 import { ShiftAnnotations } from '../../src/shift/index.js';
-import { silentLogger } from '../../src/util/logger.js';
-import { packagePath } from '../../src/util/package-root.js';
-import { startTestApiServer, virtualService, type TestApiServer } from '../support/apiserver-fixtures.js';
-import { startControllerProcess, waitForObject, waitForValue, type ControllerProcess } from '../support/controller-e2e.js';
+import type { TestApiServer } from '../support/apiserver-fixtures.js';
+import { waitForObject, waitForValue } from '../support/controller-e2e.js';
+import { startLightProbeEnv, type LightProbeEnv } from '../support/controller-light-env.js';
 import type { StoredShift } from '../support/controller-harness.js';
 import { controllerPermissions, permits } from '../support/deploy-rbac.js';
-import { createRoutingChain } from '../support/routing-chain.js';
-import { shiftDocument } from '../support/shift-fixtures.js';
 
 const NS = 'fleet';
 const FLEET = 50;
 const STEPS = [25, 50, 100];
 
 let api: TestApiServer;
-let echo: EchoServer;
-let controller: ControllerProcess;
 
 const name = (prefix: string, i: number): string => `${prefix}-${String(i).padStart(2, '0')}`;
 const ref = (shiftName: string) => ({ apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', name: shiftName, namespace: NS });
@@ -51,18 +43,7 @@ const canary = (vsName: string): number => {
 
 /** A route and a TCPShift of it (light probes against the echo server, short bakes). */
 function createShift(shiftName: string, changes: Record<string, unknown> = {}): void {
-  api.server.objects.create(virtualService(shiftName, [100, 0], NS) as unknown as KubeObject);
-  const document = shiftDocument({
-    'metadata.name': shiftName,
-    'metadata.namespace': NS,
-    'spec.target.virtualService': shiftName,
-    'spec.probe.address': `127.0.0.1:${echo.ports[0]}`,
-    'spec.schedule.steps': STEPS,
-    'spec.schedule.bake': '1s',
-    'spec.analysis.drainDuration': '300ms',
-    ...changes,
-  });
-  api.server.objects.create(document as unknown as KubeObject);
+  env?.createShift(shiftName, { 'spec.schedule.steps': STEPS, 'spec.schedule.bake': '1s', ...changes });
 }
 
 const phaseOf = (shiftName: string, wanted: string, timeoutMs = 30_000) =>
@@ -71,21 +52,15 @@ const bakingOf = (shiftName: string, index: number) =>
   waitForValue(() => shift(shiftName), (s) => s?.status?.engine?.state.phase === 'baking' && s.status.engine.state.stepIndex === index, `${shiftName} step ${index + 1} baking`);
 const patch = (shiftName: string, body: Record<string, unknown>) => api.server.objects.patch(ref(shiftName), 'merge', body);
 
+let env: LightProbeEnv | undefined;
+
 beforeAll(async () => {
-  api = await startTestApiServer();
-  api.server.installCrds(readFileSync(packagePath('manifests', 'crd', 'tcpshift.io_tcpshifts.yaml'), 'utf8'));
-  for (const ns of [NS, 'echo', 'tcpshift-system']) api.server.objects.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  createRoutingChain(api.server.objects, NS);
-  echo = await startEchoServer({ version: 'v1', ports: [0], host: '127.0.0.1', healthPort: null, logger: silentLogger });
-  api.server.resetRequestCounts();
-  controller = await startControllerProcess(api.kubeconfigPath, { identity: 'fleet-ctl', leaseNamespace: 'tcpshift-system', args: ['--probe-mode', 'light'] });
-  await controller.leading();
+  env = await startLightProbeEnv({ namespace: NS, identity: 'fleet-ctl' });
+  ({ api } = env);
 }, 60_000);
 
 afterAll(async () => {
-  await controller?.stop();
-  await echo?.close();
-  await api?.close();
+  await env?.close();
 });
 
 describe('a fleet of shifts, light probes', () => {

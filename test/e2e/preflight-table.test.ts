@@ -9,7 +9,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { ControllerMetrics, Reconciler } from '../../src/controller/index.js';
+import { ControllerMetrics, ProbeBudget, ProbeGuard, Reconciler } from '../../src/controller/index.js';
+import { ProbeAllowlist } from '../../src/probe/index.js';
 import { EventRecorder, type KubeObject, type TCPShift } from '../../src/kube/index.js';
 import type { RequestRecord } from '../../src/sandbox/apiserver/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
@@ -69,6 +70,9 @@ async function startEnv(provider: Provider): Promise<Env> {
     clock: systemClock,
     identity: 'preflight-test',
     statusRefreshMs: 5000,
+    probeGuard: new ProbeGuard(ProbeAllowlist.parse('127.0.0.0/8,::1/128'), systemClock),
+    probeBudget: new ProbeBudget(10_000, () => undefined),
+    probeCost: () => 1,
     checkProbes: (spec, options) => checkProbeIdentity(spec, systemClock, options),
   });
   return { controllerRequests: [], sandbox, ctx: { sandbox, edits: new ClusterEdits(sandbox.api.objects), closedPort: await closedPort() }, base, reconciler, events };

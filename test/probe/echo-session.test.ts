@@ -99,7 +99,7 @@ describe('EchoSession', () => {
     const port = await scripted((line) => (line === 'PING 7 0' ? `${line}\nsurprise\n` : undefined), BANNER);
     const { seen } = open(port);
     await waitFor(() => seen.failure !== undefined, 'the failure');
-    expect(seen.failure).toMatchObject({ kind: 'corrupt', detail: "unsolicited line 'surprise'" });
+    expect(seen.failure).toMatchObject({ kind: 'corrupt', detail: 'unsolicited: a line of 8 bytes', peerExcerpt: 'peer bytes (8, escaped): "surprise"' });
   });
 
   it('calls a wrong line after the end of the banner corrupt', async () => {
@@ -117,7 +117,7 @@ describe('EchoSession', () => {
     await waitFor(() => session.isReady, 'ready');
     session.ping();
     await waitFor(() => seen.failure !== undefined, 'the failure');
-    expect(seen.failure).toMatchObject({ kind: 'corrupt', detail: "expected 'one PING 7 1', got 'two PING 7 1'" });
+    expect(seen.failure).toMatchObject({ kind: 'corrupt', detail: "expected the echo of 'PING 7 1' after its prefix, got a line of 12 bytes", peerExcerpt: 'peer bytes (12, escaped): "two PING 7 1"' });
   });
 
   it('calls an endless line corrupt', async () => {

@@ -7,6 +7,9 @@ import { waitFor } from './probe-wait.js';
 /** client-go's rules with short timings: a dead leader's lease is taken over after ~2-3 s. */
 export const FAST_LEASE = ['--lease-duration', '2s', '--renew-deadline', '1500ms', '--retry-period', '500ms'];
 
+/** The sandbox's gateway and the tests' servers listen on loopback, which the default refuses. */
+export const SANDBOX_PROBE_ALLOW = '127.0.0.0/8,::1/128';
+
 export interface ControllerProcess {
   readonly identity: string;
   readonly proc: EchoProcess;
@@ -39,6 +42,7 @@ export async function startControllerProcess(kubeconfig: string, options: Contro
     '--health-port', '0',
     '--metrics-port', '0',
     '--status-interval', '1s',
+    '--probe-allow', SANDBOX_PROBE_ALLOW,
     ...FAST_LEASE,
     ...(options.args ?? []),
   ];

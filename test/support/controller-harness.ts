@@ -2,7 +2,8 @@
 // sandbox's echo VirtualService at 100 % v1), driven step by step: scripted probers, a ManualClock
 // for the engine's time, the emulator's own cache standing in for the informer.
 import { readFileSync } from 'node:fs';
-import { ControllerMetrics, Reconciler, type ReconcileResult } from '../../src/controller/index.js';
+import { ControllerMetrics, ProbeBudget, ProbeGuard, Reconciler, type ReconcileResult } from '../../src/controller/index.js';
+import { ProbeAllowlist } from '../../src/probe/index.js';
 import { EventRecorder, type TCPShift } from '../../src/kube/index.js';
 import { ShiftAnnotations, type ShiftState } from '../../src/shift/index.js';
 import { packagePath } from '../../src/util/package-root.js';
@@ -83,6 +84,9 @@ export async function startHarness(): Promise<Harness> {
       wake: (key) => woken.push(key),
       events,
       metrics: new ControllerMetrics(() => [], () => 0),
+      probeGuard: new ProbeGuard(ProbeAllowlist.parse('127.0.0.0/8'), clock, () => Promise.resolve(['127.0.0.1'])),
+      probeBudget: new ProbeBudget(10_000, (key) => woken.push(key)),
+      probeCost: () => 1,
       clock,
       identity: 'test',
       statusRefreshMs: 5000,

@@ -258,6 +258,7 @@ export class LongLivedPool {
       endedAt: failure.at,
       end: classifyEnd(failure.kind, member.openedAt, failure.at, this.changes),
       detail: failure.detail,
+      ...(failure.peerExcerpt === undefined ? {} : { peerExcerpt: failure.peerExcerpt }),
     };
     if (record.end === 'timeout') record.detectionMs = failure.at - failure.lastAliveAt;
     this.ended.push(record);

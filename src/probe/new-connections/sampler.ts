@@ -193,7 +193,7 @@ export class NewConnectionSampler {
 function readySample(n: number, session: EchoSession, version: string | undefined): NewConnectionSample {
   const { startedAtEpoch: startedAt, connectMs = 0, ttfbMs } = session.timings;
   if (version === undefined) {
-    return { ok: false, n, startedAt, failure: 'unidentified', detail: 'the echo came back but the greeting named no version', connectMs };
+    return { ok: false, n, startedAt, failure: 'unidentified', detail: 'the echo came back but the greeting named no version (or none that looks like one)', connectMs };
   }
   return { ok: true, n, startedAt, version, connectMs, ttfbMs };
 }

@@ -7,6 +7,11 @@ export type NewConnectionSample =
   | { ok: true; n: number; startedAt: number; version: string; connectMs: number; ttfbMs: number | undefined }
   | { ok: false; n: number; startedAt: number; failure: NewConnectionFailureKind; detail: string; connectMs: number | undefined };
 
+/** Keys a block's byVersion has at most (the canary and OTHER_VERSIONS included). */
+export const MAX_VERSIONS_PER_BLOCK = 8;
+/** The byVersion bucket of names beyond the first MAX_VERSIONS_PER_BLOCK (not a valid version name, so never one). */
+export const OTHER_VERSIONS = '(other)';
+
 /** Counts samples into the newConnections report block. */
 export class SampleTally {
   private readonly connectMs: number[] = [];
@@ -29,8 +34,16 @@ export class SampleTally {
       return;
     }
     this.succeeded++;
-    this.byVersion[sample.version] = (this.byVersion[sample.version] ?? 0) + 1;
+    const key = this.keyOf(sample.version);
+    this.byVersion[key] = (this.byVersion[key] ?? 0) + 1;
     if (sample.ttfbMs !== undefined) this.ttfbMs.push(sample.ttfbMs);
+  }
+
+  /** The version's own key while there are few; the canary always keeps its own. */
+  private keyOf(version: string): string {
+    if (version === this.canaryVersion || version in this.byVersion) return version;
+    const named = Object.keys(this.byVersion).filter((k) => k !== OTHER_VERSIONS && k !== this.canaryVersion).length;
+    return named < MAX_VERSIONS_PER_BLOCK - 2 ? version : OTHER_VERSIONS;
   }
 
   block(split?: SplitVerdict): NewConnectionsBlock {

@@ -114,7 +114,8 @@ describe('long-lived pool', () => {
     proxy.setMode('corrupt');
     await advanceUntil(clock, () => p.ends().length === 1, { stepMs: 100, maxMs: 5_000 });
     expect(p.ends()[0]).toMatchObject({ end: 'corrupt', version: 'v1' });
-    expect(p.ends()[0]!.detail).toMatch(/expected 'PING 1 1'/);
+    expect(p.ends()[0]!.detail).toMatch(/^expected the echo of 'PING 1 1', got a line of 8 bytes$/);
+    expect(p.ends()[0]!.peerExcerpt).toMatch(/^peer bytes \(8, escaped\): "/);
   });
 
   it('classifies connections the gateway refuses (reset at accept) as refused', async () => {
