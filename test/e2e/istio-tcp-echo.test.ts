@@ -120,7 +120,13 @@ async function runSample(variant: Variant): Promise<void> {
   const file = path.join(sandbox.files.dir, `${ns}-shift.yaml`);
   await writeFile(file, stringify({ apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', metadata: { name: 'tcp-echo', namespace: ns }, spec: variant.spec(ns) }));
   const kubeconfig = ['--kubeconfig', sandbox.files.kubeconfig];
-  const shift = await execBin('tcpshift', ['shift', '-f', file, ...kubeconfig, '--report-dir', path.join(sandbox.files.dir, `${ns}-report`)], { timeoutMs: 60_000 });
+  // The sample left 20 % on v2 by hand: the pre-flight refuses to start over it (exit 2, nothing
+  // written) and names --restart, which starts again from stable.
+  const refused = await execBin('tcpshift', ['shift', '-f', file, ...kubeconfig], { timeoutMs: 60_000 });
+  expect(refused.code, refused.stdout + refused.stderr).toBe(2);
+  expect(refused.stderr).toContain('--restart');
+  expect(variant.weights()).toEqual([80, 20]);
+  const shift = await execBin('tcpshift', ['shift', '-f', file, '--restart', ...kubeconfig, '--report-dir', path.join(sandbox.files.dir, `${ns}-report`)], { timeoutMs: 60_000 });
   expect(shift.code, shift.stdout + shift.stderr).toBe(0);
   expect(variant.weights()).toEqual([0, 100]);
   await waitFor(() => routeWeights() === JSON.stringify([[variant.canary, 100]]), 'the gateway on v2', 15_000);

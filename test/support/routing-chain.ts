@@ -28,9 +28,16 @@ export function routingChainObjects(routeNamespace = 'echo'): KubeObject[] {
   return [...chain, ...VERSIONS.map((v) => readyPod(v))];
 }
 
-/** Create the chain in an emulator (in-process); pods get their Ready status through /status. */
-export function createRoutingChain(objects: { create(o: KubeObject): KubeObject; update(o: KubeObject, sub?: 'status'): KubeObject }, routeNamespace = 'echo'): void {
-  for (const object of routingChainObjects(routeNamespace)) {
+/**
+ * Create the chain in an emulator (in-process); pods get their Ready status through /status.
+ * `include` picks a part of it (e.g. only the Gateway and DestinationRule of a second route namespace).
+ */
+export function createRoutingChain(
+  objects: { create(o: KubeObject): KubeObject; update(o: KubeObject, sub?: 'status'): KubeObject },
+  routeNamespace = 'echo',
+  include: (object: KubeObject) => boolean = () => true,
+): void {
+  for (const object of routingChainObjects(routeNamespace).filter(include)) {
     const created = objects.create(object);
     if (object.kind === 'Pod') objects.update({ ...created, status: object.status }, 'status');
   }
