@@ -1,0 +1,40 @@
+// Tests against real servers from Debian's packages (redis-server, mosquitto, openssh-server,
+// prometheus, librsvg2-bin). Outside CI a missing program skips the test with the package to
+// install; `.ci/run` installs them and sets TCPSHIFT_REQUIRE_SERVERS=1, so in CI a missing
+// program fails instead of skipping silently.
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
+
+const searchPath = (): string[] => [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/sbin'];
+
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The program's absolute path, found on PATH (and /usr/sbin), or undefined. */
+export function findProgram(name: string): string | undefined {
+  if (name.includes('/')) return executable(name) ? name : undefined;
+  return searchPath()
+    .filter((dir) => dir !== '')
+    .map((dir) => path.join(dir, name))
+    .find(executable);
+}
+
+/**
+ * The program's path, or undefined after saying which Debian package to install; throws instead
+ * when TCPSHIFT_REQUIRE_SERVERS=1 (CI), so a test that needs it cannot skip there.
+ * Use as: `const redis = programOrSkip('redis-server', 'redis-server'); describe.skipIf(!redis)(...)`.
+ */
+export function programOrSkip(name: string, debianPackage: string = name): string | undefined {
+  const found = findProgram(name);
+  if (found !== undefined) return found;
+  const message = `${name} not found: install Debian's ${debianPackage} package (apt-get install -y ${debianPackage})`;
+  if (process.env.TCPSHIFT_REQUIRE_SERVERS === '1') throw new Error(`${message}; TCPSHIFT_REQUIRE_SERVERS=1 requires it`);
+  console.warn(`skipping: ${message}`);
+  return undefined;
+}
