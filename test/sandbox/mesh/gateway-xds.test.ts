@@ -135,6 +135,18 @@ describe('gateway emulator xDS (in process)', () => {
     await roundTrip(long, 'eds change kept me');
   });
 
+  it('refuses a distribute whose shares do not sum to 100 as istiod\'s webhook does (400, nothing written)', () => {
+    const before = api.server.objects.get(DR).metadata.resourceVersion;
+    let denied: unknown;
+    try {
+      patchDr([{ op: 'replace', path: '/spec/trafficPolicy/loadBalancer', value: localityShares({ v1: 60, v2: 30 }).loadBalancer }]);
+    } catch (error) {
+      denied = error;
+    }
+    expect(denied).toMatchObject({ code: 400, message: 'admission webhook "validation.istio.io" denied the request: configuration is invalid: total locality weight 90 != 100' });
+    expect(api.server.objects.get(DR).metadata.resourceVersion).toBe(before);
+  });
+
   it('a pod leaving EDS keeps its established connection; a pod without a listed locality gets nothing', async () => {
     await clock.advance(WINDOW + 1);
     patchDr([{ op: 'replace', path: '/spec/trafficPolicy/loadBalancer', value: localityShares({ v2: 100 }).loadBalancer }]);
