@@ -1,11 +1,15 @@
 // A real Prometheus (Debian's prometheus) started by the sandbox scrapes the gateway emulator's
 // Istio TCP metrics and the echo pods; PromQL through the analysis client sees what happened:
 // connections per destination_version, and the canary's refused connects as UF,URX.
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrometheusClient } from '../../src/analysis/index.js';
 import { startSandbox, type Sandbox, type SandboxInfo } from '../../src/sandbox/index.js';
 import { systemClock } from '../../src/util/clock.js';
+import { runTcpshift } from '../support/cli.js';
 import { waitFor } from '../support/probe-wait.js';
 import { programOrSkip } from '../support/require-program.js';
 import { whoAnswers } from '../support/sandbox-clients.js';
@@ -75,5 +79,24 @@ describe.skipIf(!prometheusProgram)('sandbox up --prometheus: a real Prometheus 
       'sum(istio_tcp_connections_closed_total{destination_canonical_revision="v2", response_flags=~"UF.*|UH|URX.*"}) / sum(istio_tcp_connections_opened_total{destination_canonical_revision="v2"})',
     );
     expect(rate).toMatchObject({ kind: 'value', value: 0.4 });
+  });
+});
+
+describe('sandbox up --prometheus without Prometheus installed', () => {
+  it('is exit 2 naming the Debian package, before anything starts or is written', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'tcpshift-no-prometheus-'));
+    const savedPath = process.env.PATH;
+    process.env.PATH = root; // nothing named prometheus there
+    try {
+      const dir = path.join(root, 'sandbox');
+      const run = await runTcpshift(['sandbox', 'up', '--prometheus', '--dir', dir]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/--prometheus: prometheus not found: install Debian's prometheus package \(apt-get install -y prometheus\)/);
+      expect(run.stdout).toBe('');
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      process.env.PATH = savedPath;
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
