@@ -2,6 +2,7 @@ import type { KubeClient } from '../../kube/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { silentLogger, type Logger } from '../../util/logger.js';
 import { MeshConfigWatch } from './config-watch.js';
+import type { ConnectionObserver } from './connection-observer.js';
 import { clusterEndpoints, type Endpoint } from './endpoints.js';
 import { INGRESS_GATEWAY_LABELS, type GatewayServer } from './gateway-servers.js';
 import { GatewayListener, type ListenerDeps, type ListenerInfo } from './gateway-listener.js';
@@ -33,6 +34,8 @@ export interface MeshGatewayOptions {
   onChange?: () => void;
   /** Also serve Gateway API Gateways of Istio's classes (their CRDs must be installed). */
   gatewayApi?: boolean;
+  /** Told about every connection a tcp_proxy handles (Istio's TCP metrics: tcp-metrics.ts). */
+  observer?: ConnectionObserver;
 }
 
 export interface MeshGateway {
@@ -84,6 +87,7 @@ class Gateway implements MeshGateway {
       roundRobin: new RoundRobin(),
       endpoints: (cluster) => this.endpoints(cluster),
       upstreamFor: options.upstreamFor ?? ((e) => ({ host: e.address, port: e.port })),
+      observer: options.observer,
     };
   }
 
