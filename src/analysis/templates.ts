@@ -7,9 +7,15 @@
  * never had (UF, UH: nothing reaches the destination's sidecar). Placeholders are filled by
  * renderQuery.
  *
- * A version is `destination_version` of `destination_service_name` (Istio's provider: subsets
- * select pods by their `version` label, which istio-proxy reports) or, with Gateway API (one
- * Service per version), the version's `destination_service_name`.
+ * A version is `destination_canonical_revision` of `destination_service_name` (Istio's provider:
+ * subsets select pods by their `version` label, which istio is given as the canonical revision) or,
+ * with Gateway API (one Service per version), the version's `destination_service_name`. Not
+ * `destination_version`: istio-proxy only knows it from the peer's metadata exchange, so a
+ * connection whose upstream connect failed (UF) reports `destination_version="unknown"`, while the
+ * canonical revision comes from the EDS endpoint's metadata (istio/proxy istio_stats.cc
+ * `populatePeerInfo`, extensions/common/metadata_object.cc `convertEndpointMetadata`). A
+ * connection that found no endpoint at all (UH) carries no version of either kind: it is counted
+ * for no version (the probes see it).
  */
 
 /**
@@ -28,7 +34,7 @@ export type TemplateProvider = 'istio' | 'gateway-api';
 
 /** The labels selecting one version's connections through the shift's Service. */
 function versionSelector(provider: TemplateProvider, version: 'stable' | 'canary'): string {
-  const service = provider === 'istio' ? `destination_service_name="{{ service }}", destination_version="{{ ${version} }}"` : `destination_service_name="{{ ${version} }}"`;
+  const service = provider === 'istio' ? `destination_service_name="{{ service }}", destination_canonical_revision="{{ ${version} }}"` : `destination_service_name="{{ ${version} }}"`;
   return `reporter="source", destination_service_namespace="{{ namespace }}", ${service}`;
 }
 

@@ -32,9 +32,12 @@ const istio = (version: string, extra: Labels = {}): Labels => ({
   destination_service_name: 'echo',
   destination_service_namespace: 'echo',
   destination_version: version,
+  destination_canonical_revision: version,
   response_flags: '-',
   ...extra,
 });
+/** A failed connect: only the endpoint's metadata is known, so destination_version is unknown (istio_stats.cc). */
+const failedConnect = (version: string, flags: string): Labels => istio(version, { destination_version: 'unknown', response_flags: flags });
 
 function template(shift: ResolvedShift, name: string): string {
   const withCheck = { ...shift.spec.analysis, metrics: [{ name: 'm', template: name as 'tcp-bytes-ratio', intervalMs: 60_000, failureLimit: 1, onNoData: 'fail' as const }] };
@@ -61,13 +64,15 @@ describe.skipIf(!promtool)('built-in templates on Istio TCP metrics (promtool)',
   it('tcp-connection-failure-rate: the canary failed share minus the stable one, failure flags only, source reporter only', async () => {
     await expectValue(
       [
-        counter(opened, istio('v2'), 10),
-        counter(closed, istio('v2', { response_flags: 'UF' }), 5),
+        counter(opened, failedConnect('v2', 'UF,URX'), 5),
+        counter(closed, failedConnect('v2', 'UF,URX'), 5),
+        counter(opened, istio('v2'), 5),
         counter(closed, istio('v2'), 5),
         counter(opened, istio('v2', { reporter: 'destination' }), 100),
         counter(closed, istio('v2', { destination_service_name: 'other', response_flags: 'UH' }), 50),
-        counter(opened, istio('v1'), 8),
-        counter(closed, istio('v1', { response_flags: 'UF,URX' }), 2),
+        counter(opened, failedConnect('v1', 'UF,URX'), 2),
+        counter(opened, istio('v1'), 6),
+        counter(closed, failedConnect('v1', 'UF,URX'), 2),
         counter(closed, istio('v1', { response_flags: 'UT' }), 6),
       ],
       template(shift, 'tcp-connection-failure-rate'),
@@ -76,7 +81,7 @@ describe.skipIf(!promtool)('built-in templates on Istio TCP metrics (promtool)',
   });
 
   it('tcp-connection-failure-rate: the stable share counts 0 when the stable opened nothing; no data when the canary opened nothing', async () => {
-    const series = [counter(opened, istio('v2'), 10), counter(closed, istio('v2', { response_flags: 'UH' }), 5), counter(opened, istio('v1'), 0)];
+    const series = [counter(opened, istio('v2'), 10), counter(closed, istio('v2', { response_flags: 'UO' }), 5), counter(opened, istio('v1'), 0)];
     await expectValue(series, template(shift, 'tcp-connection-failure-rate'), 0.5);
     await expectValue([counter(opened, istio('v2'), 0), counter(opened, istio('v1'), 8)], template(shift, 'tcp-connection-failure-rate'), undefined);
   });
