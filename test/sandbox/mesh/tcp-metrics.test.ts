@@ -77,6 +77,12 @@ describe('Istio TCP metrics of the gateway emulator', () => {
     const all = await metrics.registry.getMetricsAsJSON();
     return (all.find((m) => m.name === name)?.values ?? []) as Series[];
   };
+  /** The labels of the metric's only series, which must count exactly one connection. */
+  const onlySeriesLabels = async (name: string): Promise<Series['labels'] | undefined> => {
+    const all = await series(name);
+    expect(all.map((s) => s.value)).toEqual([1]);
+    return all[0]?.labels;
+  };
   const total = async (name: string, labels: Record<string, string> = {}): Promise<number> =>
     (await series(name)).filter((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
 
@@ -101,9 +107,7 @@ describe('Istio TCP metrics of the gateway emulator', () => {
 
   it('writes the four Istio TCP metrics with Istio\'s labels, reporter=source for the gateway, and the bytes each way', async () => {
     const bytes = await shortConnection();
-    const [opened] = await series('istio_tcp_connections_opened_total');
-    expect(opened?.value).toBe(1);
-    expect(opened?.labels).toEqual({
+    expect(await onlySeriesLabels('istio_tcp_connections_opened_total')).toEqual({
       reporter: 'source',
       source_workload: 'istio-ingressgateway',
       source_canonical_service: 'istio-ingressgateway',
@@ -161,9 +165,7 @@ describe('Istio TCP metrics of the gateway emulator', () => {
     await new Promise((resolve) => nobody.close(resolve));
     routeTo('v2', { host: '127.0.0.1', port });
     await failedConnection();
-    const [closedSeries] = await series('istio_tcp_connections_closed_total');
-    expect(closedSeries?.value).toBe(1);
-    expect(closedSeries?.labels).toMatchObject({
+    expect(await onlySeriesLabels('istio_tcp_connections_closed_total')).toMatchObject({
       response_flags: 'UF,URX',
       destination_workload: 'echo-v2',
       destination_canonical_revision: 'v2',
