@@ -50,7 +50,7 @@ async function shift(name: string, metric: Record<string, unknown>): Promise<{ c
   const doc = shiftDocument({
     'metadata.name': name,
     'spec.probe.address': `${sandbox.info.gateway.host}:${sandbox.info.gateway.port}`,
-    'spec.schedule.steps': [50, 100],
+    'spec.schedule.steps': [50],
     'spec.schedule.bake': '3s',
     'spec.probe.longLived.connections': 0,
     'spec.probe.newConnections.perStep': 1,
@@ -96,12 +96,9 @@ describe.skipIf(!prometheus)('metric checks against a real Prometheus', () => {
     }
   });
 
-  it('promotes a healthy canary, each step recording the metric ok', async () => {
+  it('promotes a healthy canary, its step recording the metric ok', async () => {
     const result = await shift('healthy-canary', failureRate());
     expect(result.code, result.stderr).toBe(0);
-    expect(result.report.steps.map((s) => s.metrics)).toEqual([
-      [{ name: 'failures', value: 0, max: 0.05, verdict: 'ok' }],
-      [{ name: 'failures', value: 0, max: 0.05, verdict: 'ok' }],
-    ]);
+    expect(result.report.steps.map((s) => s.metrics)).toEqual([[{ name: 'failures', value: 0, max: 0.05, verdict: 'ok' }]]);
   });
 });
