@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricEvaluation, MetricsObservation } from '../../src/analysis/index.js';
-import { decide, initialState, type ShiftState } from '../../src/shift/index.js';
+import { decide, initialState, planWarnings, type ShiftState } from '../../src/shift/index.js';
 import { newConnections, observation, probe, route, shiftFor, T0 } from '../support/shift-fixtures.js';
 
 // A shift with one metric check next to the (passing) probes: its evaluations are a separate input of the verdict.
@@ -69,5 +69,11 @@ describe('decide with metric checks', () => {
     const state = baking(spec);
     const d = decide(spec, state, observation(route(20, T0), healthyProbes(undefined)), state.bakeUntil!);
     expect(d.state.steps[0]).not.toHaveProperty('metrics');
+  });
+
+  it("warns up front when a check's interval is longer than the bake (each step then waits for it)", () => {
+    const slow = shiftFor({ 'spec.analysis.metrics': [{ name: 'failures', template: 'tcp-connections-opened', thresholdRange: { min: 1 }, interval: '30s', onNoData: 'fail' }] }).spec;
+    expect(planWarnings(slow)).toContain('metric failures: interval 30s is longer than the bake 10s: each step waits for the check\'s first evaluation, one interval after its weight change');
+    expect(planWarnings(metric('fail')).filter((w) => w.startsWith('metric'))).toEqual([]);
   });
 });
