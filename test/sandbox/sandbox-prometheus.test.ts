@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrometheusClient } from '../../src/analysis/index.js';
+import { envLines } from '../../src/cli/sandbox-control.js';
 import { startSandbox, type Sandbox, type SandboxInfo } from '../../src/sandbox/index.js';
 import { systemClock } from '../../src/util/clock.js';
 import { runTcpshift } from '../support/cli.js';
@@ -53,6 +54,7 @@ describe.skipIf(!prometheusProgram)('sandbox up --prometheus: a real Prometheus 
     expect(info.prometheus?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(info.prometheus?.scrapeIntervalMs).toBe(1000);
     expect(info.gatewayStats).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/stats\/prometheus$/);
+    expect(envLines(info, sandbox.files.dir)).toContain(`# gateway metrics ${info.gatewayStats}\n# prometheus ${info.prometheus?.url ?? ''}\n`);
     const pods = Object.fromEntries(sandbox.pods().map((p) => [`echo-pods ${p.name}`, 1]));
     await eventually('up', ['job', 'pod'], { ...pods, 'istio-ingressgateway istio-ingressgateway': 1 });
     await eventually('sum by (version) (tcpshift_echo_ready)', ['version'], { v1: 1, v2: 1 });

@@ -136,14 +136,34 @@ function peerSide(endpoint: Endpoint | undefined, peer: PeerKnowledge): Pick<Ist
   };
 }
 
-/** The full label set of one connection's TCP metrics. */
+/**
+ * The full label set of one connection's TCP metrics, built as one object literal in label order
+ * (spreading the two halves made V8 build a slow dictionary object: about 100 times slower).
+ */
 export function istioTcpLabels(input: { gateway: GatewayWorkload; cluster: Cluster; endpoint: Endpoint | undefined; peer: PeerKnowledge; responseFlags: string }): IstioTcpLabels {
-  const serviceName = input.cluster.host.split('.')[0] ?? UNKNOWN;
+  const source = gatewaySide(input.gateway, input.peer);
+  const destination = peerSide(input.endpoint, input.peer);
   return {
-    ...gatewaySide(input.gateway, input.peer),
-    ...peerSide(input.endpoint, input.peer),
+    reporter: source.reporter,
+    source_workload: source.source_workload,
+    source_canonical_service: source.source_canonical_service,
+    source_canonical_revision: source.source_canonical_revision,
+    source_workload_namespace: source.source_workload_namespace,
+    source_principal: source.source_principal,
+    source_app: source.source_app,
+    source_version: source.source_version,
+    source_cluster: source.source_cluster,
+    destination_workload: destination.destination_workload,
+    destination_workload_namespace: destination.destination_workload_namespace,
+    destination_principal: destination.destination_principal,
+    destination_app: destination.destination_app,
+    destination_version: destination.destination_version,
     destination_service: input.cluster.host,
-    destination_service_name: serviceName,
+    destination_canonical_service: destination.destination_canonical_service,
+    destination_canonical_revision: destination.destination_canonical_revision,
+    destination_service_name: input.cluster.host.split('.')[0] ?? UNKNOWN,
+    destination_service_namespace: destination.destination_service_namespace,
+    destination_cluster: destination.destination_cluster,
     request_protocol: 'tcp',
     response_flags: input.responseFlags,
     // Only a server-side reporter knows whether the peer used mTLS; a client-side one says "unknown".

@@ -27,6 +27,9 @@ export interface IstioTcpMetricsOptions {
 }
 
 type CounterName = 'opened' | 'closed' | 'sent' | 'received';
+type LabelName = (typeof ISTIO_TCP_LABELS)[number];
+/** One label set's four counters, resolved once (prom-client hashes 23 labels per lookup). */
+export type TcpSeries = Record<CounterName, { inc(amount?: number): void }>;
 
 /**
  * Istio's standard TCP metrics of the ingress gateway (istio/proxy istio_stats.cc), fed by the
@@ -40,13 +43,14 @@ type CounterName = 'opened' | 'closed' | 'sent' | 'received';
 export class IstioTcpMetrics implements ConnectionObserver {
   readonly registry = new Registry();
   readonly reportingMs: number;
-  private readonly counters: Record<CounterName, Counter<(typeof ISTIO_TCP_LABELS)[number]>>;
+  private readonly counters: Record<CounterName, Counter<LabelName>>;
   private readonly gateway: GatewayWorkload;
+  private readonly series = new Map<string, TcpSeries>();
 
   constructor(private readonly options: IstioTcpMetricsOptions) {
     this.reportingMs = options.reportingMs ?? DEFAULT_TCP_REPORTING_MS;
     this.gateway = options.gateway ?? INGRESS_GATEWAY_WORKLOAD;
-    const counter = (name: string, help: string): Counter<(typeof ISTIO_TCP_LABELS)[number]> =>
+    const counter = (name: string, help: string): Counter<LabelName> =>
       new Counter({ name, help, labelNames: ISTIO_TCP_LABELS, registers: [this.registry] });
     this.counters = {
       opened: counter('istio_tcp_connections_opened_total', 'TCP connections opened (Istio standard metric).'),
@@ -57,11 +61,11 @@ export class IstioTcpMetrics implements ConnectionObserver {
   }
 
   noHealthyUpstream(cluster: Cluster): void {
-    const labels = this.labels(cluster, undefined, 'none', RESPONSE_FLAGS.noHealthyUpstream);
-    this.count('opened', labels);
-    this.count('sent', labels, 0);
-    this.count('received', labels, 0);
-    this.count('closed', labels);
+    const series = this.seriesFor(cluster, undefined, 'none', RESPONSE_FLAGS.noHealthyUpstream);
+    series.opened.inc();
+    series.sent.inc(0);
+    series.received.inc(0);
+    series.closed.inc();
   }
 
   proxied(connection: ProxyConnection, cluster: Cluster): void {
@@ -73,21 +77,23 @@ export class IstioTcpMetrics implements ConnectionObserver {
     return this.registry.metrics();
   }
 
-  /** @internal for ConnectionReport */
-  labels(cluster: Cluster, endpoint: ProxyConnection['endpoint'] | undefined, peer: PeerKnowledge, responseFlags: string): IstioTcpLabels {
-    return istioTcpLabels({ gateway: this.gateway, cluster, endpoint, peer, responseFlags });
-  }
-
-  /** @internal for ConnectionReport */
-  count(name: CounterName, labels: IstioTcpLabels, amount = 1): void {
-    this.counters[name].inc(labels, amount);
+  /** The counters of one connection's label set (for ConnectionReport). */
+  seriesFor(cluster: Cluster, endpoint: ProxyConnection['endpoint'] | undefined, peer: PeerKnowledge, responseFlags: string): TcpSeries {
+    const labels: IstioTcpLabels = istioTcpLabels({ gateway: this.gateway, cluster, endpoint, peer, responseFlags });
+    const key = ISTIO_TCP_LABELS.map((name) => labels[name]).join('\n');
+    let found = this.series.get(key);
+    if (!found) {
+      found = { opened: this.counters.opened.labels(labels), closed: this.counters.closed.labels(labels), sent: this.counters.sent.labels(labels), received: this.counters.received.labels(labels) };
+      this.series.set(key, found);
+    }
+    return found;
   }
 }
 
 /** One connection's reporting: `IstioStatsFilter::reportHelper` on a timer and at close. */
 class ConnectionReport {
   private connected = false;
-  private labels: IstioTcpLabels | undefined;
+  private series: TcpSeries | undefined;
   private sent = 0;
   private received = 0;
   private timer: TimerHandle | undefined;
@@ -126,26 +132,26 @@ class ConnectionReport {
   }
 
   private report(end: boolean): void {
-    if (!this.labels) {
+    if (!this.series) {
       const connected = this.upstreamConnected();
       if (!connected && !end) return;
-      this.labels = this.firstLabels(connected);
-      this.metrics.count('opened', this.labels);
+      this.series = this.firstSeries(connected);
+      this.series.opened.inc();
     }
     const { client } = this.connection;
-    this.metrics.count('sent', this.labels, client.bytesWritten - this.sent);
-    this.metrics.count('received', this.labels, client.bytesRead - this.received);
+    this.series.sent.inc(client.bytesWritten - this.sent);
+    this.series.received.inc(client.bytesRead - this.received);
     this.sent = client.bytesWritten;
     this.received = client.bytesRead;
-    if (end) this.metrics.count('closed', this.labels);
+    if (end) this.series.closed.inc();
   }
 
-  private firstLabels(connected: boolean): IstioTcpLabels {
+  private firstSeries(connected: boolean): TcpSeries {
     const { endpoint } = this.connection;
-    if (connected) return this.metrics.labels(this.cluster, endpoint, 'exchanged', RESPONSE_FLAGS.none);
+    if (connected) return this.metrics.seriesFor(this.cluster, endpoint, 'exchanged', RESPONSE_FLAGS.none);
     // Closed before the upstream connected: a failed connect (refused, reset at accept), or the
     // client left first (then Envoy sets no flag).
     const failed = this.connection.upstream.destroyed && (this.connection.upstream.errored !== null || this.connection.target.refuses === true);
-    return this.metrics.labels(this.cluster, endpoint, 'endpoint', failed ? RESPONSE_FLAGS.connectFailed : RESPONSE_FLAGS.none);
+    return this.metrics.seriesFor(this.cluster, endpoint, 'endpoint', failed ? RESPONSE_FLAGS.connectFailed : RESPONSE_FLAGS.none);
   }
 }

@@ -77,6 +77,11 @@ interface PodEntry {
 
 const keyOf = (namespace: string, name: string): string => `${namespace}/${name}`;
 
+/** Where the process serves /metrics: the echo's health port (its HTTP readiness port). */
+function metricsPortOf(process: { readonly healthPort?: number | undefined; readonly readiness?: { kind: string; port: number } | undefined }): number | undefined {
+  return process.healthPort ?? (process.readiness?.kind === 'httpGet' ? process.readiness.port : undefined);
+}
+
 export class PodRuntime {
   private readonly entries = new Map<string, PodEntry>();
   private readonly listeners = new Set<() => void>();
@@ -210,7 +215,7 @@ export class PodRuntime {
   private async started(entry: PodEntry, process: EchoProcess): Promise<void> {
     entry.process = process;
     entry.runStartedAt = this.options.clock.monotonic();
-    Object.assign(entry.info, { pid: process.pid, port: process.port, ports: { ...process.ports }, metricsPort: process.healthPort });
+    Object.assign(entry.info, { pid: process.pid, port: process.port, ports: { ...process.ports }, metricsPort: metricsPortOf(process) });
     void process.exited.then((exit) => {
       this.options.afterExit?.({ ...entry.info });
       if (this.live(entry) && entry.process === process) this.containerExited(entry, exit, process.output());
