@@ -26,11 +26,11 @@ export interface SandboxInfo {
   apiServer: string;
   namespace: 'echo';
   gateway: { host: string; port: number; gatewayPort: number };
-  gateways: GatewayEntry[];
   /** The gateway's Istio TCP metrics: `http://127.0.0.1:PORT/stats/prometheus`. */
   gatewayStats: string;
   /** The real Prometheus scraping the sandbox (`sandbox up --prometheus`). */
   prometheus?: SandboxPrometheusInfo;
+  gateways: GatewayEntry[];
   /** The process running the sandbox (`sandbox down` signals it). */
   pid: number;
 }

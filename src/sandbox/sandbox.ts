@@ -214,8 +214,8 @@ async function writeSandboxFiles(api: ApiServer, gateway: MeshGateway, files: Sa
     apiServer: api.url,
     namespace: SANDBOX_NAMESPACE,
     gateway: { host: listener.host, port: listener.port, gatewayPort: GATEWAY_PORT },
-    gateways: gatewayEntries(gateway),
     ...options.telemetry,
+    gateways: gatewayEntries(gateway),
     pid: process.pid,
   };
   const address = `${info.gateway.host}:${info.gateway.port}`;

@@ -1,8 +1,8 @@
 import type { KubeClient } from '../../kube/index.js';
+import type { ConnectionObserver } from './connection-observer.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { silentLogger, type Logger } from '../../util/logger.js';
 import { MeshConfigWatch } from './config-watch.js';
-import type { ConnectionObserver } from './connection-observer.js';
 import { clusterEndpoints, type Endpoint } from './endpoints.js';
 import { INGRESS_GATEWAY_LABELS, type GatewayServer } from './gateway-servers.js';
 import { GatewayListener, type ListenerDeps, type ListenerInfo } from './gateway-listener.js';

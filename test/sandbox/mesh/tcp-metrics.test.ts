@@ -19,13 +19,12 @@ import { waitFor } from '../../support/probe-wait.js';
 
 const HOST = 'echo.echo.svc.cluster.local';
 const clusterOf = (version: string): Cluster => ({ name: `outbound|9000|${version}|${HOST}`, host: HOST, subset: version, port: 9000 });
-const endpointOf = (version: string, port: number): Endpoint => ({
-  pod: `echo-${version}-5c8d7b-x2x${version}`,
-  namespace: 'echo',
-  labels: { app: 'echo', version, 'pod-template-hash': '5c8d7b' },
-  address: '127.0.0.1',
-  port,
-});
+/** The endpoint fields the metrics read (other EDS fields, such as a locality, play no part). */
+function endpointOf(version: string, port: number): Endpoint {
+  const read = { pod: `echo-${version}-5c8d7b-x2x${version}`, namespace: 'echo', labels: { app: 'echo', version, 'pod-template-hash': '5c8d7b' }, address: '127.0.0.1', port };
+  const unread: Partial<Endpoint> = {};
+  return Object.assign(unread as Endpoint, read);
+}
 
 interface Route {
   version: string;
