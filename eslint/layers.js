@@ -13,7 +13,7 @@ export const allowedImports = {
   analysis: ['util'],
   probe: ['spec', 'util'],
   router: ['kube', 'istio', 'gatewayapi', 'spec', 'util'],
-  report: ['probe', 'spec', 'util'],
+  report: ['analysis', 'probe', 'spec', 'util'],
   shift: ['analysis', 'report', 'router', 'probe', 'kube', 'istio', 'gatewayapi', 'spec', 'util'],
   sandbox: ['router', 'probe', 'kube', 'istio', 'gatewayapi', 'echo', 'spec', 'util'],
   controller: ['shift', 'analysis', 'report', 'router', 'probe', 'kube', 'istio', 'gatewayapi', 'spec', 'util'],

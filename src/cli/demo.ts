@@ -85,8 +85,20 @@ export function echoShiftDocument(parts: EchoShiftParts): Record<string, unknown
   };
 }
 
-/** The TCPShift the demo runs against the sandbox's echo route. */
-export function demoShift(gateway: string, drainMs: number): { shift: ResolvedShift; resource: TCPShiftResource } {
+/**
+ * With `--prometheus`, the demo's shift is also judged by the mesh's telemetry: the canary's
+ * connection failure rate over 2 s (two of the sandbox Prometheus's 1 s scrapes), evaluated every
+ * 2 s of the bake; no data (the canary's first seconds) is ignored.
+ */
+export function demoMetricChecks(prometheusUrl: string): Record<string, unknown> {
+  return {
+    prometheus: { address: prometheusUrl },
+    metrics: [{ name: 'failures', template: 'tcp-connection-failure-rate', thresholdRange: { max: 0.05 }, interval: '2s', failureLimit: 1, onNoData: 'ignore' }],
+  };
+}
+
+/** The TCPShift the demo runs against the sandbox's echo route (judged by Prometheus too when its URL is given). */
+export function demoShift(gateway: string, drainMs: number, prometheusUrl?: string): { shift: ResolvedShift; resource: TCPShiftResource } {
   const parsed = parseTCPShiftObject(
     echoShiftDocument({
       schedule: { steps: [...DEMO_STEPS], bake: formatDuration(demoBakeMs(drainMs)) },
@@ -96,7 +108,13 @@ export function demoShift(gateway: string, drainMs: number): { shift: ResolvedSh
         longLived: { connections: 10, heartbeat: formatDuration(HEARTBEAT_MS), timeout: formatDuration(TIMEOUT_MS) },
         newConnections: { perStep: SANDBOX_SPLIT.perStep, concurrency: 20 },
       },
-      analysis: { splitTolerance: SANDBOX_SPLIT.splitTolerance, splitConfidence: SANDBOX_SPLIT.splitConfidence, existingConnections: 'tolerate-drain', drainDuration: formatDuration(drainMs) },
+      analysis: {
+        splitTolerance: SANDBOX_SPLIT.splitTolerance,
+        splitConfidence: SANDBOX_SPLIT.splitConfidence,
+        existingConnections: 'tolerate-drain',
+        drainDuration: formatDuration(drainMs),
+        ...(prometheusUrl !== undefined ? demoMetricChecks(prometheusUrl) : {}),
+      },
     }),
   );
   if (!parsed.ok) throw new Error(`the demo's own TCPShift is invalid: ${JSON.stringify(parsed.issues)}`);
@@ -122,6 +140,7 @@ Examples:
   tcpshift demo                       # promotes: exit 0
   tcpshift demo --fault reset@50      # the canary resets its connections at 50 %: rolled back, exit 3
   tcpshift demo --fault blackhole -o json > report.json
+  tcpshift demo --prometheus --fault refuse@50   # also judged by Istio's TCP metrics in a real Prometheus
 
 Starts the sandbox in this process (API emulator, mesh gateway, two echo pods per version, every
 port on loopback), then shifts the echo service v1 -> v2 in three steps (${DEMO_STEPS.join(', ')} %) of a
@@ -174,7 +193,7 @@ async function runDemo(options: { fault: DemoFaultPlan | undefined; drainMs: num
     if (sandbox.info.prometheus) say(`demo: prometheus ${sandbox.info.prometheus.url} (ready after ${formatDuration(sandbox.info.prometheus.startupMs)}), gateway metrics ${sandbox.info.gatewayStats}`);
     // A proxy in pass mode in front of the v2 pods from the start, so a fault can reach connections already open.
     await sandbox.setFault({ version: 'v2' }, 'pass');
-    const { shift, resource } = demoShift(gateway, options.drainMs);
+    const { shift, resource } = demoShift(gateway, options.drainMs, sandbox.info.prometheus?.url);
     const fault = options.fault;
     const result = await runShiftSession(
       {

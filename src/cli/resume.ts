@@ -7,7 +7,7 @@ import { ExitCode } from './exit-codes.js';
 import type { CliContext } from './io.js';
 import { localProcesses } from './process-probe.js';
 import { printResult } from './shift-output.js';
-import { addRunOptions, apiDeadlineMs, lockTtlMs, withProbeAddress, type RunFlags } from './shift-options.js';
+import { addRunOptions, apiDeadlineMs, lockTtlMs, withProbeAddress, withPrometheus, type RunFlags } from './shift-options.js';
 import { preflight } from './shift-preflight.js';
 import { runShiftSession } from './shift-session.js';
 import { cliResumeRefusal, controllerResumeRefusal } from './resume-refusal.js';
@@ -17,6 +17,7 @@ const EXAMPLES = `
 Examples:
   tcpshift resume echo -n echo
   tcpshift resume echo -n echo --probe-address 127.0.0.1:31400 -o json
+  tcpshift resume echo -n echo --prometheus http://127.0.0.1:9090
 
 Continues a paused shift, or one whose process died (its lock expired, or its pid is gone on this
 host), from the state and spec kept on its route: the current step's weight is not written again
@@ -50,7 +51,7 @@ export function resumeVerb(ctx: CliContext): Command {
       if (isTerminal(state.phase)) throw new UsageError(cliResumeRefusal(name, state, found.router.description));
       const lock = lockState(found.snapshot.annotations, ctx.clock.now(), localProcesses);
       if (lock.kind === 'held') throw new UsageError(`shift ${name} is running in ${lock.holder.identity}: nothing to resume (tcpshift status ${name})`);
-      const { shift, resource } = withProbeAddress({ shift: found.shift, resource: found.resource }, flags.probeAddress);
+      const { shift, resource } = withPrometheus(withProbeAddress({ shift: found.shift, resource: found.resource }, flags.probeAddress), flags.prometheus);
       const { current } = await preflight({ kube, shift, resource, router: found.router, resuming: true, restart: false }, ctx);
       const result = await runShiftSession(
         { shift, resource, router: found.router, output: flags.output, reportDir: flags.reportDir, onInterrupt: flags.onInterrupt, lockTtlMs: ttl, apiDeadlineMs: deadline, resume: state, cwd: process.cwd(), current },

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { parseAddress } from '../probe/index.js';
+import { prometheusSchema } from '../spec/metric-checks.js';
 import { parseTCPShiftObject } from '../spec/parse-tcpshift.js';
 import type { ResolvedShift } from '../spec/resolved-shift.js';
 import type { TCPShiftResource } from '../spec/tcpshift-schema.js';
@@ -13,6 +14,7 @@ export interface RunFlags {
   output: 'text' | 'json';
   onInterrupt: 'rollback' | 'pause';
   probeAddress?: string;
+  prometheus?: string;
   lockTtl: string;
   apiDeadline: string;
 }
@@ -21,6 +23,7 @@ export function addRunOptions(command: Command): Command {
   return command
     .option('--report-dir <dir>', 'where report.json, report.md and timeline.svg go (default: ./tcpshift-reports/<namespace>-<name>-<UTC time>)')
     .option('--probe-address <host:port>', "probe through this address instead of spec.probe.address (e.g. a local gateway or a port-forward when the spec names cluster DNS)")
+    .option('--prometheus <url>', "query spec.analysis.metrics on this Prometheus instead of spec.analysis.prometheus.address (e.g. http://127.0.0.1:9090 through a port-forward)")
     .addOption(new Option('--on-interrupt <what>', 'Ctrl-C: roll back to stable and exit 4, or pause (weights and state left for resume)').choices(['rollback', 'pause']).default('rollback'))
     .option('--lock-ttl <duration>', "lifetime of the route's lock, renewed every third of it while this process runs", '15s')
     .option(
@@ -62,5 +65,21 @@ export function withProbeAddress(
   return {
     shift: { ...shift, spec: { ...shift.spec, probe: { ...shift.spec.probe, address: hostPort } } },
     resource: { ...resource, spec: { ...resource.spec, probe: { ...resource.spec.probe, address } } },
+  };
+}
+
+/** Apply --prometheus: metric checks query there, and the stored spec says so (resume queries the same one). */
+export function withPrometheus(
+  parsed: { shift: ResolvedShift; resource: TCPShiftResource },
+  url: string | undefined,
+): { shift: ResolvedShift; resource: TCPShiftResource } {
+  if (url === undefined) return parsed;
+  const checked = prometheusSchema.shape.address.safeParse(url);
+  if (!checked.success) throw new UsageError(`--prometheus: ${checked.error.issues[0]?.message ?? 'must be an http:// or https:// URL'}`);
+  const { shift, resource } = parsed;
+  const prometheus = { ...resource.spec.analysis.prometheus, address: url };
+  return {
+    shift: { ...shift, spec: { ...shift.spec, analysis: { ...shift.spec.analysis, prometheus } } },
+    resource: { ...resource, spec: { ...resource.spec, analysis: { ...resource.spec.analysis, prometheus } } },
   };
 }

@@ -6,7 +6,7 @@
 import type { KubeClient } from '../kube/index.js';
 import type { RouteSnapshot, TrafficRouter } from '../router/index.js';
 import { acquireChange, CanaryTrafficError, initialState, LockHeldError, rerunVerdict, UnfinishedShiftError, type RerunVerdict } from '../shift/index.js';
-import { checkProbeIdentity, checkRoutingChain, PreflightError } from '../shift/preflight/index.js';
+import { checkMetricQueries, checkProbeIdentity, checkRoutingChain, PreflightError } from '../shift/preflight/index.js';
 import type { ResolvedShift } from '../spec/resolved-shift.js';
 import { UsageError } from './errors.js';
 import type { CliContext } from './io.js';
@@ -61,6 +61,7 @@ export function preflight(input: PreflightInput, ctx: CliContext): Promise<Prefl
   return guarded(async () => {
     const current = await readRouteForShift(input.router, input.shift);
     const passed = await checkRoutingChain(input.kube, input.shift, current.object);
+    await checkMetricQueries(input.shift, ctx.clock);
     const verdict = input.resuming ? 'fresh' : rerunVerdict(current, input.resource, { restart: input.restart, name: input.shift.name, description: input.router.description });
     if (verdict !== 'already-promoted') refuseBusy(input, current, ctx.clock.now());
     if (verdict !== 'already-promoted') {

@@ -4,6 +4,7 @@ import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import type { TimerHandle } from '../util/clock.js';
 import { formatDuration } from '../util/duration.js';
 import type { CliContext } from './io.js';
+import { metricsLine } from './metrics-line.js';
 
 type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
@@ -114,9 +115,11 @@ export class ShiftProgress implements ShiftObserver {
       ? `new ${n.attempted}/${this.spec.probe.newConnections.perStep} (${n.failed} failed), canary ${percent(n.observedCanaryShare)} [${percent(n.interval[0])}, ${percent(n.interval[1])}]${split}`
       : 'new -';
     const broken = Object.entries(counters.ends).reduce((sum, [kind, count]) => (kind === 'drained' ? sum : sum + count), 0);
+    const metrics = this.prober && metricsLine(this.spec, state, this.prober.status().metrics);
     return [
       `${step} ${state.phase}${left}  stable ${100 - this.canary}% ${weightBar(this.canary)} canary ${this.canary}%`,
       `long-lived ${counters.longLivedOpen}/${counters.longLivedWanted} open, ${counters.heartbeatsEchoed} echoed, ${counters.ends.drained} drained, ${broken} broken | ${newLine}`,
+      ...(metrics ? [metrics] : []),
     ];
   }
 

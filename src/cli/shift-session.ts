@@ -19,6 +19,7 @@ import {
   resumeState,
   ShiftRunner,
   SocketProber,
+  withMetricChecks,
   UnfinishedShiftError,
   type ShiftObserver,
   type ShiftState,
@@ -104,7 +105,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
   const acquired = await acquire(options, current, { identity, state, now });
   const progress = new ShiftProgress(options.output === 'json' ? ctx.stderr : ctx.stdout, ctx, spec);
   const port = new AnnotationStatePort({ router, identity, ttlMs: options.lockTtlMs, clock: ctx.clock, stepCount: spec.schedule.steps.length, basis: acquired });
-  const prober = new SocketProber(spec, ctx.clock);
+  const prober = withMetricChecks(new SocketProber(spec, ctx.clock), shift, ctx.clock);
   const requests = new RequestTracker(ctx.interrupts, options.onInterrupt === 'pause' ? 'pause' : 'abort');
   const runner = new ShiftRunner({
     spec,

@@ -4,7 +4,7 @@ import { addClusterOptions, connectCluster, type ClusterFlags } from './cluster-
 import type { CliContext } from './io.js';
 import { printAlreadyPromoted, printResult } from './shift-output.js';
 import { preflight } from './shift-preflight.js';
-import { addRunOptions, apiDeadlineMs, lockTtlMs, withProbeAddress, type RunFlags } from './shift-options.js';
+import { addRunOptions, apiDeadlineMs, lockTtlMs, withProbeAddress, withPrometheus, type RunFlags } from './shift-options.js';
 import { readShiftFile } from './spec-file.js';
 import { runShiftSession } from './shift-session.js';
 
@@ -15,6 +15,9 @@ Examples:
 
   # A spec whose probe.address is cluster DNS, probed through a port-forward of the gateway:
   tcpshift shift -f shift.yaml --probe-address 127.0.0.1:31400
+
+  # Judge each step by the spec's metric checks (spec.analysis.metrics) on a port-forwarded Prometheus:
+  tcpshift shift -f shift.yaml --prometheus http://127.0.0.1:9090
 
   # In a pipeline: the final report as JSON on stdout, progress on stderr:
   tcpshift shift -f shift.yaml -o json > report.json
@@ -60,7 +63,7 @@ export function shiftVerb(ctx: CliContext): Command {
   return command.addHelpText('after', EXAMPLES).action(async (flags: RunFlags & ClusterFlags & { file: string; restart?: boolean }) => {
     const ttl = lockTtlMs(flags);
     const deadline = apiDeadlineMs(flags);
-    const { shift, resource } = withProbeAddress(await readShiftFile(flags.file, ctx), flags.probeAddress);
+    const { shift, resource } = withPrometheus(withProbeAddress(await readShiftFile(flags.file, ctx), flags.probeAddress), flags.prometheus);
     const kube = connectCluster(flags, ctx);
     try {
       const router = createRouter(kube, shift);

@@ -6,16 +6,18 @@
  */
 import type { KubeClient } from '../kube/index.js';
 import type { RouteSnapshot } from '../router/index.js';
-import { checkRoutingChain, PreflightError, type ProbeIdentityOptions } from '../shift/preflight/index.js';
+import { checkMetricQueries, checkRoutingChain, PreflightError, type ProbeIdentityOptions } from '../shift/preflight/index.js';
+import type { Clock } from '../util/clock.js';
 import type { ResolvedShift, ResolvedSpec } from '../spec/resolved-shift.js';
 import type { Problem } from './conditions.js';
 
 /** The probe half (real sockets in the controller; none in light probe mode; scripted in tests). */
 export type ProbeCheck = (spec: ResolvedSpec, options: ProbeIdentityOptions) => Promise<void>;
 
-export async function preflightProblem(kube: KubeClient, shift: ResolvedShift, route: RouteSnapshot, checkProbes: ProbeCheck): Promise<Problem | undefined> {
+export async function preflightProblem(kube: KubeClient, shift: ResolvedShift, route: RouteSnapshot, checkProbes: ProbeCheck, clock: Clock): Promise<Problem | undefined> {
   try {
     const passed = await checkRoutingChain(kube, shift, route.object);
+    await checkMetricQueries(shift, clock);
     await checkProbes(shift.spec, { stableOnly: route.weights.canary === 0, passed });
     return undefined;
   } catch (error) {

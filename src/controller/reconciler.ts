@@ -10,7 +10,7 @@
 import { ConflictError, isRetryable, type KubeClient, type TCPShift } from '../kube/index.js';
 import { formatAddress } from '../probe/index.js';
 import { createRouter } from '../router/index.js';
-import { initialState, isTerminal, planWarnings, resumeState, type ShiftProber, type ShiftState } from '../shift/index.js';
+import { initialState, isTerminal, planWarnings, resumeState, withMetricChecks, type ShiftProber, type ShiftState } from '../shift/index.js';
 import { formatIssue, type SpecIssue } from '../spec/issues.js';
 import { parseTCPShiftObject } from '../spec/parse-tcpshift.js';
 import type { ResolvedShift, ResolvedSpec } from '../spec/resolved-shift.js';
@@ -81,7 +81,7 @@ export class Reconciler {
       ...deps,
       probers: (s) => this.proberHooks(s),
       admitProbes: (s) => this.admitProbes(s),
-      preflight: (s, route) => preflightProblem(deps.kube, pinnedRun(s), route, deps.checkProbes),
+      preflight: (s, route) => preflightProblem(deps.kube, pinnedRun(s), route, deps.checkProbes, deps.clock),
       // The finalizer only while something may need rolling back: added before a step's write.
       beforeRouteWrite: (s, purpose) => (purpose === 'step' ? this.setFinalizer(s, s.run.shift.spec.onDelete === 'rollback') : Promise.resolve()),
     });
@@ -358,7 +358,7 @@ export class Reconciler {
         // A run other than the current spec's (a stored run being rolled back) never probes.
         if (admitted?.address !== address) throw new Error(`probe address ${address} has not been checked against --probe-allow`);
         this.deps.probeBudget.hold(s.id.key, this.deps.probeCost(run.shift.spec));
-        return this.deps.createProber(pinnedSpec(run.shift.spec, admitted.host));
+        return withMetricChecks(this.deps.createProber(pinnedSpec(run.shift.spec, admitted.host)), run.shift, this.deps.clock);
       },
       attach: (prober) => {
         const offChange = prober.onChange(() => this.deps.wake(s.id.key));

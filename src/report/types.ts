@@ -4,6 +4,7 @@
  * DESIGN list are additive: `namespace`, `target`, `originalWeights`, `schedule` and `warnings` at the top,
  * `reconnectWave`, `drainWindow` and `notes` per step.
  */
+import type { MetricResult } from '../analysis/index.js';
 import type { LongLivedBlock, NewConnectionsBlock } from '../probe/index.js';
 
 /** DESIGN's four outcomes, plus `paused` (stopped on request with the weights left for `resume`). */
@@ -37,6 +38,8 @@ export interface StepReport {
   drainWindow: [number, number] | null;
   /** Informative remarks (split undecided, probes re-established after a resume, ...). */
   notes: string[];
+  /** The spec's metric checks (spec.analysis.metrics): each one's last value and verdict in the step; absent without checks. */
+  metrics?: MetricResult[];
 }
 
 export interface RollbackReport {

@@ -6,11 +6,13 @@
  * failover or a lost write does the right thing without repeating or skipping a step. The CLI
  * runner and the controller (issue 8) both drive it.
  */
+import type { MetricsObservation } from '../analysis/index.js';
 import { canaryVersionOf, type NewConnectionsBlock } from '../probe/index.js';
 import type { StepReport } from '../report/index.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import type { RouteShape } from '../spec/weighted-route.js';
 import { externalChange } from './external-change.js';
+import { metricVerdict } from './metric-verdict.js';
 import { drainWindow } from './plan.js';
 import { assessStep, preflightBreaches, type Breach, type StepObservation } from './policy.js';
 import { withoutStepFields, type RollbackCause, type ShiftPhase, type ShiftState } from './state.js';
@@ -40,6 +42,8 @@ export interface ProbeStatus {
   sampling: boolean;
   /** What they saw since the mark (or since they started, before any mark). */
   observation: StepObservation;
+  /** The metric checks' evaluations in the step (spec.analysis.metrics): a separate input to the verdict. */
+  metrics?: MetricsObservation;
 }
 
 export type OperatorAction = 'abort' | 'rollback' | 'pause';
@@ -100,6 +104,8 @@ export interface Decision {
 }
 
 const MAX_CHAINED_TRANSITIONS = 8;
+/** While a finished bake waits for a metric check, look again at least this often. */
+const METRIC_HOLD_RECHECK_MS = 1000;
 
 export function decide(spec: ResolvedSpec, state: ShiftState, observation: Observation, now: number): Decision {
   let decision: Decision = { state, actions: [], events: [] };
@@ -254,8 +260,12 @@ function decideBaking(spec: ResolvedSpec, state: ShiftState, obs: Observation, n
   const bakeUntil = state.bakeUntil ?? now;
   const final = now >= bakeUntil;
   const assessment = assessStep(spec, obs.probe.observation, final, now);
-  if (assessment.breaches.length > 0) return breach(spec, state, obs, now, assessment.breaches, now, assessment.notes);
+  const metrics = metricVerdict(spec, state, obs.probe.metrics);
+  const breaches = [...assessment.breaches, ...metrics.breaches].sort((a, b) => a.at - b.at);
+  if (breaches.length > 0) return breach(spec, state, obs, now, breaches, now, assessment.notes);
   if (!final) return { state, actions: [], events: [], wakeAt: bakeUntil };
+  // The bake is over but a metric check has not spoken yet: hold the step (the evaluator wakes us).
+  if (metrics.awaiting.length > 0) return { state, actions: [], events: [], wakeAt: now + METRIC_HOLD_RECHECK_MS };
   const passed = stepReport(spec, state, obs, now, 'ok', [], assessment.notes);
   const event: ShiftEvent = { type: 'StepPassed', stepIndex: i, message: `${stepName(spec, i)} passed: ${weights(target)}`, warning: false };
   const next: ShiftState = { ...withoutStepFields(state), steps: [...state.steps, passed], updatedAt: now };
@@ -368,7 +378,14 @@ function stepReport(spec: ResolvedSpec, state: ShiftState, obs: Observation, now
     reconnectWave: observation.longLived.ends.drained,
     drainWindow: state.drainWindow ?? null,
     notes: [...(state.stepNotes ?? []), ...notes],
+    ...metricResults(spec, state, obs),
   };
+}
+
+/** The step's `metrics` for the report, when the spec has checks. */
+function metricResults(spec: ResolvedSpec, state: ShiftState, obs: Observation): Pick<StepReport, 'metrics'> {
+  const results = metricVerdict(spec, state, obs.probe.metrics).results;
+  return results ? { metrics: results } : {};
 }
 
 function emptyLongLived(): StepObservation['longLived'] {

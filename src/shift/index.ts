@@ -13,3 +13,7 @@ export * from './operator.js';
 export * from './requests.js';
 export * from './acquire.js';
 export * from './rerun.js';
+export * from './metric-verdict.js';
+export * from './metric-queries.js';
+export * from './analyzed-prober.js';
+export * from './prometheus-access.js';

@@ -95,6 +95,12 @@ export function planWarnings(spec: ResolvedSpec): string[] {
         `expect 'undecided' verdicts there (reported, not a breach); raise perStep or splitTolerance for a decided split`,
     );
   }
+  for (const check of analysis.metrics.filter((m) => m.intervalMs > schedule.bakeMs)) {
+    warnings.push(
+      `metric ${check.name}: interval ${formatDuration(check.intervalMs)} is longer than the bake ${formatDuration(schedule.bakeMs)}: ` +
+        `each step waits for the check's first evaluation, one interval after its weight change`,
+    );
+  }
   return warnings;
 }
 

@@ -17,7 +17,7 @@ import { describeEnd, describeEnds, END_KINDS, type EndKind, type EndedConnectio
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import { expectedSplitSamples } from './plan.js';
 
-export type BreachKind = 'echo-errors' | 'drain' | 'failure-rate' | 'split' | 'preflight' | 'external-change';
+export type BreachKind = 'echo-errors' | 'drain' | 'failure-rate' | 'split' | 'preflight' | 'external-change' | 'metric';
 
 export interface Breach {
   kind: BreachKind;

@@ -2,6 +2,7 @@ import type { HostPort } from './address.js';
 import { parseHostPort } from './address.js';
 import { durationMs } from './duration-field.js';
 import type { Identify } from './identify.js';
+import type { MetricTemplate, OnNoData, PrometheusSpec } from './metric-checks.js';
 import type { GatewayApiShiftSpec, IstioShiftSpec, TCPShiftResource, TCPShiftSpec } from './tcpshift-schema.js';
 
 /**
@@ -27,7 +28,24 @@ export interface ResolvedCommon {
     existingConnections: 'tolerate-drain' | 'preserve';
     drainDurationMs: number;
     onExternalChange: 'pause' | 'rollback' | 'reassert';
+    /** Where metrics are queried; undefined when the spec names none (the CLI's --prometheus may set it). */
+    prometheus: PrometheusSpec | undefined;
+    /** Checks on the mesh's telemetry (empty when none). */
+    metrics: ResolvedMetricCheck[];
   };
+}
+
+/** One spec.analysis.metrics[] entry, durations in milliseconds. */
+export interface ResolvedMetricCheck {
+  name: string;
+  /** Exactly one of template and query. */
+  template?: MetricTemplate;
+  query?: string;
+  min?: number;
+  max?: number;
+  intervalMs: number;
+  failureLimit: number;
+  onNoData: OnNoData;
 }
 
 export interface ResolvedIstioTarget {
@@ -91,6 +109,17 @@ function resolveCommon(spec: TCPShiftSpec): ResolvedCommon {
       existingConnections: analysis.existingConnections,
       drainDurationMs: durationMs(analysis.drainDuration),
       onExternalChange: analysis.onExternalChange,
+      prometheus: analysis.prometheus,
+      metrics: (analysis.metrics ?? []).map((m) => ({
+        name: m.name,
+        ...(m.template !== undefined && { template: m.template }),
+        ...(m.query !== undefined && { query: m.query }),
+        ...(m.thresholdRange.min !== undefined && { min: m.thresholdRange.min }),
+        ...(m.thresholdRange.max !== undefined && { max: m.thresholdRange.max }),
+        intervalMs: durationMs(m.interval),
+        failureLimit: m.failureLimit,
+        onNoData: m.onNoData,
+      })),
     },
   };
 }

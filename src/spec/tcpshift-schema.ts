@@ -5,6 +5,7 @@ import { durationString, MAX_BAKE_MS, MAX_PROBE_DURATION_MS } from './duration-f
 import { identifySchema } from './identify.js';
 import { dns1035Label, dns1123Label, dns1123Subdomain, ISTIO_GATEWAY_REF, portNumber } from './names.js';
 import { integerIn, numberIn } from './numbers.js';
+import { metricChecksSchema, prometheusSchema } from './metric-checks.js';
 import { isPlainObject, strictObject } from './strict-object.js';
 
 /**
@@ -154,6 +155,8 @@ const analysis = strictObject({
     .enum(['pause', 'rollback', 'reassert'], { error: 'must be one of: pause, rollback, reassert' })
     .default('pause')
     .describe("When someone else changes the owned weights mid-step: pause (leave them, stop for resume), rollback (to stable), or reassert (write the step's weights again and bake it afresh)."),
+  prometheus: prometheusSchema.optional().describe('Where metrics[] are queried (the CLI flag --prometheus overrides the address).'),
+  metrics: metricChecksSchema.optional().describe("Checks on the mesh's telemetry in Prometheus, judged each step besides the probes."),
 }, 'an object');
 
 const commonSpec = {

@@ -78,6 +78,8 @@ describe('parseTCPShift', () => {
           existingConnections: 'tolerate-drain',
           drainDurationMs: 45_000,
           onExternalChange: 'pause',
+          prometheus: undefined,
+          metrics: [],
         },
       },
     });

@@ -11,6 +11,7 @@ import type { PassedChecks } from './preflight-error.js';
 
 export { PreflightError, type PassedChecks, type PreflightReason } from './preflight-error.js';
 export { checkProbeIdentity, PREFLIGHT_PROBES, type ProbeIdentityOptions } from './probe-identity.js';
+export { checkMetricQueries } from './metric-queries.js';
 export { findParentGateway, type ParentGateway } from './parent-gateway.js';
 
 /** Prove the routing chain of `shift` behind `route` (the VirtualService or TCPRoute as read). */

@@ -26,7 +26,9 @@ export type PreflightReason =
   | 'BackendPortMismatch'
   | 'ProbeUnreachable'
   | 'ProbeUnidentified'
-  | 'ProbeNotStable';
+  | 'ProbeNotStable'
+  | 'PrometheusUnreachable'
+  | 'MetricQueryInvalid';
 
 export class PreflightError extends Error {
   override readonly name = 'PreflightError';
