@@ -1,4 +1,4 @@
-import type { ShiftReport } from '../report/index.js';
+import { reportDocument, type ShiftReport } from '../report/index.js';
 import type { ResolvedShift } from '../spec/resolved-shift.js';
 import type { SessionResult } from './shift-session.js';
 import type { CliContext } from './io.js';
@@ -14,9 +14,8 @@ export function summaryLines(report: ShiftReport): string[] {
   for (const step of report.steps) {
     const n = step.newConnections;
     const split = n.split ? `, split ${n.split.decision}` : '';
-    const interrupted = step.notes.find((note) => note.startsWith('interrupted'));
     lines.push(
-      `  step ${step.index + 1} (${step.targetWeight}%): ${interrupted ?? step.verdict}; new ${n.succeeded} ok / ${n.failed} failed${split}; ` +
+      `  step ${step.index + 1} (${step.targetWeight}%): ${step.verdict}; new ${n.succeeded} ok / ${n.failed} failed${split}; ` +
         `long-lived reconnect wave ${step.reconnectWave}${step.reasons.length ? `; ${step.reasons.join('; ')}` : ''}`,
     );
   }
@@ -30,7 +29,7 @@ export function summaryLines(report: ShiftReport): string[] {
 /** -o json: the report alone on stdout; text: the summary and where the files are. */
 export function printResult(result: SessionResult, output: 'text' | 'json', ctx: CliContext): void {
   if (output === 'json') {
-    ctx.stdout.write(`${JSON.stringify(result.report, null, 2)}\n`);
+    ctx.stdout.write(`${JSON.stringify(reportDocument(result.report), null, 2)}\n`);
     ctx.stderr.write(`report: ${result.files.markdown} (also report.json, timeline.svg)\n`);
     return;
   }

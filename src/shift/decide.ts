@@ -161,7 +161,9 @@ function handleRequest(spec: ResolvedSpec, state: ShiftState, obs: Observation, 
       const { pausedBy: _held, ...ordinary } = state;
       return { state: ordinary, actions: [], events: [] };
     }
-    const paused: ShiftState = { ...withoutStepFields(state), phase: 'paused', pausedFrom: phase, reason: `paused${by}`, updatedAt: now };
+    // A step paused mid-bake is recorded as interrupted, so the report keeps the weight it held during the pause.
+    const steps = phase === 'baking' ? [...state.steps, interruptedStep(spec, state, obs, now, `paused${by}`)] : state.steps;
+    const paused: ShiftState = { ...withoutStepFields(state), steps, phase: 'paused', pausedFrom: phase, reason: `paused${by}`, updatedAt: now };
     return {
       state: paused,
       actions: [{ type: 'stopSampling' }, { type: 'persist' }],
@@ -349,9 +351,9 @@ function startRollback(
   };
 }
 
-/** The step that was cut short by an operator request, as a record (no breach seen). */
+/** The step that was cut short by an operator request (abort, rollback, pause), as a record: `interrupted`, never `ok`. */
 function interruptedStep(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number, reason: string): StepReport {
-  return stepReport(spec, state, obs, now, 'ok', [], [`interrupted: ${reason}`]);
+  return stepReport(spec, state, obs, now, 'interrupted', [reason], []);
 }
 
 function stepReport(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number, verdict: StepReport['verdict'], reasons: string[], notes: string[]): StepReport {

@@ -1,7 +1,7 @@
 // Operating a running shift over the sandbox, every actor a real process: a concurrent editor
 // (kubectl), an unreliable API, SIGKILL then resume, abort from another terminal, Ctrl-C.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ShiftReport } from '../../src/report/index.js';
+import type { ShiftReportDocument as ShiftReport } from '../../src/report/index.js';
 import { kubectl, kubectlBinary } from '../support/kube-kubectl.js';
 import { baking, ShiftAnnotations, startCli, startE2e, waitForState, type E2eEnv } from '../support/shift-e2e.js';
 
@@ -60,7 +60,7 @@ describe('operating a running shift', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     const r = JSON.parse(resumed.stdout) as ShiftReport;
     expect(r.outcome).toBe('promoted');
-    expect(r.steps.map((s) => s.index)).toEqual([0, 1, 2]);
+    expect(r.steps.map((s) => s.number)).toEqual([1, 2, 3]);
     expect(r.steps[1]!.drainWindow).toBeNull(); // step 2's weight was already there: not written again
     expect(resumed.stderr).toContain('step 2/3: canary 50% (stable 50%) (already in place)');
     // take over, step 3's write, the final state (step 2 is not written again)

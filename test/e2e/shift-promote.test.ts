@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ShiftReport } from '../../src/report/index.js';
+import type { ShiftReportDocument as ShiftReport } from '../../src/report/index.js';
 import { startCli, startE2e, type E2eEnv } from '../support/shift-e2e.js';
 
 let env: E2eEnv;
