@@ -5,6 +5,7 @@ import { controllerVerb } from './controller.js';
 import { demoVerb } from './demo.js';
 import { probeCommand } from './probe.js';
 import { renderVerb } from './render.js';
+import { reportVerb } from './report.js';
 import { resumeVerb } from './resume.js';
 import { rollbackVerb } from './rollback.js';
 import { sandboxCommand } from './sandbox.js';
@@ -17,6 +18,7 @@ export const verbs: ReadonlyArray<(ctx: CliContext) => Command> = [
   probeCommand,
   shiftVerb,
   statusVerb,
+  reportVerb,
   abortVerb,
   resumeVerb,
   rollbackVerb,

@@ -8,7 +8,7 @@ export { pinnedSpec, ProbeGuard, systemResolve, type ProbeAdmission, type Resolv
 export { ControllerMetrics } from './metrics.js';
 export { buildStatus, invalidSpecStatus, resourcePhase, splitSummary, type SplitSummary, type StatusView, type WrittenStatus } from './shift-status.js';
 export { mergeConditions, problemConditions, stateConditions, type DesiredCondition, type Problem } from './conditions.js';
-export { engineFields, readStoredRun, runKey, stableJson, type EngineRecord, type StoredRun } from './engine-record.js';
+export { engineFields, readStoredRun, resolveStoredSpec, runKey, stableJson, type EngineRecord, type StoredRun } from './engine-record.js';
 export { ROLLBACK_FINALIZER, effectiveRequest, reopenForRollback } from './requests.js';
 export { controllerHolder, LeadershipEndedError } from './engine-driver.js';
 export { ShardedEvents, type EventSink, type ShardedEventsOptions } from './event-sink.js';
