@@ -162,7 +162,7 @@ function handleRequest(spec: ResolvedSpec, state: ShiftState, obs: Observation, 
       return { state: ordinary, actions: [], events: [] };
     }
     // A step paused mid-bake is recorded as interrupted, so the report keeps the weight it held during the pause.
-    const steps = phase === 'baking' ? [...state.steps, interruptedStep(spec, state, obs, now, `paused${by}`)] : state.steps;
+    const steps = [...state.steps, ...cutShort(spec, state, obs, now, `paused${by}`)];
     const paused: ShiftState = { ...withoutStepFields(state), steps, phase: 'paused', pausedFrom: phase, reason: `paused${by}`, updatedAt: now };
     return {
       state: paused,
@@ -176,7 +176,7 @@ function handleRequest(spec: ResolvedSpec, state: ShiftState, obs: Observation, 
     const ended: ShiftState = { ...state, phase: 'aborted', reason: `${reason} before any weight change`, endedAt: now, updatedAt: now };
     return { state: ended, actions: [{ type: 'stopSampling' }, { type: 'persist' }], events: [{ type: 'Aborted', message: ended.reason ?? reason, warning: true }] };
   }
-  const steps = phase === 'baking' ? [...state.steps, interruptedStep(spec, state, obs, now, reason)] : state.steps;
+  const steps = [...state.steps, ...cutShort(spec, state, obs, now, reason)];
   return startRollback(spec, { ...state, steps }, { cause: 'operator', reason, detectedAt: now, abort }, now);
 }
 
@@ -349,6 +349,18 @@ function startRollback(
     events: [{ type: 'RollingBack', message: `rolling back to stable: ${rollback.reason}`, warning: true }],
     chain: true,
   };
+}
+
+/**
+ * The step an operator request cuts short, as a record: one baking, or one whose weight is
+ * already on the route while its bake has not begun (the write was acknowledged, the engine had
+ * not yet seen it). None before a step's weight is in place.
+ */
+function cutShort(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number, reason: string): StepReport[] {
+  const inPlace = state.phase === 'stepping' && obs.route.canaryWeight === spec.schedule.steps[state.stepIndex];
+  if (state.phase !== 'baking' && !inPlace) return [];
+  const changedAt = state.phase === 'stepping' ? obs.route.changedAt : undefined;
+  return [interruptedStep(spec, changedAt === undefined ? state : { ...state, weightChangedAt: changedAt }, obs, now, reason)];
 }
 
 /** The step that was cut short by an operator request (abort, rollback, pause), as a record: `interrupted`, never `ok`. */
