@@ -135,7 +135,7 @@ describe('decide: operator requests', () => {
     const obs = observation(route(50, T0), probe({ stepIndex: 1, sampling: true, newConnections: newConnections() }), { action: 'abort', by: 'alice' });
     const d = decide(spec, state, obs, T0 + 2000);
     expect(d.state).toMatchObject({ phase: 'rolling-back', rollback: { cause: 'operator', abort: true, reason: 'aborted by alice' } });
-    expect(d.state.steps.at(-1)!.notes).toContain('interrupted: aborted by alice');
+    expect(d.state.steps.at(-1)).toMatchObject({ verdict: 'interrupted', reasons: ['aborted by alice'] });
     expect(weights(d.actions)).toEqual([0]);
     const done = decide(spec, d.state, observation(route(0, T0 + 2010), probe(), { action: 'abort', by: 'alice' }), T0 + 2011);
     expect(done.state.phase).toBe('aborted');
