@@ -85,7 +85,7 @@ export function reportVerb(ctx: CliContext): Command {
       const files = await writeReportFiles(flags.dir ?? defaultReportDir(process.cwd(), report.namespace, report.name, report.startedAt), report);
       if (flags.output === 'json') ctx.stdout.write(`${JSON.stringify(reportDocument(report), null, 2)}\n`);
       else if (flags.output === 'yaml') ctx.stdout.write(stringify(reportDocument(report)));
-      else ctx.stdout.write(`${report.outcome}: ${report.namespace}/${report.name}, ${report.steps.length} step record(s)\nreport: ${files.markdown}\n        ${files.json}\n        ${files.timeline}\n`);
+      else ctx.stdout.write(`${reportDocument(report).phase}: ${report.namespace}/${report.name}, ${report.steps.length} step record(s)\nreport: ${files.markdown}\n        ${files.json}\n        ${files.timeline}\n`);
       ctx.setExitCode(ExitCode.Ok);
     } finally {
       kube.close();

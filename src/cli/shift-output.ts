@@ -1,15 +1,23 @@
 import { reportDocument, type ShiftReport } from '../report/index.js';
+import { readPhase } from '../spec/phase.js';
 import type { ResolvedShift } from '../spec/resolved-shift.js';
 import type { SessionResult } from './shift-session.js';
 import type { CliContext } from './io.js';
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 
+/** What a paused shift's output says next: how to go on, or stop. */
+export function howToContinue(name: string, namespace: string): string {
+  const flags = `${name} -n ${namespace}`;
+  return `the weights stay as they are; continue with: tcpshift resume ${flags} (or abort it: tcpshift abort ${flags})`;
+}
+
 /** The closing lines of `shift`/`resume`/`demo`: outcome, steps, rollback and the report files. */
 export function summaryLines(report: ShiftReport): string[] {
   const lines = [
-    `${report.outcome}: stable ${report.finalWeights.stable}% / canary ${report.finalWeights.canary}% after ${seconds(report.endedAt - report.startedAt)}`,
+    `${readPhase(report.outcome) ?? report.outcome}: stable ${report.finalWeights.stable}% / canary ${report.finalWeights.canary}% after ${seconds(report.endedAt - report.startedAt)}`,
     ...(report.reason !== undefined && report.outcome !== 'promoted' ? [`  reason: ${report.reason}`] : []),
+    ...(report.outcome === 'paused' ? [`  ${howToContinue(report.name, report.namespace)}`] : []),
   ];
   for (const step of report.steps) {
     const n = step.newConnections;

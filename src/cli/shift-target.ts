@@ -9,6 +9,7 @@ import { createRouter, routeKeysWithSpec, scopedKey, type RouteSnapshot, type Tr
 import { readShiftState, ShiftAnnotations, type ShiftState } from '../shift/index.js';
 import { deepEqual } from '../util/json-patch.js';
 import type { ResolvedShift } from '../spec/resolved-shift.js';
+import { parseTCPShiftObject } from '../spec/parse-tcpshift.js';
 import { RoutingError } from '../spec/routing-error.js';
 import type { TCPShiftResource } from '../spec/tcpshift-schema.js';
 import { UsageError } from './errors.js';
@@ -127,6 +128,12 @@ export async function findShift(kube: KubeClient, name: string, namespace: strin
   if (!newer) return found;
   const supersedes = { name, route: found.router.description };
   return { kind: 'controller', name: newer.metadata.name ?? name, namespace: ns, object: newer, supersedes };
+}
+
+/** What a TCPShift shifts, e.g. `VirtualService echo/echo`; the TCPShift itself when its spec does not parse. */
+export function targetOf(kube: KubeClient, found: ControllerShift): string {
+  const parsed = parseTCPShiftObject(found.object);
+  return parsed.ok ? createRouter(kube, parsed.shift).description : `TCPShift ${found.namespace}/${found.name} (spec not valid)`;
 }
 
 /** A line saying a CLI shift's state was superseded by the controller's run, or ''. */

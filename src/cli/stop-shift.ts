@@ -13,6 +13,7 @@ import {
   lockState,
   LockHeldError,
   operatorStop,
+  phaseOf,
   readShiftState,
   releaseHolder,
   requestAnnotations,
@@ -134,14 +135,14 @@ async function report(found: CliShift, outcome: Outcome, timeoutMs: number, ctx:
   }
   const snapshot = await found.router.read();
   const state = readShiftState(snapshot.annotations);
-  ctx.stdout.write(`shift ${found.namespace}/${found.name} ${state?.phase ?? 'ended'}: stable ${snapshot.weights.stable} / canary ${snapshot.weights.canary}${state?.reason ? ` (${state.reason})` : ''}\n`);
+  ctx.stdout.write(`shift ${found.namespace}/${found.name} ${state ? phaseOf(state) : 'ended'}: stable ${snapshot.weights.stable} / canary ${snapshot.weights.canary}${state?.reason ? ` (${state.reason})` : ''}\n`);
   return ExitCode.Ok;
 }
 
 async function stopDirectly(found: CliShift, action: StopAction, by: string, ctx: CliContext): Promise<number> {
   const next = operatorStop(found.state, action, by, ctx.clock.now());
   if (!next) {
-    ctx.stdout.write(`shift ${found.namespace}/${found.name} already ended (${found.state?.phase ?? 'unknown'}): nothing to abort; tcpshift rollback ${found.name} moves the traffic back to stable\n`);
+    ctx.stdout.write(`shift ${found.namespace}/${found.name} already ended (${found.state ? phaseOf(found.state) : 'unknown'}): nothing to abort; tcpshift rollback ${found.name} moves the traffic back to stable\n`);
     return ExitCode.Ok;
   }
   const change = (current: RouteSnapshot): RouteChange => {
@@ -151,6 +152,6 @@ async function stopDirectly(found: CliShift, action: StopAction, by: string, ctx
     return { canaryWeight: 0, ...(restore ? { restore } : {}), annotations: { ...stateAnnotations(next, found.shift.spec.schedule.steps.length), ...releaseHolder, ...clearRequest } };
   };
   const { snapshot } = await found.router.update(change, { basis: found.snapshot });
-  ctx.stdout.write(`shift ${found.namespace}/${found.name} ${next.phase}: stable ${snapshot.weights.stable} / canary ${snapshot.weights.canary} written (${next.reason ?? action})\n`);
+  ctx.stdout.write(`shift ${found.namespace}/${found.name} ${phaseOf(next)}: stable ${snapshot.weights.stable} / canary ${snapshot.weights.canary} written (${next.reason ?? action})\n`);
   return ExitCode.Ok;
 }

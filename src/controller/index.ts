@@ -6,7 +6,7 @@ export { LightProber } from './light-prober.js';
 export { budgetWaitMessage, ProbeBudget, type BudgetWait } from './probe-budget.js';
 export { pinnedSpec, ProbeGuard, systemResolve, type ProbeAdmission, type Resolve } from './probe-guard.js';
 export { ControllerMetrics } from './metrics.js';
-export { buildStatus, invalidSpecStatus, resourcePhase, splitSummary, type SplitSummary, type StatusView, type WrittenStatus } from './shift-status.js';
+export { buildStatus, invalidSpecStatus, splitSummary, type SplitSummary, type StatusView, type WrittenStatus } from './shift-status.js';
 export { mergeConditions, problemConditions, stateConditions, type DesiredCondition, type Problem } from './conditions.js';
 export { engineFields, readStoredRun, resolveStoredSpec, runKey, stableJson, type EngineRecord, type StoredRun } from './engine-record.js';
 export { ROLLBACK_FINALIZER, effectiveRequest, reopenForRollback } from './requests.js';

@@ -6,6 +6,7 @@
  * keeps working on `ShiftReport` (epoch milliseconds, 0-based index), converted here once.
  */
 import type { LongLivedBlock } from '../probe/index.js';
+import { readPhase, type Phase } from '../spec/phase.js';
 import type { MetricVerdict, RollbackReport, ShiftReport, StepReport, StepVerdict, WeightPair } from './types.js';
 
 export const REPORT_API_VERSION = 'tcpshift.io/v1alpha1';
@@ -53,6 +54,9 @@ export interface ShiftReportDocument {
   name: string;
   namespace: string;
   target: string;
+  /** The one phase vocabulary (src/spec/phase.ts), as `status` and TCPShift .status.phase say it. */
+  phase: Phase;
+  /** DESIGN's outcome word for the same thing (promoted, rolled-back, aborted, failed, paused). */
   outcome: ShiftReport['outcome'];
   startedAt: IsoTime;
   endedAt: IsoTime;
@@ -106,6 +110,7 @@ export function reportDocument(report: ShiftReport): ShiftReportDocument {
     name: report.name,
     namespace: report.namespace,
     target: report.target,
+    phase: readPhase(report.outcome) ?? 'Failed',
     outcome: report.outcome,
     startedAt: isoOf(report.startedAt),
     endedAt: isoOf(report.endedAt),

@@ -2,7 +2,7 @@
  * A CLI shift's state on its route (VirtualService or TCPRoute), under the `tcpshift.io/` prefix,
  * so `status`, `abort`, `resume` and `rollback` work from any terminal:
  *   tcpshift.io/state            the ShiftState as JSON (steps without per-connection lists)
- *   tcpshift.io/phase, /step     the same in words for `kubectl get -o yaml` readers
+ *   tcpshift.io/phase, /step     the phase (src/spec/phase.ts) and step for `kubectl get -o yaml` readers
  *   tcpshift.io/original-weights weights found before the first write, `stable=100,canary=0`
  *   tcpshift.io/holder, /expires who runs it (host/pid/random) and until when (renewed)
  *   tcpshift.io/spec             the TCPShift it runs, as JSON (`resume NAME` needs no file)
@@ -14,7 +14,7 @@
  */
 import { RouteAnnotations, type MetadataChanges } from '../router/index.js';
 import type { OperatorAction, OperatorRequest } from './decide.js';
-import { SHIFT_PHASE_NAMES, type ShiftState } from './state.js';
+import { phaseOf, SHIFT_PHASE_NAMES, type ShiftState } from './state.js';
 
 export const SHIFT_LABEL = 'tcpshift.io/shift';
 
@@ -40,7 +40,7 @@ export function stateAnnotations(state: ShiftState, stepCount: number): Metadata
   const original = state.original ? `stable=${state.original.stable},canary=${state.original.canary}` : null;
   return {
     [ShiftAnnotations.state]: JSON.stringify(compactState(state)),
-    [ShiftAnnotations.phase]: state.phase,
+    [ShiftAnnotations.phase]: phaseOf(state),
     [ShiftAnnotations.step]: `${Math.max(0, state.stepIndex + 1)}/${stepCount}`,
     [ShiftAnnotations.originalWeights]: original,
   };

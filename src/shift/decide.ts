@@ -13,7 +13,7 @@ import type { RouteShape } from '../spec/weighted-route.js';
 import { externalChange } from './external-change.js';
 import { drainWindow } from './plan.js';
 import { assessStep, preflightBreaches, type Breach, type StepObservation } from './policy.js';
-import { withoutStepFields, type RollbackCause, type ShiftPhase, type ShiftState } from './state.js';
+import { phaseOf, withoutStepFields, type RollbackCause, type ShiftPhase, type ShiftState } from './state.js';
 
 export interface RouteObservation {
   /** The owned weights as last read or written. */
@@ -318,8 +318,8 @@ function decideRollingBack(state: ShiftState, obs: Observation, now: number): St
 
 function finish(state: ShiftState, phase: ShiftPhase, reason: string, now: number, events: ShiftEvent[]): StepDecision {
   const ended: ShiftState = { ...withoutStepFields(state), phase, reason, endedAt: now, updatedAt: now };
-  const type = ({ promoted: 'Promoted', 'rolled-back': 'RolledBack', aborted: 'Aborted', failed: 'Failed' } as const)[phase as 'promoted'];
-  const message = phase === 'promoted' ? `promoted: ${reason}` : `${phase}: canary at 0% (${reason})`;
+  const type = phaseOf({ phase }) as Extract<ShiftEventType, 'Promoted' | 'RolledBack' | 'Aborted' | 'Failed'>;
+  const message = phase === 'promoted' ? `Promoted: ${reason}` : `${phaseOf({ phase })}: canary at 0% (${reason})`;
   return {
     state: ended,
     actions: [{ type: 'stopSampling' }, { type: 'persist' }],

@@ -13,3 +13,4 @@ export * from './operator.js';
 export * from './requests.js';
 export * from './acquire.js';
 export * from './rerun.js';
+export * from './probe-annotation.js';

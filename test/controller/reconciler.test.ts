@@ -128,20 +128,20 @@ describe('reconcile: breaches and operator requests', () => {
     ]);
     h.annotate('abort');
     await h.reconcile();
-    expect(h.shift()?.status?.phase).toBe('RolledBack');
+    expect(h.shift()?.status?.phase).toBe('Aborted');
     expect(h.api.weights()).toEqual([100, 0]);
     expect(h.api.annotations()[ShiftAnnotations.holder]).toBeUndefined();
     expect(h.api.annotations()[ShiftAnnotations.expires]).toBeUndefined();
   });
 
-  it('abort annotation: back to stable, RolledBack (Aborted), the annotation removed once honoured', async () => {
+  it('abort annotation: back to stable, phase Aborted, the annotation removed once honoured', async () => {
     h.create();
     await h.runUntil(bakingStep(1));
     h.annotate('abort');
     await h.reconcile();
     const s = h.shift()!;
     expect(h.api.weights()).toEqual([100, 0]);
-    expect(s.status?.phase).toBe('RolledBack');
+    expect(s.status?.phase).toBe('Aborted');
     expect(condition(s, 'Ready')).toMatchObject({ reason: 'Aborted', message: 'aborted by tester' });
     expect(s.metadata.annotations?.[ShiftAnnotations.request]).toBeUndefined();
   });

@@ -53,7 +53,7 @@ describe('tcpshift report', { timeout: 60_000 }, () => {
 
     const { doc, svg, md } = await report('demo');
     expect(schemaErrors(doc)).toBe('');
-    expect(doc).toMatchObject({ apiVersion: 'tcpshift.io/v1alpha1', kind: 'ShiftReport', name: 'demo', outcome: 'promoted', finalWeights: { stable: 0, canary: 100 } });
+    expect(doc).toMatchObject({ apiVersion: 'tcpshift.io/v1alpha1', kind: 'ShiftReport', name: 'demo', phase: 'Promoted', outcome: 'promoted', finalWeights: { stable: 0, canary: 100 } });
     expect(doc.steps.map((s) => [s.number, s.targetWeight, s.verdict])).toEqual([[1, 50, 'interrupted'], [1, 50, 'ok'], [2, 100, 'ok']]);
     expect(doc.steps[0]!.reasons[0]).toMatch(/^paused/);
     expect(Date.parse(doc.steps[1]!.startedAt)).toBeGreaterThanOrEqual(Date.parse(doc.steps[0]!.endedAt));
@@ -86,11 +86,11 @@ describe('tcpshift report', { timeout: 60_000 }, () => {
 
     const { doc, svg } = await report('ctl');
     expect(schemaErrors(doc)).toBe('');
-    expect(doc).toMatchObject({ kind: 'ShiftReport', name: 'ctl', outcome: 'promoted', target: 'VirtualService echo/echo' });
+    expect(doc).toMatchObject({ kind: 'ShiftReport', name: 'ctl', phase: 'Promoted', outcome: 'promoted', target: 'VirtualService echo/echo' });
     expect(doc.steps.map((s) => [s.number, s.verdict])).toEqual([[1, 'ok'], [2, 'ok']]);
     expect(svg).toContain('class="step-label"');
     const text = await runTcpshift(['report', 'ctl', ...cluster(), '--dir', path.join(env.sandbox.files.dir, 'ctl-text')]);
-    expect(text.stdout).toMatch(/^promoted: echo\/ctl, 2 step record\(s\)\nreport: .*report\.md$/m);
+    expect(text.stdout).toMatch(/^Promoted: echo\/ctl, 2 step record\(s\)\nreport: .*report\.md$/m);
   });
 
   it('an unknown shift is exit 2 naming where it looked', async () => {

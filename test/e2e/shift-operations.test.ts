@@ -74,10 +74,10 @@ describe('operating a running shift', () => {
     await waitForState(env, baking(0, 50), 'step 1 baking');
     const abort = await startCli(['abort', 'demo', '-n', 'echo', '--kubeconfig', env.sandbox.info.kubeconfig]).done;
     expect(abort.code, abort.stderr).toBe(0);
-    expect(abort.stdout).toMatch(/shift echo\/demo aborted: stable 100 \/ canary 0 \(aborted by /);
+    expect(abort.stdout).toMatch(/shift echo\/demo Aborted: stable 100 \/ canary 0 \(aborted by /);
     const run = await shift.done;
     expect(run.code).toBe(4);
-    expect(run.stdout).toMatch(/^aborted: stable 100% \/ canary 0%/m);
+    expect(run.stdout).toMatch(/^Aborted: stable 100% \/ canary 0%/m);
     expect(env.weights()).toEqual([100, 0]);
     expect(env.state()).toMatchObject({ phase: 'aborted' });
     expect(env.annotations()[ShiftAnnotations.request]).toBeUndefined();

@@ -24,7 +24,7 @@ describe('shift over the sandbox', () => {
     env.sandbox.api.resetRequestCounts();
     const run = await startCli(['shift', '-f', file, ...env.flags('promote'), '--lock-ttl', '60s']).done;
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^promoted: stable 0% \/ canary 100%/m);
+    expect(run.stdout).toMatch(/^Promoted: stable 0% \/ canary 100%/m);
     expect(env.weights()).toEqual([0, 100]);
     // the lock, each of the two steps (weight and state together), the final state; nothing else
     expect(env.sandbox.api.requestCounts()['patch virtualservices']).toBe(4);
