@@ -4,16 +4,11 @@ import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import type { TimerHandle } from '../util/clock.js';
 import { formatDuration } from '../util/duration.js';
 import type { CliContext } from './io.js';
+import { liveViewLines, type LiveViewFields } from './live-view.js';
 
 type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
-const BAR = 30;
-
-/** `▕██████░░░░░░▏` with the canary share filled. */
-export function weightBar(canary: number): string {
-  const filled = Math.round((canary / 100) * BAR);
-  return `▕${'█'.repeat(filled)}${'░'.repeat(BAR - filled)}▏`;
-}
+export { weightBar } from './live-view.js';
 
 function percent(share: number | null): string {
   return share === null ? '-' : `${Number((share * 100).toFixed(1))}%`;
@@ -100,24 +95,38 @@ export class ShiftProgress implements ShiftObserver {
     );
   }
 
-  /** The live view's lines. */
+  /** The live view's lines, fitted to the terminal's width (live) or in full (plain lines). */
   statusLines(): string[] {
+    const fields = this.liveFields();
+    return fields ? liveViewLines(fields, this.live ? (this.out.columns ?? 200) : Infinity) : [];
+  }
+
+  private liveFields(): LiveViewFields | undefined {
     const state = this.state;
     const counters = this.prober?.counters();
-    if (!state || !counters) return [];
+    if (!state || !counters) return undefined;
     const steps = this.spec.schedule.steps;
-    const step = state.stepIndex < 0 ? 'starting' : `step ${state.stepIndex + 1}/${steps.length}`;
-    const left = state.phase === 'baking' && state.bakeUntil !== undefined ? `, bake ${formatDuration(Math.max(0, Math.round((state.bakeUntil - this.ctx.clock.now()) / 100) * 100))} left` : '';
     const n = counters.newConnections;
-    const split = n?.split ? `, split ${n.split.decision === 'undecided' && state.phase === 'baking' ? 'testing' : n.split.decision}` : '';
-    const newLine = n
-      ? `new ${n.attempted}/${this.spec.probe.newConnections.perStep} (${n.failed} failed), canary ${percent(n.observedCanaryShare)} [${percent(n.interval[0])}, ${percent(n.interval[1])}]${split}`
-      : 'new -';
     const broken = Object.entries(counters.ends).reduce((sum, [kind, count]) => (kind === 'drained' ? sum : sum + count), 0);
-    return [
-      `${step} ${state.phase}${left}  stable ${100 - this.canary}% ${weightBar(this.canary)} canary ${this.canary}%`,
-      `long-lived ${counters.longLivedOpen}/${counters.longLivedWanted} open, ${counters.heartbeatsEchoed} echoed, ${counters.ends.drained} drained, ${broken} broken | ${newLine}`,
-    ];
+    return {
+      step: state.stepIndex < 0 ? 'starting' : `step ${state.stepIndex + 1}/${steps.length}`,
+      phase: state.phase,
+      ...(state.phase === 'baking' && state.bakeUntil !== undefined ? { bakeLeft: `bake ${formatDuration(Math.max(0, Math.round((state.bakeUntil - this.ctx.clock.now()) / 100) * 100))} left` } : {}),
+      canary: this.canary,
+      longLived: { open: counters.longLivedOpen, wanted: counters.longLivedWanted, echoed: counters.heartbeatsEchoed, drained: counters.ends.drained, broken },
+      ...(n
+        ? {
+            newConnections: {
+              attempted: n.attempted,
+              perStep: this.spec.probe.newConnections.perStep,
+              failed: n.failed,
+              share: percent(n.observedCanaryShare),
+              interval: `[${percent(n.interval[0])}, ${percent(n.interval[1])}]`,
+              ...(n.split ? { split: n.split.decision === 'undecided' && state.phase === 'baking' ? 'testing' : n.split.decision } : {}),
+            },
+          }
+        : {}),
+    };
   }
 
   private draw(): void {
@@ -125,9 +134,8 @@ export class ShiftProgress implements ShiftObserver {
     const lines = this.statusLines();
     if (lines.length === 0) return;
     this.clear();
-    // A wrapped line would break the cursor-up count: cut each to the terminal's width.
-    const width = Math.max(20, (this.out.columns ?? 200) - 1);
-    this.out.write(`${lines.map((l) => `\x1b[2K${[...l].slice(0, width).join('')}`).join('\n')}\n`);
+    // Fitted to the terminal's width (liveViewLines): a wrapped line would break the cursor-up count.
+    this.out.write(`${lines.map((l) => `\x1b[2K${l}`).join('\n')}\n`);
     this.drawn = lines.length;
   }
 
