@@ -1,9 +1,10 @@
-import { describeEnd, type EndedConnection } from '../probe/index.js';
+import type { EndedConnection } from '../probe/index.js';
 import type { Decision, ShiftObserver, ShiftProber, ShiftState, WeightPurpose } from '../shift/index.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import type { TimerHandle } from '../util/clock.js';
 import { formatDuration } from '../util/duration.js';
 import type { CliContext } from './io.js';
+import { EndSummary } from './end-summary.js';
 import { liveViewLines, type LiveViewFields } from './live-view.js';
 
 type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -27,6 +28,7 @@ export class ShiftProgress implements ShiftObserver {
   private prober: ShiftProber | undefined;
   private canary = 0;
   private readonly startedAt: number;
+  private readonly ends: EndSummary;
 
   constructor(
     private readonly out: Out,
@@ -35,6 +37,7 @@ export class ShiftProgress implements ShiftObserver {
   ) {
     this.live = out.isTTY === true;
     this.startedAt = ctx.clock.now();
+    this.ends = new EndSummary(ctx.clock, (text) => this.line(`${this.elapsed()} ${text.includes(': refused') ? '' : '! '}long-lived ${text}`));
   }
 
   /** Print the header lines and start the live view. */
@@ -74,6 +77,7 @@ export class ShiftProgress implements ShiftObserver {
   }
 
   finish(): void {
+    this.ends.flush();
     this.timer?.cancel();
     this.timer = undefined;
     this.clear();
@@ -81,7 +85,7 @@ export class ShiftProgress implements ShiftObserver {
 
   private ended(end: EndedConnection): void {
     if (end.end === 'drained') return; // counted in the status; a wave of them would flood the log
-    this.line(`${this.elapsed()} ${end.end === 'refused' ? '' : '! '}long-lived ${describeEnd(end)}`);
+    this.ends.add(end);
   }
 
   private schedule(): void {
