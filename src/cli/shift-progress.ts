@@ -29,6 +29,7 @@ export class ShiftProgress implements ShiftObserver {
   private canary = 0;
   private readonly startedAt: number;
   private readonly ends: EndSummary;
+  private readonly held: EndedConnection[] = [];
 
   constructor(
     private readonly out: Out,
@@ -53,6 +54,14 @@ export class ShiftProgress implements ShiftObserver {
   decided(decision: Decision): void {
     this.state = decision.state;
     for (const event of decision.events) this.line(`${this.elapsed()} ${event.warning ? '! ' : ''}${event.message}`);
+    if (decision.state.phase !== 'pending') this.releaseHeldEnds();
+  }
+
+  /** Ends seen while pending come after the pre-flight's conclusion (the event that ends it), summarised. */
+  private releaseHeldEnds(): void {
+    if (this.held.length === 0) return;
+    for (const end of this.held.splice(0)) this.ends.add(end);
+    this.ends.flush();
   }
 
   weightWritten(canaryWeight: number, purpose: WeightPurpose): void {
@@ -77,6 +86,7 @@ export class ShiftProgress implements ShiftObserver {
   }
 
   finish(): void {
+    this.releaseHeldEnds();
     this.ends.flush();
     this.timer?.cancel();
     this.timer = undefined;
@@ -85,7 +95,8 @@ export class ShiftProgress implements ShiftObserver {
 
   private ended(end: EndedConnection): void {
     if (end.end === 'drained') return; // counted in the status; a wave of them would flood the log
-    this.ends.add(end);
+    if (this.state?.phase === 'pending') this.held.push(end);
+    else this.ends.add(end);
   }
 
   private schedule(): void {

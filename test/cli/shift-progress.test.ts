@@ -5,7 +5,7 @@ import type { CliContext } from '../../src/cli/io.js';
 import { decide, initialState } from '../../src/shift/index.js';
 import { ManualClock } from '../../src/util/manual-clock.js';
 import { ScriptedProber } from '../support/shift-prober.js';
-import { observation, probe, route, shiftFor } from '../support/shift-fixtures.js';
+import { longLived, observation, probe, route, shiftFor } from '../support/shift-fixtures.js';
 
 function setUp(tty: boolean, columns?: number) {
   const clock = new ManualClock();
@@ -66,4 +66,20 @@ describe('shift progress', () => {
     expect(text).toMatch(/weights written: stable 50% \/ canary 50%/);
     expect(text.match(/step 2\/3 baking/g)).toHaveLength(2);
   });
+
+  it('a pre-flight that fails prints its conclusion first, then the refused connections summarised', async () => {
+    const { clock, progress, prober, spec, output } = setUp(false);
+    const pending = initialState(clock.now());
+    progress.begin([], pending, prober, 0);
+    for (let id = 1; id <= 20; id++) prober.end({ id, version: null, openedAt: clock.now(), endedAt: clock.now(), end: 'refused', detail: 'ECONNREFUSED' });
+    const refusedAll = longLived(Array.from({ length: 20 }, (_, i) => ({ id: i + 1, version: null, openedAt: clock.now(), endedAt: clock.now(), end: 'refused' as const })));
+    const failed = decide(spec, pending, observation(route(0), probe({ ready: true, longLived: refusedAll })), clock.now());
+    expect(failed.state.phase).toBe('failed');
+    progress.decided(failed);
+    progress.finish();
+    const lines = output().split('\n').filter((l) => l !== '');
+    expect(lines[0]).toContain(failed.state.reason!);
+    expect(lines.slice(1)).toEqual([expect.stringMatching(/connection 1 \(unidentified\) ended: refused/), expect.stringMatching(/19 more long-lived connection\(s\) ended: refused/)]);
+  });
 });
+
