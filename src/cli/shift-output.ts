@@ -12,6 +12,13 @@ export function howToContinue(name: string, namespace: string): string {
   return `the weights stay as they are; continue with: tcpshift resume ${flags} (or abort it: tcpshift abort ${flags})`;
 }
 
+/** A step's reasons for the summary, without the shift's reason (printed once, on its own line). */
+function stepReasons(reasons: readonly string[], shown: string | undefined): string {
+  const rest = reasons.filter((r) => r !== shown);
+  if (rest.length === reasons.length) return rest.length ? `; ${rest.join('; ')}` : '';
+  return `; ${['reason above', ...rest].join('; ')}`;
+}
+
 /** The closing lines of `shift`/`resume`/`demo`: outcome, steps, rollback and the report files. */
 export function summaryLines(report: ShiftReport): string[] {
   const lines = [
@@ -24,12 +31,12 @@ export function summaryLines(report: ShiftReport): string[] {
     const split = n.split ? `, split ${n.split.decision}` : '';
     lines.push(
       `  step ${step.index + 1} (${step.targetWeight}%): ${step.verdict}; new ${n.succeeded} ok / ${n.failed} failed${split}; ` +
-        `long-lived reconnect wave ${step.reconnectWave}${step.reasons.length ? `; ${step.reasons.join('; ')}` : ''}`,
+        `long-lived reconnect wave ${step.reconnectWave}${stepReasons(step.reasons, report.reason)}`,
     );
   }
   if (report.rollback) {
     const rb = report.rollback;
-    lines.push(`  rollback: ${rb.reason}; ${rb.restoredAt === null ? 'canary 0 NOT written' : `canary 0 written ${rb.detectionToRestoreMs} ms after detection`}`);
+    lines.push(`  rollback: ${rb.reason === report.reason ? '' : `${rb.reason}; `}${rb.restoredAt === null ? 'canary 0 NOT written' : `canary 0 written ${rb.detectionToRestoreMs} ms after detection`}`);
   }
   return lines;
 }

@@ -30,6 +30,7 @@ export class ShiftProgress implements ShiftObserver {
   private readonly startedAt: number;
   private readonly ends: EndSummary;
   private readonly held: EndedConnection[] = [];
+  private reasonShown: string | undefined;
 
   constructor(
     private readonly out: Out,
@@ -53,7 +54,13 @@ export class ShiftProgress implements ShiftObserver {
 
   decided(decision: Decision): void {
     this.state = decision.state;
-    for (const event of decision.events) this.line(`${this.elapsed()} ${event.warning ? '! ' : ''}${event.message}`);
+    const reason = decision.state.rollback?.reason;
+    for (const event of decision.events) {
+      // A breach's reason is printed once in full; the rollback's lines after it refer to it.
+      const repeated = reason !== undefined && this.reasonShown === reason && event.message.includes(reason);
+      if (reason !== undefined && event.message.includes(reason)) this.reasonShown = reason;
+      this.line(`${this.elapsed()} ${event.warning ? '! ' : ''}${repeated ? event.message.replace(reason, 'see above') : event.message}`);
+    }
     if (decision.state.phase !== 'pending') this.releaseHeldEnds();
   }
 
