@@ -3,6 +3,7 @@ import type { CliContext } from './io.js';
 import { abortVerb } from './abort.js';
 import { controllerVerb } from './controller.js';
 import { demoVerb } from './demo.js';
+import { listVerb } from './list.js';
 import { pauseVerb } from './pause.js';
 import { probeCommand } from './probe.js';
 import { promoteVerb } from './promote.js';
@@ -19,6 +20,7 @@ export const verbs: ReadonlyArray<(ctx: CliContext) => Command> = [
   renderVerb,
   probeCommand,
   shiftVerb,
+  listVerb,
   statusVerb,
   promoteVerb,
   pauseVerb,
