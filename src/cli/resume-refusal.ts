@@ -11,7 +11,7 @@ function why(reason: string | undefined): string {
 
 /** A CLI shift that ended: promoted (roll it back, or start again), rolled back / aborted / failed (start again). */
 export function cliResumeRefusal(name: string, state: ShiftState, route: string): string {
-  const again = `to run it again from stable, start it anew with tcpshift shift -f FILE --restart`;
+  const again = `to run it again from stable: tcpshift retry ${name}`;
   if (state.phase === 'promoted') {
     return `shift ${name} was promoted${why(state.reason)} (the canary carries the traffic of ${route}): nothing to resume; ` +
       `to move the traffic back use tcpshift rollback ${name}; ${again}`;
@@ -25,6 +25,7 @@ export function controllerResumeRefusal(name: string, namespace: string, status:
   if (!phase || !isEnded(phase)) return undefined;
   const message = status?.conditions?.find((c) => c.type === 'Ready')?.message;
   const back = phase === 'Promoted' ? `to move the traffic back use tcpshift rollback ${name}; ` : '';
+  const again = phase === 'Promoted' ? 'then ' : '';
   return `TCPShift ${namespace}/${name} has ended (${phase}${why(message)}): nothing to resume; ${back}` +
-    `to run it again change its spec (a changed spec starts a new run from stable), or delete it and apply it again`;
+    `${again}to run it again from stable: tcpshift retry ${name} -n ${namespace}`;
 }

@@ -6,7 +6,7 @@
  */
 import { Command } from 'commander';
 import type { KubeClient } from '../kube/index.js';
-import type { RouteChange, RouteSnapshot } from '../router/index.js';
+import type { MetadataChanges, RouteChange, RouteSnapshot } from '../router/index.js';
 import {
   clearRequest,
   isTerminal,
@@ -91,23 +91,32 @@ async function requestController(found: ControllerShift, action: StopAction, by:
 
 async function stopCliShift(found: CliShift, action: StopAction, by: string, timeoutMs: number, ctx: CliContext): Promise<number> {
   const lock = lockState(found.snapshot.annotations, ctx.clock.now(), localProcesses);
-  if (lock.kind === 'held') {
-    try {
-      await found.router.update(
-        (current) => {
-          if (lockState(current.annotations, ctx.clock.now(), localProcesses).kind !== 'held') throw new HolderGoneError();
-          return { annotations: requestAnnotations(action, by) };
-        },
-        { basis: found.snapshot },
-      );
-      ctx.stdout.write(`shift ${found.namespace}/${found.name}: asked ${lock.holder.identity} to ${action}\n`);
-      const outcome = timeoutMs > 0 ? await waitForOutcome(found, timeoutMs, ctx) : 'asked';
-      if (outcome !== 'holder-gone') return report(found, outcome, timeoutMs, ctx);
-    } catch (error) {
-      if (!(error instanceof HolderGoneError)) throw error;
-    }
+  if (lock.kind === 'held' && (await askHolder(found, requestAnnotations(action, by), ctx))) {
+    ctx.stdout.write(`shift ${found.namespace}/${found.name}: asked ${lock.holder.identity} to ${action}\n`);
+    const outcome = timeoutMs > 0 ? await waitForOutcome(found, timeoutMs, ctx) : 'asked';
+    if (outcome !== 'holder-gone') return report(found, outcome, timeoutMs, ctx);
   }
   return stopDirectly(found, action, by, ctx);
+}
+
+/**
+ * Write a request on a CLI shift's route while its holder is alive (checked on the route as it is
+ * when written); false, with nothing written, when the holder has gone meanwhile.
+ */
+export async function askHolder(found: CliShift, annotations: MetadataChanges, ctx: CliContext): Promise<boolean> {
+  try {
+    await found.router.update(
+      (current) => {
+        if (lockState(current.annotations, ctx.clock.now(), localProcesses).kind !== 'held') throw new HolderGoneError();
+        return { annotations };
+      },
+      { basis: found.snapshot },
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof HolderGoneError) return false;
+    throw error;
+  }
 }
 
 type Outcome = 'done' | 'asked' | 'timeout' | 'holder-gone';

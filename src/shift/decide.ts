@@ -42,10 +42,17 @@ export interface ProbeStatus {
   observation: StepObservation;
 }
 
-export type OperatorAction = 'abort' | 'rollback' | 'pause';
+/**
+ * `promote` ends the bake of one step now (the step it was asked at, so a request left on the
+ * object never ends a later step's bake); `promote-full` writes canary 100 at once, skipping the
+ * remaining steps. `retry` asks the controller to start an ended shift again; the engine ignores it.
+ */
+export type OperatorAction = 'abort' | 'rollback' | 'pause' | 'promote' | 'promote-full' | 'retry';
 
 export interface OperatorRequest {
   action: OperatorAction;
+  /** promote: the step (counted from 1) whose bake it ends. */
+  step?: number;
   /** Who asked: `user@host pid 123`, `interrupt (SIGINT)`, `controller`. */
   by?: string;
 }
@@ -153,8 +160,9 @@ const weights = (canary: number): string => `canary ${canary}% (stable ${100 - c
 function handleRequest(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number): StepDecision | undefined {
   const request = obs.request;
   const phase = state.phase;
-  if (!request || phase === 'rolling-back' || TERMINAL.has(phase)) return undefined;
+  if (!request || request.action === 'retry' || phase === 'rolling-back' || TERMINAL.has(phase)) return undefined;
   const by = request.by ? ` by ${request.by}` : '';
+  if (request.action === 'promote' || request.action === 'promote-full') return promoteRequest(spec, state, obs, now, request, by);
   if (request.action === 'pause') {
     // A pause asked for while the engine holds one (external change) becomes an ordinary pause: unpausing resumes it.
     if (phase === 'paused') {
@@ -178,6 +186,25 @@ function handleRequest(spec: ResolvedSpec, state: ShiftState, obs: Observation, 
   }
   const steps = [...state.steps, ...cutShort(spec, state, obs, now, reason)];
   return startRollback(spec, { ...state, steps }, { cause: 'operator', reason, detectedAt: now, abort }, now);
+}
+
+/**
+ * A promote request: while the asked step bakes, its bake ends now (the step is judged on what
+ * its probes saw so far, breaches included); `promote-full` from a step (stepping or baking)
+ * goes straight to canary 100. Anything else (pending, paused, promoting, another step) ignores it.
+ */
+function promoteRequest(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number, request: OperatorRequest, by: string): StepDecision | undefined {
+  const stepping = state.phase === 'stepping' || state.phase === 'baking';
+  if (!stepping) return undefined;
+  if (request.action === 'promote') {
+    if (state.phase !== 'baking' || request.step !== state.stepIndex + 1 || (state.bakeUntil ?? now) <= now) return undefined;
+    const note = `bake ended early: promote requested${by}`;
+    return decideBaking(spec, { ...state, bakeUntil: now, stepNotes: [...(state.stepNotes ?? []), note] }, obs, now);
+  }
+  const reason = `promote --full requested${by}`;
+  const steps = state.phase === 'baking' ? [...state.steps, stepReport(spec, state, obs, now, 'interrupted', [reason], [])] : state.steps;
+  const promoting: ShiftState = { ...withoutStepFields(state), steps, phase: 'promoting', updatedAt: now };
+  return { state: promoting, actions: [{ type: 'stopSampling' }], events: [{ type: 'Promoting', message: `${reason}: skipping the remaining steps, canary 100%`, warning: false }], chain: true };
 }
 
 const TERMINAL = new Set<ShiftPhase>(['promoted', 'rolled-back', 'aborted', 'failed']);
