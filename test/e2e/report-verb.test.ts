@@ -20,6 +20,8 @@ afterAll(async () => env?.sandbox.stop());
 
 const validate = new Ajv({ allErrors: true }).compile(JSON.parse(await readFile(path.join(repoRoot, 'schemas', 'report.schema.json'), 'utf8')) as object);
 const schemaErrors = (doc: unknown): string => (validate(doc) ? '' : JSON.stringify(validate.errors, null, 1));
+/** This file tests reports, not breach detection: a starved machine (the other core busy) must not fail a step. */
+const LENIENT = { 'spec.analysis.maxNewConnectionFailureRate': 0.5, 'spec.probe.longLived.timeout': '4s', 'spec.analysis.maxEchoErrors': 6 };
 const cluster = (): string[] => ['-n', 'echo', '--kubeconfig', env.sandbox.info.kubeconfig];
 
 async function report(name: string): Promise<{ doc: ShiftReportDocument; svg: string; md: string }> {
@@ -31,7 +33,7 @@ async function report(name: string): Promise<{ doc: ShiftReportDocument; svg: st
   return { doc: written, svg: await readFile(path.join(dir, 'timeline.svg'), 'utf8'), md: await readFile(path.join(dir, 'report.md'), 'utf8') };
 }
 
-describe('tcpshift report', { timeout: 60_000 }, () => {
+describe('tcpshift report', { timeout: 90_000 }, () => {
   it('the schema rejects what report.json must not be: epoch milliseconds, steps from 0, no kind', () => {
     const bad = { apiVersion: 'tcpshift.io/v1alpha1', name: 'x', namespace: 'y', target: 't', outcome: 'promoted', startedAt: 1795258440000, endedAt: 1795258441000, durationMs: 1000, finalWeights: { stable: 0, canary: 100 }, originalWeights: null, schedule: { steps: [100], bakeMs: 1 }, steps: [], warnings: [] };
     expect(validate(bad)).toBe(false);
@@ -41,7 +43,7 @@ describe('tcpshift report', { timeout: 60_000 }, () => {
 
   it('of a CLI shift paused mid-bake and resumed: the whole history, the pause included, valid against the schema', async () => {
     // a longer first bake: the pause comes once the step's write is acknowledged and its bake runs
-    const file = await env.spec('paused', { 'spec.schedule.steps': [50, 100], 'spec.schedule.bake': '4s' });
+    const file = await env.spec('paused', { ...LENIENT, 'spec.schedule.steps': [50, 100], 'spec.schedule.bake': '4s' });
     const interrupt = new AbortController();
     const first = runTcpshift(['shift', '-f', file, ...env.flags('paused'), '--on-interrupt', 'pause'], { interrupts: interrupt.signal });
     await waitForState(env, baking(0, 50), 'step 1 baking');
@@ -73,10 +75,10 @@ describe('tcpshift report', { timeout: 60_000 }, () => {
       { interrupts: stop.signal },
     );
     try {
-      const doc = parse(await readFile(await env.spec('ctl', { 'metadata.name': 'ctl' }), 'utf8')) as Record<string, unknown>;
+      const doc = parse(await readFile(await env.spec('ctl', { ...LENIENT, 'metadata.name': 'ctl' }), 'utf8')) as Record<string, unknown>;
       env.sandbox.api.objects.create(doc as never);
       const ref = { apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', name: 'ctl', namespace: 'echo' };
-      await waitForValue(() => (env.sandbox.api.objects.get(ref) as { status?: { phase?: string } }).status?.phase, (p) => p === 'Promoted', 'TCPShift ctl Promoted', 40_000);
+      await waitForValue(() => (env.sandbox.api.objects.get(ref) as { status?: { phase?: string } }).status?.phase, (p) => p === 'Promoted', 'TCPShift ctl Promoted', 60_000);
     } finally {
       stop.abort(new Error('interrupted by SIGTERM'));
     }
