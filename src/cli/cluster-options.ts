@@ -24,6 +24,8 @@ export function addOutputOption(command: Command, formats: readonly string[], he
   return command.addOption(new Option('-o, --output <format>', help).choices([...formats]).default(formats[0]));
 }
 
+const KUBECONFIG_HINT = 'give --kubeconfig PATH or set KUBECONFIG (for the sandbox: eval "$(tcpshift sandbox env)")';
+
 /** Connect as kubectl would; a kubeconfig that cannot be loaded is bad input (exit 2). */
 export function connectCluster(flags: ClusterFlags, ctx: CliContext): KubeClient {
   const fromEnv = ctx.env.KUBECONFIG && !ctx.env.KUBECONFIG.includes(':') ? ctx.env.KUBECONFIG : undefined;
@@ -35,7 +37,7 @@ export function connectCluster(flags: ClusterFlags, ctx: CliContext): KubeClient
       { clock: ctx.clock },
     );
   } catch (error) {
-    if (error instanceof KubeError) throw new UsageError(`${flags.context !== undefined && error.message.includes('context') ? '--context' : '--kubeconfig'}: ${error.message}`);
+    if (error instanceof KubeError) throw new UsageError(`${flags.context !== undefined && error.message.includes('context') ? '--context' : '--kubeconfig'}: ${error.message}; ${KUBECONFIG_HINT}`);
     throw error;
   }
 }

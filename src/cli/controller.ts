@@ -3,7 +3,8 @@ import os from 'node:os';
 import { Command, Option } from 'commander';
 import { startController, type ControllerOptions, type ProbeMode } from '../controller/index.js';
 import { DEFAULT_PROBE_ALLOW, PROBE_ALLOW_HELP, ProbeAllowlist } from '../probe/index.js';
-import { jsonLogger, type LogLevel } from '../util/logger.js';
+import { textLogger } from '../echo/index.js';
+import { jsonLogger, silentLogger, type Logger, type LogLevel } from '../util/logger.js';
 import { addClusterOptions, connectCluster, type ClusterFlags } from './cluster-options.js';
 import { UsageError } from './errors.js';
 import { durationFlag, MAX_FLAG_WAIT_MS } from './duration-flag.js';
@@ -23,6 +24,8 @@ Examples:
   # Against the sandbox (tcpshift sandbox up --dir .sandbox), then kubectl apply -f a TCPShift:
   # (the sandbox's gateway listens on loopback, which --probe-allow must then list):
   tcpshift controller --kubeconfig .sandbox/kubeconfig --lease-namespace default --health-port 0 --metrics-port 0 --probe-allow 127.0.0.0/8
+  # Readable logs while trying it out:
+  tcpshift controller --kubeconfig .sandbox/kubeconfig --log-format text --probe-allow 127.0.0.0/8
 
   # As the Deployment in manifests/controller runs it (POD_NAME, POD_NAMESPACE from the downward API):
   tcpshift controller --identity $POD_NAME --metrics-port 9090 --health-port 8081
@@ -34,8 +37,9 @@ Every replica watches TCPShift resources; only the holder of the Lease (--lease-
 --lease-namespace, default $POD_NAMESPACE or tcpshift-system) shifts: it writes each step's weight
 to the route, probes through spec.probe.address, keeps the engine state in .status (a standby or a
 restarted controller resumes from it without repeating a step), records Events and serves
-/healthz, /readyz (health port) and /metrics (metrics port). JSON logs on stdout, one field
-"shift" (namespace/name) on every line about a shift; LOG_LEVEL=debug for more.
+/healthz, /readyz (health port) and /metrics (metrics port). JSON logs on stdout (--log-format
+text: one readable line per record), one field "shift" (namespace/name) on every line about a
+shift; LOG_LEVEL=debug for more.
 --probe-allow bounds where spec.probe.address may point (default ${DEFAULT_PROBE_ALLOW}: the
 Services of istio-system by DNS name). A host name is resolved first and the probe connects to
 the address checked; a loopback, link-local (cloud metadata) or unspecified address needs an
@@ -66,6 +70,7 @@ interface ControllerFlags extends ClusterFlags {
   probeBudgetConnections: string;
   statusInterval: string;
   logLevel?: string;
+  logFormat: 'json' | 'text';
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -155,12 +160,13 @@ export function controllerVerb(ctx: CliContext): Command {
     .option('--probe-allow <list>', `where probes may connect: ${PROBE_ALLOW_HELP}`, DEFAULT_PROBE_ALLOW)
     .option('--probe-budget-connections <n>', 'probe connections of all shifts together; shifts beyond it wait (ProbeBudget) before their first write', String(DEFAULT_PROBE_BUDGET))
     .option('--status-interval <duration>', "how often a baking shift's status.split is refreshed at most", '5s')
-    .option('--log-level <level>', 'debug, info, warn or error (default: $LOG_LEVEL, else info)');
+    .option('--log-level <level>', 'debug, info, warn or error (default: $LOG_LEVEL, else info)')
+    .addOption(new Option('--log-format <format>', 'json (pino lines, for log collectors) or text (one readable line per record)').choices(['json', 'text']).default('json'));
   addClusterOptions(command);
   return command.addHelpText('after', EXAMPLES).action(async (flags: ControllerFlags) => {
     const { level, ...options } = settings(flags, ctx);
     const kube = connectCluster(flags, ctx);
-    const logger = jsonLogger(level, ctx.stdout);
+    const logger = controllerLogger(flags.logFormat, level, ctx);
     try {
       const controller = await startController({ ...options, kube, logger, clock: ctx.clock });
       await untilAborted(ctx.interrupts);
@@ -171,6 +177,12 @@ export function controllerVerb(ctx: CliContext): Command {
       kube.close();
     }
   });
+}
+
+/** JSON lines by default (container logs); text: `2026-12-06T20:01:02.000Z INFO leading ... shift=echo/demo`. */
+function controllerLogger(format: 'json' | 'text', level: LogLevel, ctx: CliContext): Logger {
+  if (format === 'json') return jsonLogger(level, ctx.stdout);
+  return level === 'silent' ? silentLogger : textLogger(ctx.stdout, ctx.clock, level);
 }
 
 function untilAborted(signal: AbortSignal): Promise<void> {

@@ -2,7 +2,6 @@ import { Command } from 'commander';
 import {
   breakageEnds,
   canaryVersionOf,
-  describeEnd,
   describeLongLived,
   describeNewConnections,
   formatAddress,
@@ -19,6 +18,7 @@ import {
 } from '../probe/index.js';
 import type { TimerHandle } from '../util/clock.js';
 import { formatDuration } from '../util/duration.js';
+import { EndSummary } from './end-summary.js';
 import { UsageError } from './errors.js';
 import { durationFlag, MAX_FLAG_WAIT_MS } from './duration-flag.js';
 import { ExitCode } from './exit-codes.js';
@@ -204,6 +204,7 @@ class ProbeProgress {
   private status = '';
   private pool: LongLivedPool | undefined;
   private sampler: NewConnectionSampler | undefined;
+  private readonly ends: EndSummary;
 
   constructor(
     private readonly out: NodeJS.WritableStream & { isTTY?: boolean },
@@ -212,6 +213,7 @@ class ProbeProgress {
   ) {
     this.live = out.isTTY === true;
     this.startedAt = ctx.clock.monotonic();
+    this.ends = new EndSummary(ctx.clock, (text) => this.line(`${this.elapsed()} ${text}`));
   }
 
   start(pool: LongLivedPool, sampler: NewConnectionSampler): void {
@@ -226,12 +228,15 @@ class ProbeProgress {
   }
 
   ended(end: EndedConnection): void {
-    this.line(`${this.elapsed()} ${describeEnd(end)}`);
+    this.ends.add(end);
   }
 
   stop(interrupted: boolean): void {
     this.timer?.cancel();
+    this.ends.flush();
     this.clearStatus();
+    // the status line is gone for good: nothing redraws it under the closing lines
+    this.status = '';
     if (interrupted) this.line(`interrupted after ${this.elapsed()}: reporting what was seen`);
   }
 

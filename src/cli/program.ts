@@ -34,11 +34,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const program = buildProgram(ctx);
   configureRecursively(program, io);
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(helpOfSubcommand(argv), { from: 'user' });
     return code;
   } catch (err) {
     return reportError(err, io);
   }
+}
+
+/** commander's `help` looks one level deep (`help sandbox up` showed sandbox's help): `help A B` is `A B --help`. */
+function helpOfSubcommand(argv: readonly string[]): string[] {
+  return argv[0] === 'help' && argv.length > 2 ? [...argv.slice(1), '--help'] : [...argv];
 }
 
 function configureRecursively(cmd: Command, io: CliIo): void {

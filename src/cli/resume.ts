@@ -1,15 +1,13 @@
 import { Command } from 'commander';
 import type { KubeClient } from '../kube/index.js';
-import { isTerminal, lockState } from '../shift/index.js';
+import { isTerminal, lockState, ShiftAnnotations } from '../shift/index.js';
 import { addClusterOptions, addNamespaceOption, connectCluster, type ClusterFlags } from './cluster-options.js';
 import { UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliContext } from './io.js';
 import { localProcesses } from './process-probe.js';
-import { printResult } from './shift-output.js';
-import { addRunOptions, apiDeadlineMs, lockTtlMs, withProbeAddress, withPrometheus, type RunFlags } from './shift-options.js';
-import { preflight } from './shift-preflight.js';
-import { runShiftSession } from './shift-session.js';
+import { addRunOptions, apiDeadlineMs, lockTtlMs, type RunFlags } from './shift-options.js';
+import { runStoredShift } from './stored-run.js';
 import { cliResumeRefusal, controllerResumeRefusal } from './resume-refusal.js';
 import { findShift, supersededNote, type ControllerShift } from './shift-target.js';
 
@@ -23,11 +21,12 @@ Continues a paused shift, or one whose process died (its lock expired, or its pi
 host), from the state and spec kept on its route: the current step's weight is not written again
 (it is in place); its probes are opened afresh and it bakes for a whole bake; no step is repeated
 or skipped. A rollback that was in flight is finished. The pre-flight of shift (routing chain,
-probe identification) runs first; nothing is written when it fails (exit 2). A TCPShift run by the controller is
-unpaused (spec.paused: false) instead.
+probe identification) runs first; nothing is written when it fails (exit 2). A TCPShift run by the
+controller is unpaused instead.
 A shift that has ended is not resumed (exit 2, nothing written): after a promotion use
-tcpshift rollback NAME to move the traffic back; to run a shift again start it anew
-(tcpshift shift -f FILE --restart; for a TCPShift, change its spec or delete and apply it again).
+tcpshift rollback NAME to move the traffic back; to run a rolled-back, aborted or failed shift
+again from stable use tcpshift retry NAME. A TCPShift paused by tcpshift pause has its request
+removed (spec.paused is set to false only when it is true).
 Exit codes as for shift: 0 promoted, 3 rolled back, 4 aborted or paused, 2 nothing to resume
 (ended, or no state), the shift runs elsewhere, or bad flag, 1 unexpected error.`;
 
@@ -37,8 +36,9 @@ export function resumeVerb(ctx: CliContext): Command {
   addClusterOptions(command);
   addRunOptions(command);
   return command.addHelpText('after', EXAMPLES).action(async (name: string, flags: RunFlags & ClusterFlags & { namespace?: string }) => {
-    const ttl = lockTtlMs(flags);
-    const deadline = apiDeadlineMs(flags);
+    // bad flags are exit 2 before anything is read
+    lockTtlMs(flags);
+    apiDeadlineMs(flags);
     const kube = connectCluster(flags, ctx);
     try {
       const found = await findShift(kube, name, flags.namespace);
@@ -51,14 +51,7 @@ export function resumeVerb(ctx: CliContext): Command {
       if (isTerminal(state.phase)) throw new UsageError(cliResumeRefusal(name, state, found.router.description));
       const lock = lockState(found.snapshot.annotations, ctx.clock.now(), localProcesses);
       if (lock.kind === 'held') throw new UsageError(`shift ${name} is running in ${lock.holder.identity}: nothing to resume (tcpshift status ${name})`);
-      const { shift, resource } = withPrometheus(withProbeAddress({ shift: found.shift, resource: found.resource }, flags.probeAddress), flags.prometheus);
-      const { current } = await preflight({ kube, shift, resource, router: found.router, resuming: true, restart: false }, ctx);
-      const result = await runShiftSession(
-        { shift, resource, router: found.router, output: flags.output, reportDir: flags.reportDir, onInterrupt: flags.onInterrupt, lockTtlMs: ttl, apiDeadlineMs: deadline, resume: state, cwd: process.cwd(), current },
-        ctx,
-      );
-      printResult(result, flags.output, ctx);
-      ctx.setExitCode(result.exitCode);
+      await runStoredShift(kube, found, flags, ctx, state);
     } finally {
       kube.close();
     }
@@ -68,11 +61,13 @@ export function resumeVerb(ctx: CliContext): Command {
 async function unpause(found: ControllerShift, kube: KubeClient, ctx: CliContext): Promise<number> {
   const refusal = controllerResumeRefusal(found.name, found.namespace, found.object.status);
   if (refusal) throw new UsageError(refusal);
+  // A pause request is removed; spec.paused is set to false only when it is true (the user's own edit).
+  const pausedInSpec = (found.object.spec as { paused?: boolean } | undefined)?.paused === true;
   await kube.tcpShifts.patch(found.name, found.namespace, {
     type: 'merge',
-    body: { metadata: { annotations: { 'tcpshift.io/request': null, 'tcpshift.io/requested-by': null } }, spec: { paused: false } },
+    body: { metadata: { annotations: { [ShiftAnnotations.request]: null, [ShiftAnnotations.requestedBy]: null } }, ...(pausedInSpec ? { spec: { paused: false } } : {}) },
   });
   ctx.stdout.write(supersededNote(found));
-  ctx.stdout.write(`TCPShift ${found.namespace}/${found.name}: spec.paused set to false; the controller continues it\n`);
+  ctx.stdout.write(`TCPShift ${found.namespace}/${found.name}: ${pausedInSpec ? 'spec.paused set to false' : 'pause request removed'}; the controller continues it\n`);
   return ExitCode.Ok;
 }

@@ -1,28 +1,42 @@
-import type { ShiftReport } from '../report/index.js';
+import { reportDocument, type ShiftReport } from '../report/index.js';
+import { readPhase } from '../spec/phase.js';
 import type { ResolvedShift } from '../spec/resolved-shift.js';
 import type { SessionResult } from './shift-session.js';
 import type { CliContext } from './io.js';
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 
+/** What a paused shift's output says next: how to go on, or stop. */
+export function howToContinue(name: string, namespace: string): string {
+  const flags = `${name} -n ${namespace}`;
+  return `the weights stay as they are; continue with: tcpshift resume ${flags} (or abort it: tcpshift abort ${flags})`;
+}
+
+/** A step's reasons for the summary, without the shift's reason (printed once, on its own line). */
+function stepReasons(reasons: readonly string[], shown: string | undefined): string {
+  const rest = reasons.filter((r) => r !== shown);
+  if (rest.length === reasons.length) return rest.length ? `; ${rest.join('; ')}` : '';
+  return `; ${['reason above', ...rest].join('; ')}`;
+}
+
 /** The closing lines of `shift`/`resume`/`demo`: outcome, steps, rollback and the report files. */
 export function summaryLines(report: ShiftReport): string[] {
   const lines = [
-    `${report.outcome}: stable ${report.finalWeights.stable}% / canary ${report.finalWeights.canary}% after ${seconds(report.endedAt - report.startedAt)}`,
+    `${readPhase(report.outcome) ?? report.outcome}: stable ${report.finalWeights.stable}% / canary ${report.finalWeights.canary}% after ${seconds(report.endedAt - report.startedAt)}`,
     ...(report.reason !== undefined && report.outcome !== 'promoted' ? [`  reason: ${report.reason}`] : []),
+    ...(report.outcome === 'paused' ? [`  ${howToContinue(report.name, report.namespace)}`] : []),
   ];
   for (const step of report.steps) {
     const n = step.newConnections;
     const split = n.split ? `, split ${n.split.decision}` : '';
-    const interrupted = step.notes.find((note) => note.startsWith('interrupted'));
     lines.push(
-      `  step ${step.index + 1} (${step.targetWeight}%): ${interrupted ?? step.verdict}; new ${n.succeeded} ok / ${n.failed} failed${split}; ` +
-        `long-lived reconnect wave ${step.reconnectWave}${step.reasons.length ? `; ${step.reasons.join('; ')}` : ''}`,
+      `  step ${step.index + 1} (${step.targetWeight}%): ${step.verdict}; new ${n.succeeded} ok / ${n.failed} failed${split}; ` +
+        `long-lived reconnect wave ${step.reconnectWave}${stepReasons(step.reasons, report.reason)}`,
     );
   }
   if (report.rollback) {
     const rb = report.rollback;
-    lines.push(`  rollback: ${rb.reason}; ${rb.restoredAt === null ? 'canary 0 NOT written' : `canary 0 written ${rb.detectionToRestoreMs} ms after detection`}`);
+    lines.push(`  rollback: ${rb.reason === report.reason ? '' : `${rb.reason}; `}${rb.restoredAt === null ? 'canary 0 NOT written' : `canary 0 written ${rb.detectionToRestoreMs} ms after detection`}`);
   }
   return lines;
 }
@@ -30,7 +44,7 @@ export function summaryLines(report: ShiftReport): string[] {
 /** -o json: the report alone on stdout; text: the summary and where the files are. */
 export function printResult(result: SessionResult, output: 'text' | 'json', ctx: CliContext): void {
   if (output === 'json') {
-    ctx.stdout.write(`${JSON.stringify(result.report, null, 2)}\n`);
+    ctx.stdout.write(`${JSON.stringify(reportDocument(result.report), null, 2)}\n`);
     ctx.stderr.write(`report: ${result.files.markdown} (also report.json, timeline.svg)\n`);
     return;
   }

@@ -1,20 +1,16 @@
-import { describeEnd, type EndedConnection } from '../probe/index.js';
+import type { EndedConnection } from '../probe/index.js';
 import type { Decision, ShiftObserver, ShiftProber, ShiftState, WeightPurpose } from '../shift/index.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import type { TimerHandle } from '../util/clock.js';
 import { formatDuration } from '../util/duration.js';
 import type { CliContext } from './io.js';
 import { metricsLine } from './metrics-line.js';
+import { EndSummary } from './end-summary.js';
+import { liveViewLines, type LiveViewFields } from './live-view.js';
 
 type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
-const BAR = 30;
-
-/** `▕██████░░░░░░▏` with the canary share filled. */
-export function weightBar(canary: number): string {
-  const filled = Math.round((canary / 100) * BAR);
-  return `▕${'█'.repeat(filled)}${'░'.repeat(BAR - filled)}▏`;
-}
+export { weightBar } from './live-view.js';
 
 function percent(share: number | null): string {
   return share === null ? '-' : `${Number((share * 100).toFixed(1))}%`;
@@ -33,6 +29,9 @@ export class ShiftProgress implements ShiftObserver {
   private prober: ShiftProber | undefined;
   private canary = 0;
   private readonly startedAt: number;
+  private readonly ends: EndSummary;
+  private readonly held: EndedConnection[] = [];
+  private reasonShown: string | undefined;
 
   constructor(
     private readonly out: Out,
@@ -41,6 +40,7 @@ export class ShiftProgress implements ShiftObserver {
   ) {
     this.live = out.isTTY === true;
     this.startedAt = ctx.clock.now();
+    this.ends = new EndSummary(ctx.clock, (text) => this.line(`${this.elapsed()} ${text.includes(': refused') ? '' : '! '}long-lived ${text}`));
   }
 
   /** Print the header lines and start the live view. */
@@ -55,7 +55,21 @@ export class ShiftProgress implements ShiftObserver {
 
   decided(decision: Decision): void {
     this.state = decision.state;
-    for (const event of decision.events) this.line(`${this.elapsed()} ${event.warning ? '! ' : ''}${event.message}`);
+    const reason = decision.state.rollback?.reason;
+    for (const event of decision.events) {
+      // A breach's reason is printed once in full; the rollback's lines after it refer to it.
+      const repeated = reason !== undefined && this.reasonShown === reason && event.message.includes(reason);
+      if (reason !== undefined && event.message.includes(reason)) this.reasonShown = reason;
+      this.line(`${this.elapsed()} ${event.warning ? '! ' : ''}${repeated ? event.message.replace(reason, 'see above') : event.message}`);
+    }
+    if (decision.state.phase !== 'pending') this.releaseHeldEnds();
+  }
+
+  /** Ends seen while pending come after the pre-flight's conclusion (the event that ends it), summarised. */
+  private releaseHeldEnds(): void {
+    if (this.held.length === 0) return;
+    for (const end of this.held.splice(0)) this.ends.add(end);
+    this.ends.flush();
   }
 
   weightWritten(canaryWeight: number, purpose: WeightPurpose): void {
@@ -80,6 +94,8 @@ export class ShiftProgress implements ShiftObserver {
   }
 
   finish(): void {
+    this.releaseHeldEnds();
+    this.ends.flush();
     this.timer?.cancel();
     this.timer = undefined;
     this.clear();
@@ -87,7 +103,8 @@ export class ShiftProgress implements ShiftObserver {
 
   private ended(end: EndedConnection): void {
     if (end.end === 'drained') return; // counted in the status; a wave of them would flood the log
-    this.line(`${this.elapsed()} ${end.end === 'refused' ? '' : '! '}long-lived ${describeEnd(end)}`);
+    if (this.state?.phase === 'pending') this.held.push(end);
+    else this.ends.add(end);
   }
 
   private schedule(): void {
@@ -101,26 +118,40 @@ export class ShiftProgress implements ShiftObserver {
     );
   }
 
-  /** The live view's lines. */
+  /** The live view's lines, fitted to the terminal's width (live) or in full (plain lines). */
   statusLines(): string[] {
+    const fields = this.liveFields();
+    if (!fields) return [];
+    const metrics = this.state && this.prober && metricsLine(this.spec, this.state, this.prober.status().metrics);
+    return [...liveViewLines(fields, this.live ? (this.out.columns ?? 200) : Infinity), ...(metrics ? [metrics] : [])];
+  }
+
+  private liveFields(): LiveViewFields | undefined {
     const state = this.state;
     const counters = this.prober?.counters();
-    if (!state || !counters) return [];
+    if (!state || !counters) return undefined;
     const steps = this.spec.schedule.steps;
-    const step = state.stepIndex < 0 ? 'starting' : `step ${state.stepIndex + 1}/${steps.length}`;
-    const left = state.phase === 'baking' && state.bakeUntil !== undefined ? `, bake ${formatDuration(Math.max(0, Math.round((state.bakeUntil - this.ctx.clock.now()) / 100) * 100))} left` : '';
     const n = counters.newConnections;
-    const split = n?.split ? `, split ${n.split.decision === 'undecided' && state.phase === 'baking' ? 'testing' : n.split.decision}` : '';
-    const newLine = n
-      ? `new ${n.attempted}/${this.spec.probe.newConnections.perStep} (${n.failed} failed), canary ${percent(n.observedCanaryShare)} [${percent(n.interval[0])}, ${percent(n.interval[1])}]${split}`
-      : 'new -';
     const broken = Object.entries(counters.ends).reduce((sum, [kind, count]) => (kind === 'drained' ? sum : sum + count), 0);
-    const metrics = this.prober && metricsLine(this.spec, state, this.prober.status().metrics);
-    return [
-      `${step} ${state.phase}${left}  stable ${100 - this.canary}% ${weightBar(this.canary)} canary ${this.canary}%`,
-      `long-lived ${counters.longLivedOpen}/${counters.longLivedWanted} open, ${counters.heartbeatsEchoed} echoed, ${counters.ends.drained} drained, ${broken} broken | ${newLine}`,
-      ...(metrics ? [metrics] : []),
-    ];
+    return {
+      step: state.stepIndex < 0 ? 'starting' : `step ${state.stepIndex + 1}/${steps.length}`,
+      phase: state.phase,
+      ...(state.phase === 'baking' && state.bakeUntil !== undefined ? { bakeLeft: `bake ${formatDuration(Math.max(0, Math.round((state.bakeUntil - this.ctx.clock.now()) / 100) * 100))} left` } : {}),
+      canary: this.canary,
+      longLived: { open: counters.longLivedOpen, wanted: counters.longLivedWanted, echoed: counters.heartbeatsEchoed, drained: counters.ends.drained, broken },
+      ...(n
+        ? {
+            newConnections: {
+              attempted: n.attempted,
+              perStep: this.spec.probe.newConnections.perStep,
+              failed: n.failed,
+              share: percent(n.observedCanaryShare),
+              interval: `[${percent(n.interval[0])}, ${percent(n.interval[1])}]`,
+              ...(n.split ? { split: n.split.decision === 'undecided' && state.phase === 'baking' ? 'testing' : n.split.decision } : {}),
+            },
+          }
+        : {}),
+    };
   }
 
   private draw(): void {
@@ -128,9 +159,8 @@ export class ShiftProgress implements ShiftObserver {
     const lines = this.statusLines();
     if (lines.length === 0) return;
     this.clear();
-    // A wrapped line would break the cursor-up count: cut each to the terminal's width.
-    const width = Math.max(20, (this.out.columns ?? 200) - 1);
-    this.out.write(`${lines.map((l) => `\x1b[2K${[...l].slice(0, width).join('')}`).join('\n')}\n`);
+    // Fitted to the terminal's width (liveViewLines): a wrapped line would break the cursor-up count.
+    this.out.write(`${lines.map((l) => `\x1b[2K${l}`).join('\n')}\n`);
     this.drawn = lines.length;
   }
 

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { defaultReportDir, writeReportFiles, type ReportFiles, type ShiftReport } from '../report/index.js';
-import type { RouteSnapshot, TrafficRouter } from '../router/index.js';
+import type { MetadataChanges, RouteSnapshot, TrafficRouter } from '../router/index.js';
 import {
   acquireChange,
   AnnotationStatePort,
@@ -14,6 +14,7 @@ import {
   initialState,
   LockHeldError,
   planWarnings,
+  probesAnnotation,
   reconnectPlan,
   RequestTracker,
   resumeState,
@@ -124,7 +125,8 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
   let runnerDone = false;
   const stopWatch = await router.watch(followRoute({ router, port, runner, requests, identity, done: () => runnerDone }), { clock: ctx.clock });
   progress.begin(header(shift, router, state, acquired, options.resume !== undefined), state, prober, acquired.weights.canary);
-  const renewal = renewLock(port, options.lockTtlMs, ctx, (reason) => runner.halt(reason));
+  const published = (): MetadataChanges => probesAnnotation(prober.counters(), prober.status().stepIndex ?? -1, ctx.clock.now());
+  const renewal = renewLock(port, options.lockTtlMs, ctx, published, (reason) => runner.halt(reason));
   let final: ShiftState;
   try {
     final = await runner.run();
@@ -196,12 +198,12 @@ function header(shift: ResolvedShift, router: TrafficRouter, state: ShiftState, 
   ];
 }
 
-/** Renew the lock every third of its lifetime; losing it halts the runner at once. */
-function renewLock(port: AnnotationStatePort, ttlMs: number, ctx: CliContext, halt: (reason: string) => void): { cancel(): void } {
+/** Renew the lock every third of its lifetime, publishing the probe counters with it; losing it halts the runner at once. */
+function renewLock(port: AnnotationStatePort, ttlMs: number, ctx: CliContext, published: () => MetadataChanges, halt: (reason: string) => void): { cancel(): void } {
   let timer = ctx.clock.setTimer(tick, ttlMs / 3);
   let cancelled = false;
   function tick(): void {
-    port.renew().then(
+    port.renew(published()).then(
       () => undefined,
       (error: unknown) => {
         if (port.isFatal(error)) halt(error instanceof Error ? error.message : String(error));

@@ -6,9 +6,10 @@
 import os from 'node:os';
 import { NotFoundError, tcpRouteKind, type KubeClient, type KubeObject, type TCPShift } from '../kube/index.js';
 import { createRouter, routeKeysWithSpec, scopedKey, type RouteSnapshot, type TrafficRouter } from '../router/index.js';
-import { readShiftState, ShiftAnnotations, type ShiftState } from '../shift/index.js';
+import { readShiftState, ShiftAnnotations, StateFormatError, type ShiftState } from '../shift/index.js';
 import { deepEqual } from '../util/json-patch.js';
 import type { ResolvedShift } from '../spec/resolved-shift.js';
+import { parseTCPShiftObject } from '../spec/parse-tcpshift.js';
 import { RoutingError } from '../spec/routing-error.js';
 import type { TCPShiftResource } from '../spec/tcpshift-schema.js';
 import { UsageError } from './errors.js';
@@ -46,11 +47,12 @@ async function listOrNone(list: () => Promise<{ items: KubeObject[] }>): Promise
   }
 }
 
-/** Every VirtualService and TCPRoute of the namespace (a TCPRoute once, whichever version serves it). */
-async function routeObjects(kube: KubeClient, namespace: string): Promise<KubeObject[]> {
-  const found = await listOrNone(() => kube.virtualServices.list({ namespace }));
+/** Every VirtualService and TCPRoute of the namespace, or of all (a TCPRoute once, whichever version serves it). */
+async function routeObjects(kube: KubeClient, namespace: string | undefined): Promise<KubeObject[]> {
+  const where = namespace === undefined ? { allNamespaces: true } : { namespace };
+  const found = await listOrNone(() => kube.virtualServices.list(where));
   for (const version of ['v1alpha2', 'v1'] as const) {
-    const routes = await listOrNone(() => kube.resource(tcpRouteKind(version)).list({ namespace }));
+    const routes = await listOrNone(() => kube.resource(tcpRouteKind(version)).list(where));
     found.push(...routes);
     if (routes.length > 0) break;
   }
@@ -59,6 +61,7 @@ async function routeObjects(kube: KubeClient, namespace: string): Promise<KubeOb
 
 /** A route of an object whose stored spec (tcpshift.io/spec, per route) names the shift. */
 interface StoredShift {
+  name: string;
   object: KubeObject;
   where: string;
   document: unknown;
@@ -72,14 +75,35 @@ function storedDocument(text: string, where: string): unknown {
   }
 }
 
-/** The CLI shifts named NAME stored on this object: one per route key with a stored spec of that name. */
-function storedShiftsOf(object: KubeObject, name: string, namespace: string): StoredShift[] {
+/** The CLI shifts stored on this object (named NAME, or all): one per route key with a stored spec. */
+function storedShiftsOf(object: KubeObject, name: string | undefined, namespace: string): StoredShift[] {
   const annotations = object.metadata.annotations ?? {};
   const where = `${object.kind ?? 'route'} ${namespace}/${object.metadata.name ?? '?'}`;
   return routeKeysWithSpec(annotations).flatMap((key) => {
     const document = storedDocument(annotations[scopedKey(ShiftAnnotations.spec, key)] ?? '', where);
-    return (document as { metadata?: { name?: unknown } } | null)?.metadata?.name === name ? [{ object, where, document }] : [];
+    const stored = (document as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+    return typeof stored === 'string' && (name === undefined || stored === name) ? [{ object, where, document, name: stored }] : [];
   });
+}
+
+/**
+ * Every CLI shift on the routes of a namespace (or of all: undefined), as `get`/`list` show them;
+ * a route whose stored state cannot be read is left out (`status NAME` says why).
+ */
+export async function cliShiftsIn(kube: KubeClient, namespace: string | undefined): Promise<CliShift[]> {
+  const found: CliShift[] = [];
+  for (const object of await routeObjects(kube, namespace)) {
+    const ns = object.metadata.namespace ?? namespace ?? kube.defaultNamespace;
+    for (const stored of storedShiftsOf(object, undefined, ns)) {
+      try {
+        const shift = cliShift(kube, stored.name, ns, stored);
+        if (shift) found.push(shift);
+      } catch (error) {
+        if (!(error instanceof UsageError || error instanceof StateFormatError)) throw error;
+      }
+    }
+  }
+  return found;
 }
 
 /**
@@ -127,6 +151,12 @@ export async function findShift(kube: KubeClient, name: string, namespace: strin
   if (!newer) return found;
   const supersedes = { name, route: found.router.description };
   return { kind: 'controller', name: newer.metadata.name ?? name, namespace: ns, object: newer, supersedes };
+}
+
+/** What a TCPShift shifts, e.g. `VirtualService echo/echo`; the TCPShift itself when its spec does not parse. */
+export function targetOf(kube: KubeClient, found: ControllerShift): string {
+  const parsed = parseTCPShiftObject(found.object);
+  return parsed.ok ? createRouter(kube, parsed.shift).description : `TCPShift ${found.namespace}/${found.name} (spec not valid)`;
 }
 
 /** A line saying a CLI shift's state was superseded by the controller's run, or ''. */

@@ -1,13 +1,13 @@
 import { Command } from 'commander';
 import { stringify } from 'yaml';
-import type { StepReport } from '../report/index.js';
-import { lockState, readRequest, type RollbackState, type ShiftState } from '../shift/index.js';
+import type { PublishedProbes, ShiftState } from '../shift/index.js';
 import { formatDuration } from '../util/duration.js';
 import { addClusterOptions, addNamespaceOption, addOutputOption, connectCluster, type ClusterFlags } from './cluster-options.js';
 import type { CliContext } from './io.js';
 import { ExitCode } from './exit-codes.js';
-import { localProcesses } from './process-probe.js';
-import { findShift, supersededNote, type CliShift, type ControllerShift } from './shift-target.js';
+import { howToContinue } from './shift-output.js';
+import { findShift, supersededNote, targetOf, type FoundShift } from './shift-target.js';
+import { shiftView, type RollbackView, type ShiftView, type StepView } from './shift-view.js';
 
 const EXAMPLES = `
 Examples:
@@ -19,116 +19,91 @@ resource of that name is run by the controller and its .status is shown. When a 
 a CLI shift's route after it, the CLI state is out of date: the TCPShift's status is shown instead.
 Exit codes: 0 shown, 2 no such shift (or bad flag), 1 unexpected error.`;
 
-/** What `status -o json|yaml` prints for a CLI shift. */
-export interface CliStatus {
-  managedBy: 'cli';
-  name: string;
-  namespace: string;
-  target: string;
-  phase: string;
-  step: { number: number; of: number; canaryWeight: number | null };
-  weights: { stable: number; canary: number };
-  holder: { identity: string; expiresAt: string; live: boolean } | null;
-  request: { action: string; by?: string } | null;
-  state: ShiftState | null;
+function bakeLeft(view: ShiftView, now: number): string {
+  if (view.bakeEndsAt === undefined) return '';
+  return `, bake about ${formatDuration(Math.max(0, Math.round((Date.parse(view.bakeEndsAt) - now) / 1000) * 1000))} left`;
 }
 
-export function cliStatus(found: CliShift, now: number): CliStatus {
-  const { state, snapshot, shift } = found;
-  const lock = lockState(snapshot.annotations, now, localProcesses);
-  const steps = shift.spec.schedule.steps;
-  const index = state?.stepIndex ?? -1;
-  return {
-    managedBy: 'cli',
-    name: found.name,
-    namespace: found.namespace,
-    target: found.router.description,
-    phase: displayPhase(state, snapshot.weights.canary, steps),
-    step: { number: index + 1, of: steps.length, canaryWeight: steps[index] ?? null },
-    weights: { stable: snapshot.weights.stable, canary: snapshot.weights.canary },
-    holder: lock.kind === 'free' ? null : { identity: lock.holder.identity, expiresAt: new Date(lock.holder.expiresAt).toISOString(), live: lock.kind === 'held' },
-    request: readRequest(snapshot.annotations) ?? null,
-    state: state ?? null,
-  };
+/** The phase line: the phase, what the engine does in it, the step, and what to do when its process is gone. */
+export function phaseWords(view: ShiftView, now: number): string {
+  const ref = `${view.name} -n ${view.namespace}`;
+  const activity = view.activity && view.activity !== 'holder-dead' ? ` (${view.activity})` : '';
+  const step = view.step.number > 0 ? `, step ${view.step.number}/${view.step.of} (canary ${view.step.canaryWeight}%)` : '';
+  const dead = view.activity === 'holder-dead' ? `: its process is gone (holder dead); tcpshift resume ${ref} continues it, tcpshift abort ${ref} rolls it back` : '';
+  const paused = view.phase === 'Paused' ? `; ${howToContinue(view.name, view.namespace)}` : '';
+  return `${view.phase}${activity}${step}${bakeLeft(view, now)}${view.reason ? ` - ${view.reason}` : ''}${dead}${paused}`;
 }
 
-/**
- * A step's write carries the state `stepping` (the bake begins once it is acknowledged), so a
- * stepping state whose weight is on the route is baking.
- */
-function displayPhase(state: ShiftState | undefined, canary: number, steps: readonly number[]): string {
-  if (!state) return 'unknown';
-  return state.phase === 'stepping' && steps[state.stepIndex] === canary ? 'baking' : state.phase;
+function holderWords(holder: ShiftView['holder']): string {
+  if (!holder) return 'none';
+  return `${holder.identity}, lock until ${holder.expiresAt} (${holder.alive ? 'alive' : 'dead: resume or abort it'})`;
 }
 
-function bakeLeft(state: ShiftState | null, phase: string, bakeMs: number, now: number): string {
-  if (!state || phase !== 'baking') return '';
-  const until = state.bakeUntil ?? state.updatedAt + bakeMs;
-  return `, bake about ${formatDuration(Math.max(0, Math.round((until - now) / 1000) * 1000))} left`;
-}
-
-function cliText(s: CliStatus, bakeMs: number, now: number): string {
-  const state = s.state;
-  const lines = [`shift ${s.namespace}/${s.name}: run by the CLI, state on ${s.target}`];
-  const bake = bakeLeft(state, s.phase, bakeMs, now);
-  const step = s.step.number > 0 ? `, step ${s.step.number}/${s.step.of} (canary ${s.step.canaryWeight}%)` : '';
-  lines.push(`  phase:    ${s.phase}${step}${bake}${state?.reason ? ` - ${state.reason}` : ''}`);
-  const before = state?.original ? ` (before the shift: stable ${state.original.stable}, canary ${state.original.canary})` : '';
-  lines.push(`  weights:  stable ${s.weights.stable} / canary ${s.weights.canary}${before}`);
-  lines.push(`  holder:   ${s.holder ? `${s.holder.identity}, lock until ${s.holder.expiresAt} (${s.holder.live ? 'live' : 'dead: resume or abort it'})` : 'none'}`);
-  if (s.request) lines.push(`  request:  ${s.request.action}${s.request.by ? ` by ${s.request.by}` : ''} (not acted on yet)`);
-  if (state) {
-    lines.push(`  started:  ${new Date(state.startedAt).toISOString()}${state.endedAt ? `, ended ${new Date(state.endedAt).toISOString()}` : ''}`);
-    lines.push(...stepLines(state.steps), ...rollbackLines(state.rollback));
-  }
+function cliText(view: ShiftView, original: ShiftState['original'], now: number): string {
+  const lines = [`shift ${view.namespace}/${view.name}: run by the CLI, state on ${view.target}`];
+  lines.push(`  phase:    ${phaseWords(view, now)}`);
+  const before = original ? ` (before the shift: stable ${original.stable}, canary ${original.canary})` : '';
+  if (view.weights) lines.push(`  weights:  stable ${view.weights.stable} / canary ${view.weights.canary}${before}`);
+  lines.push(`  holder:   ${holderWords(view.holder)}`);
+  if (view.request) lines.push(`  request:  ${view.request.action}${view.request.by ? ` by ${view.request.by}` : ''} (not acted on yet)`);
+  if (view.probes) lines.push(`  probes:   ${probeWords(view.probes)}`);
+  if (view.startedAt) lines.push(`  started:  ${view.startedAt}${view.endedAt ? `, ended ${view.endedAt}` : ''}`);
+  lines.push(...stepLines(view.steps), ...rollbackLines(view.rollback));
   return `${lines.join('\n')}\n`;
 }
 
-/** One line per finished step (a CLI shift's state, or a TCPShift's status.steps). */
-function stepLines(steps: readonly StepReport[]): string[] {
+function probeWords(published: PublishedProbes): string {
+  const c = published.counters;
+  const broken = Object.entries(c.ends).reduce((sum, [kind, count]) => (kind === 'drained' ? sum : sum + count), 0);
+  const n = c.newConnections;
+  const fresh = n ? `new ${n.attempted} (${n.failed} failed)` : 'new -';
+  return `long-lived ${c.longLivedOpen}/${c.longLivedWanted} open, ${c.ends.drained} drained, ${broken} broken; ${fresh} (at ${published.at})`;
+}
+
+/** One line per finished step. */
+function stepLines(steps: readonly StepView[]): string[] {
   return steps.map((step) => {
-    const split = step.newConnections.split ? `split ${step.newConnections.split.decision}, ` : '';
-    return `  step ${step.index + 1}:   ${step.targetWeight}% ${step.verdict} (${split}reconnect wave ${step.reconnectWave})${step.reasons.length ? `: ${step.reasons.join('; ')}` : ''}`;
+    const split = step.newConnections.split ? `split ${step.newConnections.split}, ` : '';
+    return `  step ${step.number}:   ${step.canaryWeight}% ${step.verdict} (${split}reconnect wave ${step.reconnectWave})${step.reasons.length ? `: ${step.reasons.join('; ')}` : ''}`;
   });
 }
 
-function rollbackLines(rollback: RollbackState | undefined): string[] {
+function rollbackLines(rollback: RollbackView | undefined): string[] {
   if (!rollback) return [];
-  return [`  rollback: ${rollback.reason}${rollback.restoredAt ? ` (canary 0 after ${rollback.restoredAt - rollback.detectedAt} ms)` : ''}`];
+  return [`  rollback: ${rollback.reason}${rollback.detectionToRestoreMs !== null ? ` (canary 0 after ${rollback.detectionToRestoreMs} ms)` : ''}`];
 }
 
-interface ControllerStatusView {
-  phase?: string;
-  currentStep?: number;
-  weights?: { stable: number; canary: number };
-  conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
-  split?: { step: number; targetShare: number; observedCanaryShare: number | null; interval: [number, number]; decision: string; attempted: number; failed: number };
-  steps?: StepReport[];
-  rollback?: RollbackState;
+interface SplitView {
+  step: number;
+  targetShare: number;
+  observedCanaryShare: number | null;
+  interval: [number, number];
+  decision: string;
+  attempted: number;
+  failed: number;
 }
 
 const percent = (share: number): string => `${Number((share * 100).toFixed(1))}%`;
 
-function splitLine(split: NonNullable<ControllerStatusView['split']>): string {
+function splitLine(split: SplitView): string {
   const observed = split.observedCanaryShare === null ? 'no identified connection' : `${percent(split.observedCanaryShare)} [${percent(split.interval[0])}, ${percent(split.interval[1])}]`;
   return `  split:    step ${split.step + 1}: canary ${observed} of ${split.attempted} new connections (${split.failed} failed), target ${percent(split.targetShare)}, ${split.decision}`;
 }
 
-function controllerText(found: ControllerShift): string {
-  const status = (found.object.status ?? {}) as ControllerStatusView;
-  const lines = [`shift ${found.namespace}/${found.name}: TCPShift resource, run by the controller`];
-  lines.push(`  phase:    ${status.phase ?? 'not reported yet'}${status.currentStep !== undefined ? `, step ${status.currentStep}` : ''}`);
-  if (status.weights) lines.push(`  weights:  stable ${status.weights.stable} / canary ${status.weights.canary}`);
-  for (const c of status.conditions ?? []) lines.push(`  ${c.type}: ${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? ` ${c.message}` : ''}`);
-  if (status.split) lines.push(splitLine(status.split));
-  lines.push(...stepLines(status.steps ?? []), ...rollbackLines(status.rollback));
+function controllerText(view: ShiftView, now: number): string {
+  const lines = [`shift ${view.namespace}/${view.name}: TCPShift resource, run by the controller`];
+  lines.push(`  phase:    ${phaseWords(view, now)}`);
+  if (view.weights) lines.push(`  weights:  stable ${view.weights.stable} / canary ${view.weights.canary}`);
+  if (view.request) lines.push(`  request:  ${view.request.action}${view.request.by ? ` by ${view.request.by}` : ''} (not acted on yet)`);
+  for (const c of view.conditions ?? []) lines.push(`  ${c.type}: ${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? ` ${c.message}` : ''}`);
+  if (view.split) lines.push(splitLine(view.split as unknown as SplitView));
+  lines.push(...stepLines(view.steps), ...rollbackLines(view.rollback));
   return `${lines.join('\n')}\n`;
 }
 
-/** What `status -o json|yaml` prints for a TCPShift (and which CLI shift's stale state it stands for). */
-function controllerDocument(found: ControllerShift): Record<string, unknown> {
-  const superseded = found.supersedes ? { supersedes: { cliShift: found.supersedes.name, route: found.supersedes.route } } : {};
-  return { managedBy: 'controller', name: found.name, namespace: found.namespace, ...superseded, status: found.object.status ?? null };
+/** The status text of a found shift (with the note when a TCPShift stands for a CLI shift's stale state). */
+export function statusText(found: FoundShift, view: ShiftView, now: number): string {
+  return found.kind === 'cli' ? cliText(view, found.state?.original, now) : supersededNote(found) + controllerText(view, now);
 }
 
 export function statusVerb(ctx: CliContext): Command {
@@ -141,10 +116,10 @@ export function statusVerb(ctx: CliContext): Command {
     try {
       const found = await findShift(kube, name, flags.namespace);
       const now = ctx.clock.now();
-      const document = found.kind === 'cli' ? cliStatus(found, now) : controllerDocument(found);
-      if (flags.output === 'json') ctx.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
-      else if (flags.output === 'yaml') ctx.stdout.write(stringify(document));
-      else ctx.stdout.write(found.kind === 'cli' ? cliText(document as CliStatus, found.shift.spec.schedule.bakeMs, now) : supersededNote(found) + controllerText(found));
+      const view = shiftView(found, now, (c) => targetOf(kube, c));
+      if (flags.output === 'json') ctx.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
+      else if (flags.output === 'yaml') ctx.stdout.write(stringify(view));
+      else ctx.stdout.write(statusText(found, view, now));
       ctx.setExitCode(ExitCode.Ok);
     } finally {
       kube.close();

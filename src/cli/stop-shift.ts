@@ -6,13 +6,14 @@
  */
 import { Command } from 'commander';
 import type { KubeClient } from '../kube/index.js';
-import type { RouteChange, RouteSnapshot } from '../router/index.js';
+import type { MetadataChanges, RouteChange, RouteSnapshot } from '../router/index.js';
 import {
   clearRequest,
   isTerminal,
   lockState,
   LockHeldError,
   operatorStop,
+  phaseOf,
   readShiftState,
   releaseHolder,
   requestAnnotations,
@@ -90,23 +91,32 @@ async function requestController(found: ControllerShift, action: StopAction, by:
 
 async function stopCliShift(found: CliShift, action: StopAction, by: string, timeoutMs: number, ctx: CliContext): Promise<number> {
   const lock = lockState(found.snapshot.annotations, ctx.clock.now(), localProcesses);
-  if (lock.kind === 'held') {
-    try {
-      await found.router.update(
-        (current) => {
-          if (lockState(current.annotations, ctx.clock.now(), localProcesses).kind !== 'held') throw new HolderGoneError();
-          return { annotations: requestAnnotations(action, by) };
-        },
-        { basis: found.snapshot },
-      );
-      ctx.stdout.write(`shift ${found.namespace}/${found.name}: asked ${lock.holder.identity} to ${action}\n`);
-      const outcome = timeoutMs > 0 ? await waitForOutcome(found, timeoutMs, ctx) : 'asked';
-      if (outcome !== 'holder-gone') return report(found, outcome, timeoutMs, ctx);
-    } catch (error) {
-      if (!(error instanceof HolderGoneError)) throw error;
-    }
+  if (lock.kind === 'held' && (await askHolder(found, requestAnnotations(action, by), ctx))) {
+    ctx.stdout.write(`shift ${found.namespace}/${found.name}: asked ${lock.holder.identity} to ${action}\n`);
+    const outcome = timeoutMs > 0 ? await waitForOutcome(found, timeoutMs, ctx) : 'asked';
+    if (outcome !== 'holder-gone') return report(found, outcome, timeoutMs, ctx);
   }
   return stopDirectly(found, action, by, ctx);
+}
+
+/**
+ * Write a request on a CLI shift's route while its holder is alive (checked on the route as it is
+ * when written); false, with nothing written, when the holder has gone meanwhile.
+ */
+export async function askHolder(found: CliShift, annotations: MetadataChanges, ctx: CliContext): Promise<boolean> {
+  try {
+    await found.router.update(
+      (current) => {
+        if (lockState(current.annotations, ctx.clock.now(), localProcesses).kind !== 'held') throw new HolderGoneError();
+        return { annotations };
+      },
+      { basis: found.snapshot },
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof HolderGoneError) return false;
+    throw error;
+  }
 }
 
 type Outcome = 'done' | 'asked' | 'timeout' | 'holder-gone';
@@ -134,14 +144,14 @@ async function report(found: CliShift, outcome: Outcome, timeoutMs: number, ctx:
   }
   const snapshot = await found.router.read();
   const state = readShiftState(snapshot.annotations);
-  ctx.stdout.write(`shift ${found.namespace}/${found.name} ${state?.phase ?? 'ended'}: stable ${snapshot.weights.stable} / canary ${snapshot.weights.canary}${state?.reason ? ` (${state.reason})` : ''}\n`);
+  ctx.stdout.write(`shift ${found.namespace}/${found.name} ${state ? phaseOf(state) : 'ended'}: stable ${snapshot.weights.stable} / canary ${snapshot.weights.canary}${state?.reason ? ` (${state.reason})` : ''}\n`);
   return ExitCode.Ok;
 }
 
 async function stopDirectly(found: CliShift, action: StopAction, by: string, ctx: CliContext): Promise<number> {
   const next = operatorStop(found.state, action, by, ctx.clock.now());
   if (!next) {
-    ctx.stdout.write(`shift ${found.namespace}/${found.name} already ended (${found.state?.phase ?? 'unknown'}): nothing to abort; tcpshift rollback ${found.name} moves the traffic back to stable\n`);
+    ctx.stdout.write(`shift ${found.namespace}/${found.name} already ended (${found.state ? phaseOf(found.state) : 'unknown'}): nothing to abort; tcpshift rollback ${found.name} moves the traffic back to stable\n`);
     return ExitCode.Ok;
   }
   const change = (current: RouteSnapshot): RouteChange => {
@@ -151,6 +161,6 @@ async function stopDirectly(found: CliShift, action: StopAction, by: string, ctx
     return { canaryWeight: 0, ...(restore ? { restore } : {}), annotations: { ...stateAnnotations(next, found.shift.spec.schedule.steps.length), ...releaseHolder, ...clearRequest } };
   };
   const { snapshot } = await found.router.update(change, { basis: found.snapshot });
-  ctx.stdout.write(`shift ${found.namespace}/${found.name} ${next.phase}: stable ${snapshot.weights.stable} / canary ${snapshot.weights.canary} written (${next.reason ?? action})\n`);
+  ctx.stdout.write(`shift ${found.namespace}/${found.name} ${phaseOf(next)}: stable ${snapshot.weights.stable} / canary ${snapshot.weights.canary} written (${next.reason ?? action})\n`);
   return ExitCode.Ok;
 }

@@ -386,7 +386,7 @@ function routeProblem(error: unknown, description: string): Problem {
   throw error;
 }
 
-/** status.split: the current step's new connections while it samples, else the last finished step's. */
+/** status.split: the current step's new connections while it samples, else the last finished step's (an interrupted step did not finish). */
 function splitOf(work: Work): { split?: SplitSummary } {
   const { state } = work;
   const probe = work.s.currentProber()?.status();
@@ -395,7 +395,7 @@ function splitOf(work: Work): { split?: SplitSummary } {
     const split = splitSummary(state.stepIndex, steps[state.stepIndex] ?? 0, probe.observation.newConnections);
     return split ? { split } : {};
   }
-  const last = state.steps.at(-1);
+  const last = state.steps.findLast((step) => step.verdict !== 'interrupted');
   const split = last ? splitSummary(last.index, last.targetWeight, last.newConnections) : undefined;
   return split ? { split } : {};
 }

@@ -5,7 +5,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { END_KINDS, NEW_CONNECTION_FAILURE_KINDS, type EndKind, type NewConnectionsBlock } from '../probe/index.js';
-import { SHIFT_PHASES } from '../spec/tcpshift-status.js';
+import { PHASES } from '../spec/phase.js';
 import type { RollbackCause, WeightPurpose } from '../shift/index.js';
 
 export interface ShiftGaugeLabels {
@@ -36,7 +36,7 @@ export class ControllerMetrics {
       labelNames: ['phase'],
       registers,
       collect() {
-        const counts = new Map<string, number>([...SHIFT_PHASES, 'Unknown'].map((p) => [p, 0]));
+        const counts = new Map<string, number>([...PHASES, 'Unknown'].map((p) => [p, 0]));
         for (const phase of phasesNow()) counts.set(phase ?? 'Unknown', (counts.get(phase ?? 'Unknown') ?? 0) + 1);
         for (const [phase, n] of counts) this.set({ phase }, n);
       },

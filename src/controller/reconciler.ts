@@ -143,6 +143,7 @@ export class Reconciler {
     const s = this.sessionFor(ctx, key, object, current) as ShiftSession;
     s.admittedProbe = { address: formatAddress(current.shift.spec.probe.address), host: admission.host };
     if (s.next && (isTerminal(s.state.phase) || untouched(s.state))) await this.restart(s, object);
+    await this.retryIfAsked(s, object);
     if (current.shift.spec.onDelete === 'keep') await this.setFinalizer(s, false);
     let result = await this.driveOnce(ctx, s, current);
     if (s.next && isTerminal(s.state.phase)) {
@@ -272,6 +273,22 @@ export class Reconciler {
     s.pendingCondition = { type: 'Restarted', status: 'True', reason: 'SpecChanged', message };
     this.deps.events.event(object, 'Normal', 'SpecChanged', message);
     s.logger.info(message, { event: 'SpecChanged' });
+  }
+
+  /**
+   * `tcpshift retry`: an ended shift that did not promote (RolledBack, Aborted, Failed) starts a
+   * new run of the same spec from stable. The request is removed first, so it starts one run only.
+   */
+  private async retryIfAsked(s: ShiftSession, object: TCPShift): Promise<void> {
+    const request = annotationRequest(this.newest(s));
+    if (request?.action !== 'retry' || !isTerminal(s.state.phase) || s.state.phase === 'promoted') return;
+    await this.clearRequest(s);
+    await s.stopProber();
+    s.state = initialState(this.deps.clock.now(), planWarnings(s.run.shift.spec));
+    const message = `retry requested${request.by ? ` by ${request.by}` : ''}: a new run of the same spec from stable`;
+    s.pendingCondition = { type: 'Restarted', status: 'True', reason: 'Retried', message };
+    this.deps.events.event(object, 'Normal', 'Retried', message);
+    s.logger.info(message, { event: 'Retried' });
   }
 
   /** Deletion: roll the route back first (onDelete: rollback), then let the object go. */

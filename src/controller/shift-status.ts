@@ -1,11 +1,11 @@
 /**
- * The .status a TCPShift gets, pure: phase (the CRD's six), current step, the route's weights,
+ * The .status a TCPShift gets, pure: phase (src/spec/phase.ts), current step, the route's weights,
  * the observed split of the step (with its interval), the finished step records, the rollback
  * record, conditions with observedGeneration, and the engine record a successor resumes from.
  */
 import type { NewConnectionsBlock } from '../probe/index.js';
-import type { ShiftState } from '../shift/index.js';
-import type { ShiftPhase as ResourcePhase, TCPShiftStatus } from '../spec/tcpshift-status.js';
+import { phaseOf, type ShiftState } from '../shift/index.js';
+import type { TCPShiftStatus } from '../spec/tcpshift-status.js';
 import type { TCPShiftResource } from '../spec/tcpshift-schema.js';
 import { mergeConditions, problemConditions, stateConditions, type DesiredCondition, type Problem } from './conditions.js';
 import { engineFields } from './engine-record.js';
@@ -42,24 +42,6 @@ export interface StatusView {
   now: number;
 }
 
-export function resourcePhase(state: ShiftState): ResourcePhase {
-  switch (state.phase) {
-    case 'pending':
-      return 'Pending';
-    case 'paused':
-      return 'Paused';
-    case 'promoted':
-      return 'Promoted';
-    case 'rolled-back':
-    case 'aborted':
-      return 'RolledBack';
-    case 'failed':
-      return 'Failed';
-    default:
-      return 'Progressing';
-  }
-}
-
 export function buildStatus(view: StatusView): WrittenStatus {
   const { state, previous } = view;
   const steps = (view.spec.schedule as { steps: number[] }).steps;
@@ -67,9 +49,11 @@ export function buildStatus(view: StatusView): WrittenStatus {
   const desired = [...(view.problem ? problemConditions(base, view.problem) : base), ...(view.extra ?? [])];
   const fields = engineFields(view.spec, state);
   const weights = view.weights ?? previous?.weights;
-  const split = view.split ?? (previous?.split as SplitSummary | undefined);
+  // A split measured at another step (or by an earlier run) is not this step's: a paused or restarted shift does not show it.
+  const kept = previous?.split as SplitSummary | undefined;
+  const split = view.split ?? (kept?.step === state.stepIndex && state.stepIndex >= 0 ? kept : undefined);
   return {
-    phase: view.problem?.reason === 'InvalidSpec' ? 'Failed' : resourcePhase(state),
+    phase: view.problem?.reason === 'InvalidSpec' ? 'Failed' : phaseOf(state),
     ...(state.stepIndex >= 0 ? { currentStep: state.stepIndex + 1 } : {}),
     ...(weights ? { weights: { stable: weights.stable, canary: weights.canary } } : {}),
     observedGeneration: view.generation,

@@ -34,6 +34,23 @@ export function loadKubeConfig(source: KubeConfigSource = {}): KubeConfig {
     }
     kc.setCurrentContext(source.context);
   }
-  if (!kc.getCurrentCluster()) throw new KubeError('no cluster configured: give --kubeconfig or run in a cluster', 0);
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new KubeError('no cluster configured: give --kubeconfig or run in a cluster', 0);
+  checkUsable(cluster);
   return kc;
+}
+
+/**
+ * With nothing to load, client-node's loadFromDefault makes up a cluster at http://localhost:8080
+ * (KubeConfig.loadFromClusterAndUser's default) and the first request fails with "HTTP protocol
+ * is not allowed when skipTLSVerify is not set or false": say what is missing instead. A plain
+ * HTTP server that is written in a kubeconfig is refused the same way, before any request.
+ */
+function checkUsable(cluster: { name: string; server: string; skipTLSVerify?: boolean }): void {
+  if (cluster.name === 'cluster' && cluster.server === 'http://localhost:8080') {
+    throw new KubeError('no kubeconfig found (KUBECONFIG is not set, there is no ~/.kube/config, and this is not a pod in a cluster)', 0);
+  }
+  if (cluster.server.startsWith('http://') && cluster.skipTLSVerify !== true) {
+    throw new KubeError(`cluster ${cluster.name} of the kubeconfig is plain HTTP (${cluster.server}); client-node sends no credentials over HTTP: use its https:// address`, 0);
+  }
 }

@@ -3,3 +3,4 @@ export * from './types.js';
 export { renderMarkdown } from './markdown.js';
 export { renderTimelineSvg, weightPoints, endedConnections } from './timeline-svg.js';
 export { writeReportFiles, defaultReportDir, type ReportFiles } from './write-files.js';
+export * from './document.js';

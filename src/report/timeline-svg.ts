@@ -1,18 +1,17 @@
 import { END_KINDS, type EndKind, type LongLivedConnectionRecord } from '../probe/index.js';
 import { escapeXml, pct, seconds } from './format.js';
+import { H, keepInside, LANE_Y, n, PLOT, scaleFor, textWidth, W, type Scale } from './timeline-layout.js';
+import { BREACH_COLOR, breachMarkers, FAILURE_COLOR, failureBars, finalWeightLabels, pauseBands, stepLabels } from './timeline-steps.js';
 import type { ShiftReport } from './types.js';
 
 /**
- * timeline.svg: the canary and stable weights over time (stepped lines), each step's observed
- * canary share with its interval (a band), the expected drain windows (shaded), the rollback
- * (breach seen, canary 0 written) and every long-lived connection end on a lane below, marked
- * by kind. Self-contained SVG, no script, no external font.
+ * timeline.svg: the canary and stable weights over time (stepped lines) with the weights at the
+ * end right of the plot, a label per step, each step's observed canary share with its interval
+ * (a band), the expected drain windows (shaded), pauses, breach markers, the rollback (breach seen,
+ * canary 0 written), each step's new-connection failures as a bar, and every long-lived
+ * connection end on a lane below, marked by kind. Self-contained SVG, no script, no external font;
+ * every label is kept inside the canvas (timeline-layout.ts).
  */
-const W = 920;
-const H = 460;
-const PLOT = { left: 64, right: 880, top: 48, bottom: 300 };
-const LANE_Y = 340;
-
 const END_STYLE: Record<EndKind, { color: string; shape: 'circle' | 'cross' | 'triangle' | 'square' | 'diamond' }> = {
   drained: { color: '#8c8c8c', shape: 'circle' },
   closed: { color: '#e08a00', shape: 'diamond' },
@@ -21,26 +20,6 @@ const END_STYLE: Record<EndKind, { color: string; shape: 'circle' | 'cross' | 't
   corrupt: { color: '#8c564b', shape: 'square' },
   refused: { color: '#111111', shape: 'cross' },
 };
-
-interface Scale {
-  x(t: number): number;
-  y(share: number): number;
-  t0: number;
-  t1: number;
-}
-
-function scaleFor(report: ShiftReport): Scale {
-  const t0 = report.startedAt;
-  const t1 = Math.max(report.endedAt, t0 + 1);
-  return {
-    t0,
-    t1,
-    x: (t) => PLOT.left + ((Math.min(Math.max(t, t0), t1) - t0) / (t1 - t0)) * (PLOT.right - PLOT.left),
-    y: (share) => PLOT.bottom - share * (PLOT.bottom - PLOT.top),
-  };
-}
-
-const n = (v: number): string => v.toFixed(1);
 
 function axes(s: Scale): string[] {
   const out: string[] = [];
@@ -148,6 +127,23 @@ export function endedConnections(report: ShiftReport): LongLivedConnectionRecord
   return [...byId.values()].sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0));
 }
 
+const kindRow = (kind: EndKind): number => LANE_Y + (END_KINDS.indexOf(kind) % 2 === 0 ? -6 : 6);
+
+/** A report made from stored state has counts, not connections: one marker per kind and step, with the count. */
+function stepEndCounts(report: ShiftReport, s: Scale): string[] {
+  const out: string[] = [];
+  for (const step of report.steps) {
+    const x = (s.x(step.startedAt) + s.x(step.endedAt)) / 2;
+    for (const kind of END_KINDS) {
+      const count = step.longLived.ends[kind];
+      if (count === 0) continue;
+      const title = `step ${step.index + 1}: ${count} long-lived connection(s) ${kind}`;
+      out.push(`<g><title>${escapeXml(title)}</title>${marker(kind, x, kindRow(kind))}<text x="${n(x + 7)}" y="${n(kindRow(kind) - 6)}" font-size="9">×${count}</text></g>`);
+    }
+  }
+  return out;
+}
+
 /** Ends drawn once per kind and 8-pixel slot, with a count when a wave ended together. */
 function endsLane(report: ShiftReport, s: Scale): string[] {
   const out = [`<text x="${PLOT.left - 8}" y="${LANE_Y}" text-anchor="end" dominant-baseline="middle">ends</text>`];
@@ -161,7 +157,7 @@ function endsLane(report: ShiftReport, s: Scale): string[] {
     slot.ends.push(c);
     slots.set(key, slot);
   }
-  const kindRow = (kind: EndKind): number => LANE_Y + (END_KINDS.indexOf(kind) % 2 === 0 ? -6 : 6);
+  if (slots.size === 0) return [...out, ...stepEndCounts(report, s)];
   for (const { kind, x, ends } of slots.values()) {
     const first = ends[0] as LongLivedConnectionRecord;
     const at = seconds((first.endedAt ?? 0) - report.startedAt);
@@ -179,10 +175,10 @@ function rollbackMarks(report: ShiftReport, s: Scale): string[] {
   const line = (t: number, label: string, color: string, dy: number): void => {
     const x = n(s.x(t));
     out.push(`<line x1="${x}" y1="${PLOT.top}" x2="${x}" y2="${LANE_Y + 10}" stroke="${color}" stroke-width="1.5" stroke-dasharray="3 3"/>`);
-    const anchor = s.x(t) > PLOT.right - 80 ? 'end' : s.x(t) < PLOT.left + 80 ? 'start' : 'middle';
-    out.push(`<text x="${x}" y="${PLOT.top - 6 + dy}" text-anchor="${anchor}" fill="${color}">${escapeXml(label)}</text>`);
+    const place = keepInside(s.x(t) + 3, label);
+    out.push(`<text x="${n(place.x)}" y="${PLOT.top + 28 + dy}" text-anchor="${place.anchor}" fill="${color}">${escapeXml(label)}</text>`);
   };
-  line(rb.detectedAt, rb.cause === 'breach' ? 'breach seen' : rb.cause === 'operator' ? 'rollback requested' : 'error', '#d62728', 0);
+  line(rb.detectedAt, rb.cause === 'breach' ? 'breach seen' : rb.cause === 'operator' ? 'rollback requested' : 'error', BREACH_COLOR, 0);
   if (rb.restoredAt !== null) line(rb.restoredAt, `canary 0 (${rb.detectionToRestoreMs} ms)`, '#2ca02c', 12);
   return out;
 }
@@ -196,29 +192,48 @@ function legend(): string[] {
       x += 34 + label.length * 6.2;
     }
   };
-  const y1 = H - 44;
-  const y2 = H - 22;
+  const y1 = H - 52;
+  const y2 = H - 28;
   row(y1, [
     [(x) => `<line x1="${x}" y1="${y1}" x2="${x + 16}" y2="${y1}" stroke="#1f6feb" stroke-width="2.5"/>`, 'canary weight'],
     [(x) => `<line x1="${x}" y1="${y1}" x2="${x + 16}" y2="${y1}" stroke="#9aa5b1" stroke-width="2" stroke-dasharray="6 4"/>`, 'stable weight'],
     [(x) => `<rect x="${x}" y="${y1 - 6}" width="16" height="12" fill="#ff7f0e" fill-opacity="0.4"/>`, 'observed canary share (interval)'],
     [(x) => `<rect x="${x}" y="${y1 - 6}" width="16" height="12" fill="#f2f2f2" stroke="#ccc"/>`, 'expected drain window'],
+    [(x) => `<rect x="${x}" y="${y1 - 6}" width="16" height="12" fill="${FAILURE_COLOR}"/>`, 'new connections failed'],
   ]);
-  row(y2, END_KINDS.map((kind) => [(x: number) => marker(kind, x + 8, y2), `${kind} end`]));
+  row(y2, [
+    ...END_KINDS.map((kind): [(x: number) => string, string] => [(x: number) => marker(kind, x + 8, y2), `${kind} end`]),
+    [(x) => `<path d="M${x + 1},${y2 - 6}L${x + 15},${y2 - 6}L${x + 8},${y2 + 6}Z" fill="${BREACH_COLOR}"/>`, 'breach'],
+    [(x) => `<rect x="${x}" y="${y2 - 6}" width="16" height="12" fill="#fff3bf" stroke="#e3c567"/>`, 'paused'],
+  ]);
   return items;
+}
+
+const TITLE_SIZE = 15;
+
+/** The title, cut with an ellipsis where it would run past the canvas. */
+function fitTitle(title: string): string {
+  const room = W - PLOT.left - 8;
+  if (textWidth(title, TITLE_SIZE) <= room) return title;
+  return `${title.slice(0, Math.floor(room / (TITLE_SIZE * 0.62)) - 1)}…`;
 }
 
 export function renderTimelineSvg(report: ShiftReport): string {
   const s = scaleFor(report);
-  const title = `${report.namespace}/${report.name}: ${report.outcome} (${report.target})`;
+  const title = fitTitle(`${report.namespace}/${report.name}: ${report.outcome} (${report.target})`);
   const body = [
     `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
-    `<text x="${PLOT.left}" y="22" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
+    `<text x="${PLOT.left}" y="22" font-size="${TITLE_SIZE}" font-weight="bold">${escapeXml(title)}</text>`,
     ...drainWindows(report, s),
+    ...pauseBands(report, s),
     ...axes(s),
+    ...stepLabels(report, s),
     ...observedShares(report, s),
     ...weightLines(report, s),
+    ...finalWeightLabels(report, s),
     ...rollbackMarks(report, s),
+    ...breachMarkers(report, s),
+    ...failureBars(report, s),
     ...endsLane(report, s),
     ...legend(),
   ];

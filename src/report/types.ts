@@ -1,5 +1,7 @@
 /**
- * The shift report (DESIGN section 3, `report.json`): every timestamp is epoch milliseconds.
+ * The shift report in process (DESIGN section 3): every timestamp is epoch milliseconds, steps
+ * are 0-based. report.json is its document form (./document.ts: apiVersion/kind, ISO 8601,
+ * steps numbered from 1).
  * The probe blocks are the prober's own types (src/probe/report-blocks.ts). Fields beyond the
  * DESIGN list are additive: `namespace`, `target`, `originalWeights`, `schedule` and `warnings` at the top,
  * `reconnectWave`, `drainWindow` and `notes` per step.
@@ -16,7 +18,7 @@ export interface WeightPair {
   canary: number;
 }
 
-/** `interrupted`: the step was cut short before it could pass (the route's weights were changed by someone else). */
+/** `interrupted`: the step was cut short before it could pass (an abort, rollback or pause request mid-bake, or the route's weights changed by someone else). */
 export type StepVerdict = 'ok' | 'breach' | 'interrupted';
 
 export interface StepReport {

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { reportDocument } from './document.js';
 import { renderMarkdown } from './markdown.js';
 import { renderTimelineSvg } from './timeline-svg.js';
 import type { ShiftReport } from './types.js';
@@ -20,7 +21,7 @@ export async function writeReportFiles(dir: string, report: ShiftReport): Promis
     markdown: path.join(dir, 'report.md'),
     timeline: path.join(dir, 'timeline.svg'),
   };
-  await writeFile(files.json, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(files.json, `${JSON.stringify(reportDocument(report), null, 2)}\n`);
   await writeFile(files.markdown, renderMarkdown(report, { timeline: 'timeline.svg' }));
   await writeFile(files.timeline, renderTimelineSvg(report));
   return files;

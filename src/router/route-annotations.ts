@@ -24,6 +24,7 @@ export const RouteAnnotations = {
   spec: 'tcpshift.io/spec',
   request: 'tcpshift.io/request',
   requestedBy: 'tcpshift.io/requested-by',
+  probes: 'tcpshift.io/probes',
 } as const;
 
 const SCOPED: readonly string[] = Object.values(RouteAnnotations);

@@ -10,6 +10,7 @@ import type { Clock } from '../util/clock.js';
 import { clearRequest, stateAnnotations } from './annotations.js';
 import type { RouteObservation, WeightPurpose } from './decide.js';
 import { assertHolder, holderAnnotations, LockLostError, releaseHolder } from './lock.js';
+import { clearProbes } from './probe-annotation.js';
 import type { ShiftPort } from './runner.js';
 import { isTerminal, restoreShapeOf, type ShiftState } from './state.js';
 import type { RouteShape } from '../spec/weighted-route.js';
@@ -67,14 +68,14 @@ export class AnnotationStatePort implements ShiftPort {
 
   async persist(state: ShiftState): Promise<void> {
     const done = isTerminal(state.phase) || state.phase === 'paused';
-    const holder = done ? releaseHolder : this.renewal();
+    const holder = done ? { ...releaseHolder, ...clearProbes } : this.renewal();
     const request = done ? clearRequest : {};
     await this.write({ ...stateAnnotations(state, this.options.stepCount), ...holder, ...request });
   }
 
-  /** Push the lock's expiry forward (between steps). */
-  async renew(): Promise<void> {
-    await this.write(this.renewal());
+  /** Push the lock's expiry forward (between steps), with what else rides on the renewal (the published probe counters). */
+  async renew(extra: MetadataChanges = {}): Promise<void> {
+    await this.write({ ...extra, ...this.renewal() });
   }
 
   isFatal(error: unknown): boolean {

@@ -2,11 +2,12 @@
  * A CLI shift's state on its route (VirtualService or TCPRoute), under the `tcpshift.io/` prefix,
  * so `status`, `abort`, `resume` and `rollback` work from any terminal:
  *   tcpshift.io/state            the ShiftState as JSON (steps without per-connection lists)
- *   tcpshift.io/phase, /step     the same in words for `kubectl get -o yaml` readers
+ *   tcpshift.io/phase, /step     the phase (src/spec/phase.ts) and step for `kubectl get -o yaml` readers
  *   tcpshift.io/original-weights weights found before the first write, `stable=100,canary=0`
  *   tcpshift.io/holder, /expires who runs it (host/pid/random) and until when (renewed)
  *   tcpshift.io/spec             the TCPShift it runs, as JSON (`resume NAME` needs no file)
- *   tcpshift.io/request          abort | rollback | pause, set by another process (or kubectl annotate)
+ *   tcpshift.io/request          abort | rollback | pause | promote:STEP | promote-full | retry (a
+ *                                TCPShift only), set by another process (or kubectl annotate)
  *   tcpshift.io/requested-by     who asked
  * and the label tcpshift.io/shift=<name> (the shift that last started on the object). On a
  * VirtualService every key above is per tcp route: stored with the route's match port as suffix
@@ -14,7 +15,7 @@
  */
 import { RouteAnnotations, type MetadataChanges } from '../router/index.js';
 import type { OperatorAction, OperatorRequest } from './decide.js';
-import { SHIFT_PHASE_NAMES, type ShiftState } from './state.js';
+import { phaseOf, SHIFT_PHASE_NAMES, type ShiftState } from './state.js';
 
 export const SHIFT_LABEL = 'tcpshift.io/shift';
 
@@ -24,7 +25,7 @@ export const SHIFT_LABEL = 'tcpshift.io/shift';
  */
 export const ShiftAnnotations = RouteAnnotations;
 
-export const OPERATOR_ACTIONS: readonly OperatorAction[] = ['abort', 'rollback', 'pause'];
+export const OPERATOR_ACTIONS: readonly OperatorAction[] = ['abort', 'rollback', 'pause', 'promote', 'promote-full', 'retry'];
 
 /** A label value is at most 63 characters; longer shift names are found by annotation only. */
 export function shiftLabel(name: string): MetadataChanges {
@@ -40,7 +41,7 @@ export function stateAnnotations(state: ShiftState, stepCount: number): Metadata
   const original = state.original ? `stable=${state.original.stable},canary=${state.original.canary}` : null;
   return {
     [ShiftAnnotations.state]: JSON.stringify(compactState(state)),
-    [ShiftAnnotations.phase]: state.phase,
+    [ShiftAnnotations.phase]: phaseOf(state),
     [ShiftAnnotations.step]: `${Math.max(0, state.stepIndex + 1)}/${stepCount}`,
     [ShiftAnnotations.originalWeights]: original,
   };
@@ -98,12 +99,14 @@ export function storedShiftName(annotations: Readonly<Record<string, string>>): 
 
 /** An operator request written on the route; unknown values are ignored. */
 export function readRequest(annotations: Readonly<Record<string, string>>): OperatorRequest | undefined {
-  const action = annotations[ShiftAnnotations.request]?.trim() as OperatorAction | undefined;
-  if (!action || !OPERATOR_ACTIONS.includes(action)) return undefined;
+  const [action, step] = (annotations[ShiftAnnotations.request]?.trim() ?? '').split(':') as [OperatorAction, string | undefined];
+  if (!OPERATOR_ACTIONS.includes(action) || (action === 'promote') !== (step !== undefined)) return undefined;
+  if (step !== undefined && !/^[1-9]\d{0,3}$/.test(step)) return undefined;
   const by = annotations[ShiftAnnotations.requestedBy];
-  return { action, ...(by ? { by } : {}) };
+  return { action, ...(step !== undefined ? { step: Number(step) } : {}), ...(by ? { by } : {}) };
 }
 
-export function requestAnnotations(action: OperatorAction, by: string): MetadataChanges {
-  return { [ShiftAnnotations.request]: action, [ShiftAnnotations.requestedBy]: by };
+/** The request annotations; a `promote` names the step (counted from 1) whose bake it ends: `promote:2`. */
+export function requestAnnotations(action: OperatorAction, by: string, step?: number): MetadataChanges {
+  return { [ShiftAnnotations.request]: action === 'promote' ? `promote:${step ?? 0}` : action, [ShiftAnnotations.requestedBy]: by };
 }

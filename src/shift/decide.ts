@@ -15,7 +15,7 @@ import { externalChange } from './external-change.js';
 import { metricVerdict } from './metric-verdict.js';
 import { drainWindow } from './plan.js';
 import { assessStep, preflightBreaches, type Breach, type StepObservation } from './policy.js';
-import { withoutStepFields, type RollbackCause, type ShiftPhase, type ShiftState } from './state.js';
+import { phaseOf, withoutStepFields, type RollbackCause, type ShiftPhase, type ShiftState } from './state.js';
 
 export interface RouteObservation {
   /** The owned weights as last read or written. */
@@ -46,10 +46,17 @@ export interface ProbeStatus {
   metrics?: MetricsObservation;
 }
 
-export type OperatorAction = 'abort' | 'rollback' | 'pause';
+/**
+ * `promote` ends the bake of one step now (the step it was asked at, so a request left on the
+ * object never ends a later step's bake); `promote-full` writes canary 100 at once, skipping the
+ * remaining steps. `retry` asks the controller to start an ended shift again; the engine ignores it.
+ */
+export type OperatorAction = 'abort' | 'rollback' | 'pause' | 'promote' | 'promote-full' | 'retry';
 
 export interface OperatorRequest {
   action: OperatorAction;
+  /** promote: the step (counted from 1) whose bake it ends. */
+  step?: number;
   /** Who asked: `user@host pid 123`, `interrupt (SIGINT)`, `controller`. */
   by?: string;
 }
@@ -159,15 +166,18 @@ const weights = (canary: number): string => `canary ${canary}% (stable ${100 - c
 function handleRequest(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number): StepDecision | undefined {
   const request = obs.request;
   const phase = state.phase;
-  if (!request || phase === 'rolling-back' || TERMINAL.has(phase)) return undefined;
+  if (!request || request.action === 'retry' || phase === 'rolling-back' || TERMINAL.has(phase)) return undefined;
   const by = request.by ? ` by ${request.by}` : '';
+  if (request.action === 'promote' || request.action === 'promote-full') return promoteRequest(spec, state, obs, now, request, by);
   if (request.action === 'pause') {
     // A pause asked for while the engine holds one (external change) becomes an ordinary pause: unpausing resumes it.
     if (phase === 'paused') {
       const { pausedBy: _held, ...ordinary } = state;
       return { state: ordinary, actions: [], events: [] };
     }
-    const paused: ShiftState = { ...withoutStepFields(state), phase: 'paused', pausedFrom: phase, reason: `paused${by}`, updatedAt: now };
+    // A step paused mid-bake is recorded as interrupted, so the report keeps the weight it held during the pause.
+    const steps = [...state.steps, ...cutShort(spec, state, obs, now, `paused${by}`)];
+    const paused: ShiftState = { ...withoutStepFields(state), steps, phase: 'paused', pausedFrom: phase, reason: `paused${by}`, updatedAt: now };
     return {
       state: paused,
       actions: [{ type: 'stopSampling' }, { type: 'persist' }],
@@ -180,8 +190,27 @@ function handleRequest(spec: ResolvedSpec, state: ShiftState, obs: Observation, 
     const ended: ShiftState = { ...state, phase: 'aborted', reason: `${reason} before any weight change`, endedAt: now, updatedAt: now };
     return { state: ended, actions: [{ type: 'stopSampling' }, { type: 'persist' }], events: [{ type: 'Aborted', message: ended.reason ?? reason, warning: true }] };
   }
-  const steps = phase === 'baking' ? [...state.steps, interruptedStep(spec, state, obs, now, reason)] : state.steps;
+  const steps = [...state.steps, ...cutShort(spec, state, obs, now, reason)];
   return startRollback(spec, { ...state, steps }, { cause: 'operator', reason, detectedAt: now, abort }, now);
+}
+
+/**
+ * A promote request: while the asked step bakes, its bake ends now (the step is judged on what
+ * its probes saw so far, breaches included); `promote-full` from a step (stepping or baking)
+ * goes straight to canary 100. Anything else (pending, paused, promoting, another step) ignores it.
+ */
+function promoteRequest(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number, request: OperatorRequest, by: string): StepDecision | undefined {
+  const stepping = state.phase === 'stepping' || state.phase === 'baking';
+  if (!stepping) return undefined;
+  if (request.action === 'promote') {
+    if (state.phase !== 'baking' || request.step !== state.stepIndex + 1 || (state.bakeUntil ?? now) <= now) return undefined;
+    const note = `bake ended early: promote requested${by}`;
+    return decideBaking(spec, { ...state, bakeUntil: now, stepNotes: [...(state.stepNotes ?? []), note] }, obs, now);
+  }
+  const reason = `promote --full requested${by}`;
+  const steps = state.phase === 'baking' ? [...state.steps, stepReport(spec, state, obs, now, 'interrupted', [reason], [])] : state.steps;
+  const promoting: ShiftState = { ...withoutStepFields(state), steps, phase: 'promoting', updatedAt: now };
+  return { state: promoting, actions: [{ type: 'stopSampling' }], events: [{ type: 'Promoting', message: `${reason}: skipping the remaining steps, canary 100%`, warning: false }], chain: true };
 }
 
 const TERMINAL = new Set<ShiftPhase>(['promoted', 'rolled-back', 'aborted', 'failed']);
@@ -326,8 +355,8 @@ function decideRollingBack(state: ShiftState, obs: Observation, now: number): St
 
 function finish(state: ShiftState, phase: ShiftPhase, reason: string, now: number, events: ShiftEvent[]): StepDecision {
   const ended: ShiftState = { ...withoutStepFields(state), phase, reason, endedAt: now, updatedAt: now };
-  const type = ({ promoted: 'Promoted', 'rolled-back': 'RolledBack', aborted: 'Aborted', failed: 'Failed' } as const)[phase as 'promoted'];
-  const message = phase === 'promoted' ? `promoted: ${reason}` : `${phase}: canary at 0% (${reason})`;
+  const type = phaseOf({ phase }) as Extract<ShiftEventType, 'Promoted' | 'RolledBack' | 'Aborted' | 'Failed'>;
+  const message = phase === 'promoted' ? `Promoted: ${reason}` : `${phaseOf({ phase })}: canary at 0% (${reason})`;
   return {
     state: ended,
     actions: [{ type: 'stopSampling' }, { type: 'persist' }],
@@ -359,9 +388,21 @@ function startRollback(
   };
 }
 
-/** The step that was cut short by an operator request, as a record (no breach seen). */
+/**
+ * The step an operator request cuts short, as a record: one baking, or one whose weight is
+ * already on the route while its bake has not begun (the write was acknowledged, the engine had
+ * not yet seen it). None before a step's weight is in place.
+ */
+function cutShort(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number, reason: string): StepReport[] {
+  const inPlace = state.phase === 'stepping' && obs.route.canaryWeight === spec.schedule.steps[state.stepIndex];
+  if (state.phase !== 'baking' && !inPlace) return [];
+  const changedAt = state.phase === 'stepping' ? obs.route.changedAt : undefined;
+  return [interruptedStep(spec, changedAt === undefined ? state : { ...state, weightChangedAt: changedAt }, obs, now, reason)];
+}
+
+/** The step that was cut short by an operator request (abort, rollback, pause), as a record: `interrupted`, never `ok`. */
 function interruptedStep(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number, reason: string): StepReport {
-  return stepReport(spec, state, obs, now, 'ok', [], [`interrupted: ${reason}`]);
+  return stepReport(spec, state, obs, now, 'interrupted', [reason], []);
 }
 
 function stepReport(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number, verdict: StepReport['verdict'], reasons: string[], notes: string[]): StepReport {

@@ -17,3 +17,4 @@ export * from './metric-verdict.js';
 export * from './metric-queries.js';
 export * from './analyzed-prober.js';
 export * from './prometheus-access.js';
+export * from './probe-annotation.js';

@@ -5,7 +5,7 @@
 import type { OperatorAction } from './decide.js';
 import { initialState, isTerminal, withoutStepFields, type ShiftState } from './state.js';
 
-export type StopAction = Exclude<OperatorAction, 'pause'>;
+export type StopAction = Extract<OperatorAction, 'abort' | 'rollback'>;
 
 /** undefined when there is nothing to do: `abort` of a shift that already ended. */
 export function operatorStop(state: ShiftState | undefined, action: StopAction, by: string, now: number): ShiftState | undefined {

@@ -1,11 +1,14 @@
 /**
  * Operator requests for a running shift, from two places: the route's `tcpshift.io/request`
- * annotation (another terminal's `abort`/`rollback`, or kubectl annotate) and this process's
+ * annotation (another terminal's `abort`/`rollback`/`pause`/`promote`, or kubectl annotate) and this process's
  * interrupt (Ctrl-C: abort, or pause with --on-interrupt pause). The first one seen sticks.
  */
 import { readRequest } from './annotations.js';
 import type { OperatorAction, OperatorRequest } from './decide.js';
 import type { RequestSource } from './runner.js';
+
+const STRENGTH: Readonly<Record<OperatorRequest['action'], number>> = { retry: 0, promote: 0, 'promote-full': 1, pause: 2, abort: 3, rollback: 3 };
+const strength = (request: OperatorRequest): number => STRENGTH[request.action];
 
 export class RequestTracker implements RequestSource {
   private request: OperatorRequest | undefined;
@@ -29,8 +32,8 @@ export class RequestTracker implements RequestSource {
   }
 
   set(request: OperatorRequest): void {
-    // A pause may be upgraded to an abort or rollback; never the other way round.
-    if (this.request && (this.request.action !== 'pause' || request.action === 'pause')) return;
+    // A promote gives way to any later request; a pause to an abort or rollback; an abort or rollback never.
+    if (this.request && strength(this.request) >= strength(request) && !(this.request.action === 'promote' && request.action === 'promote')) return;
     this.request = request;
     for (const listener of this.listeners) listener();
   }

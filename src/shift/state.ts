@@ -4,6 +4,7 @@
  * arrays), so it survives a process restart or a leader failover unchanged.
  */
 import type { ShiftOutcome, StepReport, WeightPair } from '../report/index.js';
+import { readPhase, type Phase } from '../spec/phase.js';
 import type { RouteShape } from '../spec/weighted-route.js';
 
 export type ShiftPhase =
@@ -32,6 +33,11 @@ export const TERMINAL_PHASES: readonly ShiftPhase[] = ['promoted', 'rolled-back'
 
 export function isTerminal(phase: ShiftPhase): boolean {
   return TERMINAL_PHASES.includes(phase);
+}
+
+/** The phase a person reads for this state (src/spec/phase.ts): an abort is Aborted, not RolledBack. */
+export function phaseOf(state: Pick<ShiftState, 'phase'>): Phase {
+  return readPhase(state.phase) ?? 'Failed';
 }
 
 /** Why a rollback happens: a probe breach, an operator (abort, rollback, Ctrl-C) or an error. */

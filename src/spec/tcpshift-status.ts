@@ -1,11 +1,10 @@
 import { z } from 'zod';
+import { PHASES } from './phase.js';
 
 /**
  * The status the controller writes on a TCPShift (status subresource). Declared here so the CRD
- * carries its schema; `steps`, `rollback` and `split` are free-form report blocks.
+ * carries its schema; phase is the one vocabulary of src/spec/phase.ts; `steps`, `rollback` and `split` are free-form report blocks.
  */
-export const SHIFT_PHASES = ['Pending', 'Progressing', 'Paused', 'Promoted', 'RolledBack', 'Failed'] as const;
-export type ShiftPhase = (typeof SHIFT_PHASES)[number];
 
 const freeForm = z.record(z.string(), z.unknown());
 
@@ -19,7 +18,7 @@ export const conditionSchema = z.object({
 });
 
 export const tcpshiftStatusSchema = z.object({
-  phase: z.enum(SHIFT_PHASES).optional(),
+  phase: z.enum(PHASES).optional(),
   currentStep: z.number().int().min(1).optional().describe('Number of the current step, counted from 1 (1 is the first entry of spec.schedule.steps), as kubectl shows it; absent before the first step.'),
   weights: z.object({ stable: z.number().int().min(0), canary: z.number().int().min(0) }).optional(),
   observedGeneration: z.number().int().min(0).optional(),

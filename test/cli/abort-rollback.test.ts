@@ -20,7 +20,7 @@ describe('abort', () => {
     api.placeShift({ state: state('paused'), weights: [50, 50] });
     const run = await cli('abort');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/shift echo\/demo aborted: stable 100 \/ canary 0 written \(aborted by .+\)/);
+    expect(run.stdout).toMatch(/shift echo\/demo Aborted: stable 100 \/ canary 0 written \(aborted by .+\)/);
     expect(api.weights()).toEqual([100, 0]);
     expect(readShiftState(api.annotations())).toMatchObject({ phase: 'aborted', rollback: { cause: 'operator', abort: true } });
     expect(api.writes()).toEqual({ 'patch virtualservices': 1 });
@@ -54,7 +54,7 @@ describe('abort', () => {
     api.placeShift({ state: state('promoted', 2), weights: [0, 100] });
     const run = await cli('abort');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/already ended \(promoted\): nothing to abort; tcpshift rollback demo/);
+    expect(run.stdout).toMatch(/already ended \(Promoted\): nothing to abort; tcpshift rollback demo/);
     expect(api.writes()).toEqual({});
   });
 
@@ -78,7 +78,7 @@ describe('resume refusals and the controller seam', () => {
     api.placeShift({ state: state('rolled-back'), weights: [100, 0] });
     const finished = await cli('resume');
     expect(finished.code).toBe(2);
-    expect(finished.stderr).toMatch(/shift demo already ended rolled-back \(VirtualService echo\/echo is back on stable\): nothing to resume; to run it again from stable, start it anew with tcpshift shift -f FILE --restart/);
+    expect(finished.stderr).toMatch(/shift demo already ended RolledBack \(VirtualService echo\/echo is back on stable\): nothing to resume; to run it again from stable: tcpshift retry demo/);
     api.placeShift({ state: state('promoted'), weights: [0, 100] });
     const promoted = await cli('resume');
     expect(promoted.code).toBe(2);
@@ -107,7 +107,7 @@ describe('resume refusals and the controller seam', () => {
   });
 
   it('resume of a TCPShift that has ended is exit 2 saying what to do, and writes nothing', async () => {
-    for (const [phase, hint] of [['RolledBack', /has ended \(RolledBack: canary broke\): nothing to resume; to run it again change its spec/], ['Promoted', /nothing to resume; to move the traffic back use tcpshift rollback done/]] as const) {
+    for (const [phase, hint] of [['RolledBack', /has ended \(RolledBack: canary broke\): nothing to resume; to run it again from stable: tcpshift retry done -n echo/], ['Promoted', /nothing to resume; to move the traffic back use tcpshift rollback done/]] as const) {
       const created = api.server.objects.create({ apiVersion: 'tcpshift.io/v1alpha1', kind: 'TCPShift', metadata: { name: 'done', namespace: 'echo' }, spec: {} });
       api.server.objects.update({ ...created, status: { phase, conditions: [{ type: 'Ready', status: 'False', message: 'canary broke' }] } }, 'status');
       api.server.resetRequestCounts();

@@ -5,7 +5,7 @@ import type { CliContext } from '../../src/cli/io.js';
 import { decide, initialState } from '../../src/shift/index.js';
 import { ManualClock } from '../../src/util/manual-clock.js';
 import { ScriptedProber } from '../support/shift-prober.js';
-import { observation, probe, route, shiftFor } from '../support/shift-fixtures.js';
+import { longLived, observation, probe, route, shiftFor } from '../support/shift-fixtures.js';
 
 function setUp(tty: boolean, columns?: number) {
   const clock = new ManualClock();
@@ -66,4 +66,34 @@ describe('shift progress', () => {
     expect(text).toMatch(/weights written: stable 50% \/ canary 50%/);
     expect(text.match(/step 2\/3 baking/g)).toHaveLength(2);
   });
+
+  it('a pre-flight that fails prints its conclusion first, then the refused connections summarised', () => {
+    const { clock, progress, prober, spec, output } = setUp(false);
+    const pending = initialState(clock.now());
+    progress.begin([], pending, prober, 0);
+    for (let id = 1; id <= 20; id++) prober.end({ id, version: null, openedAt: clock.now(), endedAt: clock.now(), end: 'refused', detail: 'ECONNREFUSED' });
+    const refusedAll = longLived(Array.from({ length: 20 }, (_, i) => ({ id: i + 1, version: null, openedAt: clock.now(), endedAt: clock.now(), end: 'refused' as const })));
+    const failed = decide(spec, pending, observation(route(0), probe({ ready: true, longLived: refusedAll })), clock.now());
+    expect(failed.state.phase).toBe('failed');
+    progress.decided(failed);
+    progress.finish();
+    const lines = output().split('\n').filter((l) => l !== '');
+    expect(lines[0]).toContain(failed.state.reason!);
+    expect(lines.slice(1)).toEqual([expect.stringMatching(/connection 1 \(unidentified\) ended: refused/), expect.stringMatching(/19 more long-lived connection\(s\) ended: refused/)]);
+  });
+
+  it("a breach's reason is printed once; the rollback's lines after it refer to it", () => {
+    const { clock, progress, prober, output } = setUp(false);
+    const reason = 'new connections: 16 failed (16 timeout) of 1500 per step';
+    const rolling = { ...initialState(clock.now()), phase: 'rolling-back' as const, stepIndex: 0, rollback: { cause: 'breach' as const, reason, detectedAt: clock.now() } };
+    progress.begin([], rolling, prober, 20);
+    progress.decided({ state: rolling, actions: [], events: [{ type: 'Breach', message: `step 1/3 breach: ${reason}`, warning: true }, { type: 'RollingBack', message: `rolling back to stable: ${reason}`, warning: true }] });
+    progress.decided({ state: { ...rolling, phase: 'rolled-back' }, actions: [], events: [{ type: 'RolledBack', message: `RolledBack: canary at 0% (${reason})`, warning: true }] });
+    progress.finish();
+    const text = output();
+    expect(text.split(reason)).toHaveLength(2);
+    expect(text).toContain('rolling back to stable: see above');
+    expect(text).toContain('RolledBack: canary at 0% (see above)');
+  });
 });
+

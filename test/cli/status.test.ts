@@ -18,29 +18,34 @@ function stepping(now: number): ShiftState {
 }
 
 describe('status', () => {
-  it('shows a running CLI shift: baking once its step weight is on the route, holder live, steps so far', async () => {
+  it('shows a running CLI shift: Progressing (baking) once its step weight is on the route, holder alive, steps so far', async () => {
     const now = Date.now();
     api.placeShift({ state: stepping(now), weights: [50, 50], holder: { identity: 'host-a/10/abc', expiresAt: now + 60_000 } });
     const run = await status('demo');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('shift echo/demo: run by the CLI, state on VirtualService echo/echo');
-    expect(run.stdout).toMatch(/phase: +baking, step 2\/3 \(canary 50%\), bake about \d+s left/);
+    expect(run.stdout).toMatch(/phase: +Progressing \(baking\), step 2\/3 \(canary 50%\), bake about \d+s left/);
     expect(run.stdout).toMatch(/weights: +stable 50 \/ canary 50 \(before the shift: stable 100, canary 0\)/);
-    expect(run.stdout).toMatch(/holder: +host-a\/10\/abc, lock until .* \(live\)/);
+    expect(run.stdout).toMatch(/holder: +host-a\/10\/abc, lock until .* \(alive\)/);
     expect(run.stdout).toMatch(/step 1: +20% ok \(split consistent, reconnect wave 4\)/);
     expect(api.writes()).toEqual({});
   });
 
-  it('-o json gives the document: phase, step, weights, holder (dead once expired), the pending request', async () => {
+  it('-o json gives the document: phase, step, weights, holder dead once expired (said so, no bake left), the pending request, ISO times, steps from 1', async () => {
     const now = Date.now();
     api.placeShift({ state: stepping(now), weights: [80, 20], holder: { identity: 'host-a/10/abc', expiresAt: now - 1 }, request: 'abort' });
     const run = await status('demo', '-o', 'json');
     const doc = JSON.parse(run.stdout);
     expect(doc).toMatchObject({
-      managedBy: 'cli', name: 'demo', namespace: 'echo', target: 'VirtualService echo/echo', phase: 'stepping',
-      step: { number: 2, of: 3, canaryWeight: 50 }, weights: { stable: 80, canary: 20 }, holder: { identity: 'host-a/10/abc', live: false }, request: { action: 'abort' },
+      managedBy: 'cli', name: 'demo', namespace: 'echo', target: 'VirtualService echo/echo', phase: 'Progressing', activity: 'holder-dead',
+      step: { number: 2, of: 3, canaryWeight: 50 }, weights: { stable: 80, canary: 20 }, holder: { identity: 'host-a/10/abc', alive: false }, request: { action: 'abort' },
+      startedAt: new Date(now - 20_000).toISOString(),
     });
-    expect(doc.state.steps).toHaveLength(1);
+    expect(doc.bakeEndsAt).toBeUndefined();
+    expect(doc.steps).toMatchObject([{ number: 1, canaryWeight: 20, verdict: 'ok', endedAt: new Date(now - 10_000).toISOString() }]);
+    const text = await status('demo');
+    expect(text.stdout).toMatch(/phase: +Progressing, step 2\/3 \(canary 50%\): its process is gone \(holder dead\); tcpshift resume demo -n echo continues it/);
+    expect(text.stdout).not.toMatch(/bake about/);
     expect((await status('demo', '-o', 'yaml')).stdout).toMatch(/^managedBy: cli$/m);
   });
 

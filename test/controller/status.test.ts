@@ -7,12 +7,11 @@ import {
   mergeConditions,
   readStoredRun,
   reopenForRollback,
-  resourcePhase,
   runKey,
   stableJson,
   type WrittenStatus,
 } from '../../src/controller/index.js';
-import { initialState, SHIFT_PHASE_NAMES, ShiftAnnotations, type ShiftState } from '../../src/shift/index.js';
+import { initialState, phaseOf, SHIFT_PHASE_NAMES, ShiftAnnotations, type ShiftState } from '../../src/shift/index.js';
 import { parseTCPShiftObject } from '../../src/spec/parse-tcpshift.js';
 import type { TCPShiftResource } from '../../src/spec/tcpshift-schema.js';
 import { longLived, newConnections, shiftDocument, T0 } from '../support/shift-fixtures.js';
@@ -51,8 +50,8 @@ describe('conditions', () => {
     expect(flipped[0]).toMatchObject({ status: 'True', lastTransitionTime: 't3' });
   });
 
-  it('map every engine phase to one of the six resource phases', () => {
-    const phases = SHIFT_PHASE_NAMES.map((phase) => [phase, resourcePhase({ ...initialState(T0), phase })]);
+  it('map every engine phase to one of the seven phases people read (an abort is Aborted)', () => {
+    const phases = SHIFT_PHASE_NAMES.map((phase) => [phase, phaseOf({ ...initialState(T0), phase })]);
     expect(Object.fromEntries(phases)).toEqual({
       pending: 'Pending',
       stepping: 'Progressing',
@@ -62,7 +61,7 @@ describe('conditions', () => {
       paused: 'Paused',
       promoted: 'Promoted',
       'rolled-back': 'RolledBack',
-      aborted: 'RolledBack',
+      aborted: 'Aborted',
       failed: 'Failed',
     });
   });

@@ -106,7 +106,7 @@ describe('a fleet of shifts, light probes', () => {
     patch('reverted', { metadata: { annotations: { [ShiftAnnotations.request]: 'rollback' } } });
 
     expect((await phaseOf('breach', 'RolledBack')).status?.rollback).toMatchObject({ cause: 'breach', reason: expect.stringMatching(/refused/) });
-    expect((await phaseOf('aborted', 'RolledBack')).status?.rollback).toMatchObject({ cause: 'operator', reason: 'aborted by fleet test' });
+    expect((await phaseOf('aborted', 'Aborted')).status?.rollback).toMatchObject({ cause: 'operator', reason: 'aborted by fleet test' });
     expect((await phaseOf('reverted', 'RolledBack')).status?.rollback).toMatchObject({ cause: 'operator' });
     expect((await phaseOf('changed', 'Promoted')).status?.steps?.map((s) => s.targetWeight)).toEqual([40, 100]);
     expect((await phaseOf('invalid', 'Failed')).status?.conditions?.find((c) => c.type === 'Degraded')?.reason).toBe('InvalidSpec');

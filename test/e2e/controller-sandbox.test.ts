@@ -81,7 +81,7 @@ describe.skipIf(!kubectlBinary)('the controller over the sandbox', () => {
     expect(controller.proc.records.filter((r) => typeof r.event === 'string' && r.shift !== 'echo/demo')).toEqual([]);
 
     const status = await cli(['status', 'demo']);
-    expect(status.stdout).toMatch(/TCPShift resource, run by the controller\n\s+phase:\s+Promoted, step 2\n\s+weights:\s+stable 0 \/ canary 100/);
+    expect(status.stdout).toMatch(/TCPShift resource, run by the controller\n\s+phase:\s+Promoted, step 2\/2 \(canary 100%\).*\n\s+weights:\s+stable 0 \/ canary 100/);
     expect(status.stdout).toMatch(/^\s+Ready: True \(Promoted\)/m);
     expect(status.stdout).toMatch(/^\s+split:\s+step 2: canary 100% \[\d+(\.\d)?%, 100%\] of \d+ new connections \(0 failed\), target 100%, consistent$/m);
     expect(status.stdout).toMatch(/^\s+step 1:\s+50% ok \(split consistent, reconnect wave \d+\)$/m);
@@ -132,8 +132,8 @@ describe.skipIf(!kubectlBinary)('the controller over the sandbox', () => {
     await baking(0);
     const abort = await cli(['abort', 'demo']);
     expect(abort.code, abort.stderr).toBe(0);
-    expect(abort.stdout).toMatch(/^TCPShift echo\/demo RolledBack: stable 100 \/ canary 0 \(aborted by .+\)$/m);
-    const s = await phase('RolledBack');
+    expect(abort.stdout).toMatch(/^TCPShift echo\/demo Aborted: stable 100 \/ canary 0 \(aborted by .+\)$/m);
+    const s = await phase('Aborted');
     expect(env.weights()).toEqual([100, 0]);
     expect(s.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ reason: 'Aborted', message: expect.stringMatching(/^aborted by /) });
     await waitForValue(shift, (o) => o?.metadata.annotations?.[ShiftAnnotations.request] === undefined, 'the request annotation removed');

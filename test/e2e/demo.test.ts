@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ShiftReport } from '../../src/report/index.js';
+import type { ShiftReportDocument as ShiftReport } from '../../src/report/index.js';
 import { startCli } from '../support/shift-e2e.js';
 
 let dir: string;

@@ -6,7 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ShiftReport } from '../../src/report/index.js';
+import type { ShiftReportDocument as ShiftReport } from '../../src/report/index.js';
 import { startFaultProxy, type FaultProxy } from '../../src/sandbox/faults/index.js';
 import { waitFor } from '../support/probe-wait.js';
 import { baking, ShiftAnnotations, startCli, startE2e, waitForState, type E2eEnv, type RunningCli } from '../support/shift-e2e.js';
@@ -61,7 +61,7 @@ describe('a slow API', () => {
     // (at 500 ms) before or (at 2 s) long before the write's answer came back.
     expect(drained).toBeGreaterThanOrEqual(8);
     for (const step of report.steps) {
-      for (const kind of BROKEN_ENDS) expect(step.longLived.ends[kind], `step ${step.index + 1} ${kind}`).toBe(0);
+      for (const kind of BROKEN_ENDS) expect(step.longLived.ends[kind], `step ${step.number} ${kind}`).toBe(0);
       expect(step.verdict).toBe('ok');
     }
   }, 240_000);

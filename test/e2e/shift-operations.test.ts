@@ -1,7 +1,7 @@
 // Operating a running shift over the sandbox, every actor a real process: a concurrent editor
 // (kubectl), an unreliable API, SIGKILL then resume, abort from another terminal, Ctrl-C.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ShiftReport } from '../../src/report/index.js';
+import type { ShiftReportDocument as ShiftReport } from '../../src/report/index.js';
 import { kubectl, kubectlBinary } from '../support/kube-kubectl.js';
 import { baking, ShiftAnnotations, startCli, startE2e, waitForState, type E2eEnv } from '../support/shift-e2e.js';
 
@@ -60,7 +60,7 @@ describe('operating a running shift', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     const r = JSON.parse(resumed.stdout) as ShiftReport;
     expect(r.outcome).toBe('promoted');
-    expect(r.steps.map((s) => s.index)).toEqual([0, 1, 2]);
+    expect(r.steps.map((s) => s.number)).toEqual([1, 2, 3]);
     expect(r.steps[1]!.drainWindow).toBeNull(); // step 2's weight was already there: not written again
     expect(resumed.stderr).toContain('step 2/3: canary 50% (stable 50%) (already in place)');
     // take over, step 3's write, the final state (step 2 is not written again)
@@ -74,10 +74,10 @@ describe('operating a running shift', () => {
     await waitForState(env, baking(0, 50), 'step 1 baking');
     const abort = await startCli(['abort', 'demo', '-n', 'echo', '--kubeconfig', env.sandbox.info.kubeconfig]).done;
     expect(abort.code, abort.stderr).toBe(0);
-    expect(abort.stdout).toMatch(/shift echo\/demo aborted: stable 100 \/ canary 0 \(aborted by /);
+    expect(abort.stdout).toMatch(/shift echo\/demo Aborted: stable 100 \/ canary 0 \(aborted by /);
     const run = await shift.done;
     expect(run.code).toBe(4);
-    expect(run.stdout).toMatch(/^aborted: stable 100% \/ canary 0%/m);
+    expect(run.stdout).toMatch(/^Aborted: stable 100% \/ canary 0%/m);
     expect(env.weights()).toEqual([100, 0]);
     expect(env.state()).toMatchObject({ phase: 'aborted' });
     expect(env.annotations()[ShiftAnnotations.request]).toBeUndefined();

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ShiftReport } from '../../src/report/index.js';
+import type { ShiftReportDocument as ShiftReport } from '../../src/report/index.js';
 import { startCli, startE2e, type E2eEnv } from '../support/shift-e2e.js';
 
 let env: E2eEnv;
@@ -24,7 +24,7 @@ describe('shift over the sandbox', () => {
     env.sandbox.api.resetRequestCounts();
     const run = await startCli(['shift', '-f', file, ...env.flags('promote'), '--lock-ttl', '60s']).done;
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^promoted: stable 0% \/ canary 100%/m);
+    expect(run.stdout).toMatch(/^Promoted: stable 0% \/ canary 100%/m);
     expect(env.weights()).toEqual([0, 100]);
     // the lock, each of the two steps (weight and state together), the final state; nothing else
     expect(env.sandbox.api.requestCounts()['patch virtualservices']).toBe(4);

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { endedConnections, renderMarkdown, renderTimelineSvg, weightPoints, writeReportFiles, type ShiftReport, type StepReport } from '../../src/report/index.js';
+import { endedConnections, renderMarkdown, reportDocument, renderTimelineSvg, weightPoints, writeReportFiles, type ShiftReport, type StepReport } from '../../src/report/index.js';
 import { attributeReconnectWaves, buildReport, initialState, type ShiftState } from '../../src/shift/index.js';
 import { ended, longLived, newConnections, open, T0 } from '../support/shift-fixtures.js';
 
@@ -95,11 +95,11 @@ describe('report.md and timeline.svg', () => {
     expect(opened).toBe(closed);
   });
 
-  it('writeReportFiles writes the three files, report.json parsing back to the report', async () => {
+  it('writeReportFiles writes the three files, report.json parsing back to the report document', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'tcpshift-report-'));
     try {
       const files = await writeReportFiles(path.join(dir, 'nested'), report());
-      expect(JSON.parse(await readFile(files.json, 'utf8'))).toEqual(report());
+      expect(JSON.parse(await readFile(files.json, 'utf8'))).toEqual(reportDocument(report()));
       expect(await readFile(files.markdown, 'utf8')).toContain('rolled-back');
       expect(await readFile(files.timeline, 'utf8')).toContain('<svg');
     } finally {

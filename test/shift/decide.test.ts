@@ -135,7 +135,7 @@ describe('decide: operator requests', () => {
     const obs = observation(route(50, T0), probe({ stepIndex: 1, sampling: true, newConnections: newConnections() }), { action: 'abort', by: 'alice' });
     const d = decide(spec, state, obs, T0 + 2000);
     expect(d.state).toMatchObject({ phase: 'rolling-back', rollback: { cause: 'operator', abort: true, reason: 'aborted by alice' } });
-    expect(d.state.steps.at(-1)!.notes).toContain('interrupted: aborted by alice');
+    expect(d.state.steps.at(-1)).toMatchObject({ index: 1, verdict: 'interrupted', reasons: ['aborted by alice'] });
     expect(weights(d.actions)).toEqual([0]);
     const done = decide(spec, d.state, observation(route(0, T0 + 2010), probe(), { action: 'abort', by: 'alice' }), T0 + 2011);
     expect(done.state.phase).toBe('aborted');
@@ -153,11 +153,12 @@ describe('decide: operator requests', () => {
     expect(weights(d.actions)).toEqual([]);
   });
 
-  it('pause leaves the weights; resume bakes the same step again without writing its weight twice', () => {
+  it('pause leaves the weights and records the step interrupted; resume bakes the same step again without writing its weight twice', () => {
     const state = baking(1);
     const paused = decide(spec, state, observation(route(50, T0), probe({ stepIndex: 1, sampling: true }), { action: 'pause', by: 'ctrl-c' }), T0 + 3000);
     expect(paused.state).toMatchObject({ phase: 'paused', stepIndex: 1, pausedFrom: 'baking' });
     expect(types(paused.actions)).toEqual(['stopSampling', 'persist']);
+    expect(paused.state.steps.at(-1)).toMatchObject({ index: 1, targetWeight: 50, verdict: 'interrupted', reasons: ['paused by ctrl-c'], endedAt: T0 + 3000 });
     const resumed = resumeState(paused.state, T0 + 60_000);
     expect(resumed).toMatchObject({ phase: 'stepping', stepIndex: 1 });
     const d = decide(spec, resumed, observation(route(50), probe()), T0 + 60_001);

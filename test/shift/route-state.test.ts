@@ -44,7 +44,7 @@ describe('state annotations', () => {
     };
     const state: ShiftState = { ...initialState(T0), phase: 'stepping', stepIndex: 1, original: { stable: 100, canary: 0 }, steps: [step] };
     const annotations = withState(state);
-    expect(annotations[ShiftAnnotations.phase]).toBe('stepping');
+    expect(annotations[ShiftAnnotations.phase]).toBe('Progressing');
     expect(annotations[ShiftAnnotations.step]).toBe('2/3');
     expect(annotations[ShiftAnnotations.originalWeights]).toBe('stable=100,canary=0');
     const read = readShiftState(annotations)!;
@@ -92,7 +92,7 @@ describe('acquiring a route', () => {
     expect(change.annotations).toMatchObject({
       [ShiftAnnotations.holder]: 'here/1/me',
       [ShiftAnnotations.expires]: new Date(T0 + 15_000).toISOString(),
-      [ShiftAnnotations.phase]: 'pending',
+      [ShiftAnnotations.phase]: 'Pending',
       [ShiftAnnotations.spec]: '{"kind":"TCPShift"}',
       [ShiftAnnotations.request]: null,
     });
@@ -116,7 +116,7 @@ describe('acquiring a route', () => {
 
   it('start over a finished shift begins afresh', () => {
     const done = snapshot(withState({ ...initialState(T0), phase: 'promoted', stepIndex: 2 }));
-    expect(acquireChange(done, { ...request, mode: 'start' }).annotations).toMatchObject({ [ShiftAnnotations.phase]: 'pending' });
+    expect(acquireChange(done, { ...request, mode: 'start' }).annotations).toMatchObject({ [ShiftAnnotations.phase]: 'Pending' });
   });
 });
 

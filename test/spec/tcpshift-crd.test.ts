@@ -61,7 +61,7 @@ describe('TCPShift CRD', () => {
       ['Age', '.metadata.creationTimestamp'],
     ]);
     const status = valueAt(tcpshiftOpenApiSchema(), 'properties.status.properties');
-    expect(valueAt(status, 'phase.enum')).toEqual(['Pending', 'Progressing', 'Paused', 'Promoted', 'RolledBack', 'Failed']);
+    expect(valueAt(status, 'phase.enum')).toEqual(['Pending', 'Progressing', 'Paused', 'Promoted', 'RolledBack', 'Aborted', 'Failed']);
     expect(valueAt(status, 'steps.items.x-kubernetes-preserve-unknown-fields')).toBe(true);
   });
 
