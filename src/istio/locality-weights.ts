@@ -61,7 +61,7 @@ export function readLocalityWeights(dr: DestinationRule, spec: Owned): WeightRea
   const entry = ownedDistribute(dr, spec);
   if (entry === undefined) return { stable: 100, canary: 0, total: 100, share: 0 };
   const to = (entry.to ?? {}) as Record<string, unknown>;
-  const value = (key: string): number => (typeof to[key] === 'number' ? (to[key] as number) : 0);
+  const value = (key: string): number => (typeof to[key] === 'number' ? (to[key]) : 0);
   const stable = value(spec.stable.locality);
   const canary = value(spec.canary.locality);
   const total = stable + canary;
@@ -74,7 +74,7 @@ export function readLocalityShape(dr: DestinationRule, spec: Owned): RouteShape 
   const entry = ownedDistribute(dr, spec);
   if (entry === undefined) return { stable: null, canary: null, created: firstAbsent(dr).pointer };
   const to = (entry.to ?? {}) as Record<string, unknown>;
-  const shape = (key: string) => (typeof to[key] === 'number' ? { weight: to[key] as number } : null);
+  const shape = (key: string) => (typeof to[key] === 'number' ? { weight: to[key] } : null);
   return { stable: shape(spec.stable.locality), canary: shape(spec.canary.locality) };
 }
 

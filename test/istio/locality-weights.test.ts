@@ -28,8 +28,8 @@ const withTo = (to: Record<string, number>, extra: Record<string, unknown> = {})
 function shiftAndRestore(original: DestinationRule, steps: number[]): DestinationRule {
   const shape = readLocalityShape(original, spec);
   let current = original;
-  for (const w of steps) current = { ...(applyJsonPatch(current, localityWeightPatch(current, spec, w)) as DestinationRule) };
-  return applyJsonPatch(current, localityWeightPatch(current, spec, 0, shape)) as DestinationRule;
+  for (const w of steps) current = applyJsonPatch<DestinationRule>(current, localityWeightPatch(current, spec, w));
+  return applyJsonPatch<DestinationRule>(current, localityWeightPatch(current, spec, 0, shape));
 }
 
 describe('distribute weights (strategy locality)', () => {
@@ -56,7 +56,7 @@ describe('distribute weights (strategy locality)', () => {
       { op: 'test', path: '/spec/trafficPolicy/loadBalancer/localityLbSetting/distribute/0/from', value: '*' },
       { op: 'add', path: '/spec/trafficPolicy/loadBalancer/localityLbSetting/distribute/0/to', value: { [STABLE]: 75, [CANARY]: 25 } },
     ]);
-    const after = applyJsonPatch(before, ops) as DestinationRule;
+    const after = applyJsonPatch<DestinationRule>(before, ops);
     expect(after).toEqual(withTo({ [STABLE]: 75, [CANARY]: 25 }));
   });
 
@@ -71,7 +71,7 @@ describe('distribute weights (strategy locality)', () => {
     expect(readLocalityShape(original, spec).created).toBe(created);
     const first = localityWeightPatch(original, spec, 10);
     expect(first[1]).toMatchObject({ op: 'add', path: created });
-    const stepped = applyJsonPatch(original, first) as DestinationRule;
+    const stepped = applyJsonPatch<DestinationRule>(original, first);
     expect(readLocalityWeights(stepped, spec)).toMatchObject({ stable: 90, canary: 10 });
     expect(JSON.stringify(shiftAndRestore(original, [10, 50, 100]))).toBe(JSON.stringify(original));
   });
@@ -84,9 +84,9 @@ describe('distribute weights (strategy locality)', () => {
   it('keeps what a user added inside a container tcpshift created: rollback writes {stable: 100} instead of removing it', () => {
     const original = dr({ connectionPool: { tcp: { maxConnections: 5 } } });
     const shape = readLocalityShape(original, spec);
-    const stepped = applyJsonPatch(original, localityWeightPatch(original, spec, 50)) as DestinationRule;
+    const stepped = applyJsonPatch<DestinationRule>(original, localityWeightPatch(original, spec, 50));
     const edited = { ...stepped, spec: { ...stepped.spec, trafficPolicy: { ...stepped.spec.trafficPolicy, loadBalancer: { simple: 'LEAST_REQUEST', ...(stepped.spec.trafficPolicy?.loadBalancer as object) } } } };
-    const restored = applyJsonPatch(edited, localityWeightPatch(edited, spec, 0, shape)) as DestinationRule;
+    const restored = applyJsonPatch<DestinationRule>(edited, localityWeightPatch(edited, spec, 0, shape));
     expect(restored.spec.trafficPolicy?.loadBalancer).toEqual({ simple: 'LEAST_REQUEST', localityLbSetting: { distribute: [{ from: '*', to: { [STABLE]: 100 } }] } });
   });
 

@@ -26,7 +26,11 @@ export type PreflightReason =
   | 'BackendPortMismatch'
   | 'ProbeUnreachable'
   | 'ProbeUnidentified'
-  | 'ProbeNotStable';
+  | 'ProbeNotStable'
+  | 'VirtualServiceNotFound'
+  | 'RouteNotSingleDestination'
+  | 'LocalityUnlabelled'
+  | 'LocalityOverridden';
 
 export class PreflightError extends Error {
   override readonly name = 'PreflightError';
