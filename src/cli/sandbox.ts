@@ -192,6 +192,7 @@ function describeSandbox(sandbox: Sandbox): string {
     `  ${weightCommand(sandbox, kubeconfig)}`,
     ...(pods[0] ? [`  kubectl --kubeconfig ${kubeconfig} delete pod ${pods[0].name}`] : []),
     `  tcpshift shift -f ${shown(files.shiftYaml)} --kubeconfig ${kubeconfig}`,
+    ...(sandbox.provider === 'istio' ? [`  tcpshift shift -f ${shown(files.shiftLocalityYaml)} --kubeconfig ${kubeconfig}   # strategy locality: no reconnect wave`] : []),
     '',
   ];
   return `${lines.join('\n')}\n`;
