@@ -13,6 +13,7 @@ import type { ShiftReport } from '../../src/report/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { withChanges, type Doc } from '../spec/examples.js';
 import { runTcpshift } from '../support/cli.js';
+import { distributeOf } from '../support/locality-chain.js';
 import { waitFor } from '../support/probe-wait.js';
 
 const DRAIN_MS = 1500;
@@ -47,8 +48,7 @@ async function specFile(name: string, doc: Doc, changes: Record<string, unknown>
 const flags = (report: string): string[] => ['--kubeconfig', sandbox.info.kubeconfig, '--report-dir', path.join(sandbox.files.dir, report), '-o', 'json'];
 const readReport = async (report: string): Promise<ShiftReport> => JSON.parse(await readFile(path.join(sandbox.files.dir, report, 'report.json'), 'utf8')) as ShiftReport;
 const stored = (ref: typeof DR): KubeObject => sandbox.api.objects.get(ref);
-const distributeTo = (): unknown =>
-  (stored(DR).spec as { trafficPolicy?: { loadBalancer?: { localityLbSetting?: { distribute?: Array<{ to: unknown }> } } } }).trafficPolicy?.loadBalancer?.localityLbSetting?.distribute?.[0]?.to;
+const distributeTo = (): unknown => distributeOf(stored(DR));
 
 function putBack(ref: typeof DR, original: KubeObject): void {
   sandbox.api.objects.update({ ...original, metadata: { ...original.metadata, resourceVersion: stored(ref).metadata.resourceVersion } });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/kube/index.js';
 import { createRouter, LocalityRouter } from '../../src/router/index.js';
 import { checkRoutingChain, PreflightError } from '../../src/shift/preflight/index.js';
-import { LOCALITY_LABEL } from '../../src/spec/resolved-shift.js';
+import { distributeOf, migrateToLocality } from '../support/locality-chain.js';
 import { readyPod } from '../support/routing-chain.js';
 import { shiftFor } from '../support/shift-fixtures.js';
 import { startShiftApi, type ShiftApi } from '../support/shift-apiserver.js';
@@ -18,7 +18,7 @@ const VS = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name:
 let originalDr: KubeObject;
 
 const stored = (ref: typeof DR): KubeObject => api.server.objects.get(ref);
-const to = (): unknown => (stored(DR).spec as { trafficPolicy?: { loadBalancer?: { localityLbSetting?: { distribute?: Array<{ to: unknown }> } } } }).trafficPolicy?.loadBalancer?.localityLbSetting?.distribute?.[0]?.to;
+const to = (): unknown => distributeOf(stored(DR));
 // What a user wrote: everything but the server's own resourceVersion and generation.
 const withoutVersion = (o: KubeObject): unknown => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, generation: undefined } });
 
@@ -27,18 +27,9 @@ function edit(ref: typeof DR, change: (spec: Record<string, unknown>) => Record<
   api.server.objects.update({ ...current, spec: change(current.spec as Record<string, unknown>) });
 }
 
-/** The sandbox's VirtualService migrated to one destination, and each version's pod in its locality. */
-function migrate(): void {
-  edit(VS, (spec) => ({ ...spec, tcp: [{ match: [{ port: 31400 }], route: [{ destination: { host: 'echo.echo.svc.cluster.local', port: { number: 9000 } } }] }] }));
-  for (const version of ['v1', 'v2']) {
-    const pod = stored({ apiVersion: 'v1', kind: 'Pod', name: `echo-${version}-0`, namespace: 'echo' });
-    api.server.objects.update({ ...pod, metadata: { ...pod.metadata, labels: { ...pod.metadata.labels, [LOCALITY_LABEL]: `tcpshift.echo.${version}` } } });
-  }
-}
-
 beforeAll(async () => {
   api = await startShiftApi();
-  migrate();
+  migrateToLocality(api.server.objects);
   originalDr = stored(DR);
 });
 afterAll(async () => api.close());
