@@ -1,5 +1,5 @@
 import type { KubeObject } from '../kube/index.js';
-import { LOCALITY_LABEL, localityLabelValue } from './mesh/locality.js';
+import { LOCALITY_LABEL, localityLabelValue } from '../istio/locality.js';
 import { ECHO_PORT_NAME, type Deployment } from './pods/index.js';
 
 /**

@@ -3,7 +3,7 @@ import { PORTS_ANNOTATION } from '../pods/pod-manifest.js';
 import { destinationRulesFor } from './destination-policy.js';
 import { serviceOfFqdn } from './hosts.js';
 import type { Cluster } from './listener-plan.js';
-import { podLocality } from './locality.js';
+import { podLocality } from '../../istio/locality.js';
 import { arrayOf, isRecord, labelsMatch, type MeshObjects } from './mesh-objects.js';
 
 /**

@@ -95,6 +95,7 @@ class Gateway implements MeshGateway {
     this.drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
     this.eds = new EdsMergeWindow(clock, options.edsMergeWindowMs ?? DEFAULT_EDS_MERGE_WINDOW_MS, (name) => {
       this.balancers.delete(name);
+      this.logLocalityWeights(name, logger);
       // A merged update delivered later by its timer; a rebuild reports its own change once.
       if (this.synced && !this.rebuilding) this.options.onChange?.();
     });
@@ -144,6 +145,14 @@ class Gateway implements MeshGateway {
 
   cluster(clusterName: string): ClusterResource | undefined {
     return this.clusters.get(clusterName);
+  }
+
+  /** `sandbox up` shows locality weight changes as it shows route changes. */
+  private logLocalityWeights(clusterName: string, logger: Logger): void {
+    const assignment = this.eds.delivered(clusterName);
+    if (!assignment || !this.clusters.get(clusterName)?.localityWeighted) return;
+    const weights = assignment.localities.filter((l) => l.endpoints.length > 0).map((l) => `${l.locality || '(none)'} ${l.weight}`);
+    logger.info('gateway locality weights', { cluster: clusterName, weights: weights.join(', ') });
   }
 
   private balancerFor(clusterName: string): ClusterLoadBalancer | undefined {

@@ -1,6 +1,6 @@
 import type { LocalityDistribute } from './destination-policy.js';
 import type { Endpoint } from './endpoints.js';
-import { localityMatch } from './locality.js';
+import { localityMatch } from '../../istio/locality.js';
 
 /**
  * EDS: a cluster's ClusterLoadAssignment as istiod's EDS builder makes it

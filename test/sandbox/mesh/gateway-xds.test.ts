@@ -120,9 +120,9 @@ describe('gateway emulator xDS (in process)', () => {
     patchDr([{ op: 'replace', path: '/spec/trafficPolicy/loadBalancer', value: localityShares({ v1: 50, v2: 50 }).loadBalancer }]);
     await settled('first edit delivered at once', () => gateway.loadAssignment(ALL)?.localities.find((l) => l.locality === 'tcpshift/echo/v2')?.endpoints.length === 1);
     const generation = gateway.listener(31400)?.generation;
+    const revision = gateway.revision;
     patchDr([{ op: 'replace', path: '/spec/trafficPolicy/loadBalancer', value: localityShares({ v1: 10, v2: 90 }).loadBalancer }]);
-    await settled('the gateway saw the edit', () => gateway.revision > 0 && JSON.stringify(api.server.objects.get(DR)).includes('"tcpshift/echo/v2":90'));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await settled('the gateway recomputed after the edit', () => gateway.revision > revision);
     const weightOf = (locality: string): number | undefined => gateway.loadAssignment(ALL)?.localities.find((l) => l.locality === locality)?.weight;
     expect(weightOf('tcpshift/echo/v2')).toBe(50);
     await clock.advance(WINDOW);
@@ -133,6 +133,18 @@ describe('gateway emulator xDS (in process)', () => {
     expect(split.byVersion.v2).toBeLessThanOrEqual(48);
     expect(gateway.listener(31400)?.generation).toBe(generation);
     await roundTrip(long, 'eds change kept me');
+  });
+
+  it('refuses a distribute whose shares do not sum to 100 as istiod\'s webhook does (400, nothing written)', () => {
+    const before = api.server.objects.get(DR).metadata.resourceVersion;
+    let denied: unknown;
+    try {
+      patchDr([{ op: 'replace', path: '/spec/trafficPolicy/loadBalancer', value: localityShares({ v1: 60, v2: 30 }).loadBalancer }]);
+    } catch (error) {
+      denied = error;
+    }
+    expect(denied).toMatchObject({ code: 400, message: 'admission webhook "validation.istio.io" denied the request: configuration is invalid: total locality weight 90 != 100' });
+    expect(api.server.objects.get(DR).metadata.resourceVersion).toBe(before);
   });
 
   it('a pod leaving EDS keeps its established connection; a pod without a listed locality gets nothing', async () => {
