@@ -107,6 +107,12 @@ describe('strategy locality over the sandbox', () => {
     }
     expect(distributeTo()).toEqual({ 'tcpshift/echo/v2': 100 });
     expect(stored(LOCALITY_VS).metadata.resourceVersion, 'the VirtualService is never written').toBe(localityVsVersion);
+    // The state lives on the DestinationRule: a re-run of the same spec sees it promoted and writes nothing.
+    const drVersion = stored(DR).metadata.resourceVersion;
+    const again = await runTcpshift(['shift', '-f', await specFile('locality', localityDoc), ...flags('locality-again')]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ outcome: 'already-promoted', target: 'DestinationRule echo/echo-locality' });
+    expect(stored(DR).metadata.resourceVersion).toBe(drVersion);
   }, 90_000);
 
   it('the same spec with strategy route rolls back at step 1: the drain cuts the long-lived connections', async () => {
