@@ -1,7 +1,8 @@
 // The controller runs a strategy-locality TCPShift as it runs a route one (issue 14): the Reconciler
 // against the API emulator (scripted probes, a manual clock) writes each step as one PATCH of the
 // DestinationRule (weights and tcpshift's holder annotation together), never the VirtualService,
-// rolls back to {stable: 100} on request, and asks only what manifests/controller/rbac.yaml grants.
+// and asks only what manifests/controller/rbac.yaml grants. (The rollback's byte-for-byte restore
+// of the DestinationRule is the router's, tested in test/router/locality-router.test.ts.)
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ShiftAnnotations } from '../../src/shift/index.js';
 import { controllerPermissions, permits } from '../support/deploy-rbac.js';
@@ -34,13 +35,4 @@ describe('reconcile: strategy locality', () => {
     expect(h.requests().filter((r) => !permits(permissions, r)).map((r) => `${r.verb} ${r.resource}`)).toEqual([]);
   });
 
-  it('a rollback request mid-shift puts the DestinationRule back as it was before the shift', async () => {
-    const before = dr().spec;
-    h.create({ 'spec.strategy': 'locality' });
-    await h.runUntil(bakingStep(1));
-    h.annotate('rollback');
-    await h.runUntil(phaseIs('RolledBack'));
-    // tcpshift created the distribute entry (the DestinationRule had none): the rollback removed it again
-    expect(dr().spec).toEqual(before);
-  });
 });
