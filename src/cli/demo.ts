@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { KubeClient } from '../kube/index.js';
 import { createRouter } from '../router/index.js';
-import { echoLocality, LOCALITY_GATEWAY_NAME, LOCALITY_GATEWAY_PORT, LOCALITY_HOST, LOCALITY_VIRTUAL_SERVICE, SANDBOX_SPLIT, startSandbox, type FaultMode, type FaultOptions, type Sandbox } from '../sandbox/index.js';
+import { echoLocality, LOCALITY_GATEWAY_NAME, LOCALITY_GATEWAY_PORT, LOCALITY_HOST, LOCALITY_VIRTUAL_SERVICE, PrometheusMissingError, SANDBOX_SPLIT, startSandbox, type FaultMode, type FaultOptions, type Sandbox } from '../sandbox/index.js';
 import { minimumBakeForDrain, type ShiftObserver } from '../shift/index.js';
 import { parseTCPShiftObject } from '../spec/parse-tcpshift.js';
 import type { ResolvedShift } from '../spec/resolved-shift.js';
@@ -173,6 +173,7 @@ interface DemoFlags {
   reportDir?: string;
   output: 'text' | 'json';
   strategy: 'route' | 'locality';
+  prometheus?: boolean;
 }
 
 export function demoVerb(ctx: CliContext): Command {
@@ -182,12 +183,13 @@ export function demoVerb(ctx: CliContext): Command {
     .option('--drain <duration>', "the gateway's drain duration", '2s')
     .option('--report-dir <dir>', 'where the report files go (default: ./tcpshift-reports/echo-demo-<UTC time>)')
     .addOption(new Option('--strategy <strategy>', 'route (VirtualService weights: each step drains) or locality (DestinationRule distribute: drain-free)').choices(['route', 'locality']).default('route'))
+    .option('--prometheus', "also run a real Prometheus (Debian's prometheus package) scraping the gateway's Istio TCP metrics (as sandbox up --prometheus)")
     .addOption(new Option('-o, --output <format>', 'text, or json: stdout carries only the report').choices(['text', 'json']).default('text'))
     .addHelpText('after', EXAMPLES)
     .action(async (flags: DemoFlags) => {
       const fault = flags.fault === undefined ? undefined : parseDemoFault(flags.fault);
       const drainMs = parseDrain(flags.drain);
-      ctx.setExitCode(await runDemo({ fault, drainMs, reportDir: flags.reportDir, output: flags.output, strategy: flags.strategy }, ctx));
+      ctx.setExitCode(await runDemo({ fault, drainMs, reportDir: flags.reportDir, output: flags.output, strategy: flags.strategy, prometheus: flags.prometheus === true }, ctx));
     });
 }
 
@@ -197,6 +199,7 @@ interface DemoOptions {
   reportDir: string | undefined;
   output: 'text' | 'json';
   strategy: 'route' | 'locality';
+  prometheus: boolean;
 }
 
 /** Where the demo's shift probes: the echo route's listener (31400) or the locality routing's (31401). */
@@ -212,12 +215,15 @@ async function runDemo(options: DemoOptions, ctx: CliContext): Promise<number> {
   const started = ctx.clock.monotonic();
   say(`demo: starting the sandbox (gateway drain ${formatDuration(options.drainMs)})...`);
   // Pods are never deleted in the demo: a short drain grace makes stopping quick.
-  const sandbox = await startSandbox({ drainMs: options.drainMs, podDrainGraceMs: 200 });
+  const sandbox = await startSandbox({ drainMs: options.drainMs, podDrainGraceMs: 200, ...(options.prometheus ? { prometheus: {} } : {}) }).catch((error: unknown) => {
+    throw error instanceof PrometheusMissingError ? new UsageError(`--prometheus: ${error.message}`) : error;
+  });
   const kube = KubeClient.connect({ kubeconfig: sandbox.info.kubeconfig }, { clock: ctx.clock });
   try {
     const { address: gateway, gatewayPort } = demoGateway(sandbox, options.strategy);
     const gatewayName = options.strategy === 'locality' ? LOCALITY_GATEWAY_NAME : 'echo-gateway';
     say(`demo: sandbox up in ${((ctx.clock.monotonic() - started) / 1000).toFixed(1)}s: API ${sandbox.info.apiServer}, gateway ${gateway} (Gateway ${gatewayName} port ${gatewayPort})`);
+    if (sandbox.info.prometheus) say(`demo: prometheus ${sandbox.info.prometheus.url} (ready after ${formatDuration(sandbox.info.prometheus.startupMs)}), gateway metrics ${sandbox.info.gatewayStats}`);
     // A proxy in pass mode in front of the v2 pods from the start, so a fault can reach connections already open.
     await sandbox.setFault({ version: 'v2' }, 'pass');
     const { shift, resource } = demoShift(gateway, options.drainMs, options.strategy);

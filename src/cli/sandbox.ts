@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { textLogger } from '../echo/index.js';
 import { describeRoute } from '../sandbox/mesh/index.js';
-import { GATEWAY_NAME, SandboxBusyError, startSandbox, type Sandbox, type SandboxOptions, type SandboxProvider } from '../sandbox/index.js';
+import { GATEWAY_NAME, PrometheusMissingError, SandboxBusyError, startSandbox, type Sandbox, type SandboxOptions, type SandboxProvider } from '../sandbox/index.js';
 import { formatDuration } from '../util/duration.js';
 import { UsageError } from './errors.js';
 import { durationFlag, MAX_FLAG_WAIT_MS } from './duration-flag.js';
@@ -23,6 +23,7 @@ interface RawUpOptions {
   provider: string;
   detach?: boolean;
   timeout: string;
+  prometheus?: boolean;
 }
 
 const MAX_REPLICAS = 20;
@@ -40,6 +41,11 @@ Examples:
 
   # Gateway API: a TCPRoute with one Service per version instead of the VirtualService:
   tcpshift sandbox up --provider gateway-api --dir /tmp/sandbox-gwapi
+
+  # Also a real Prometheus (Debian's prometheus package) scraping Istio's TCP metrics every 1 s:
+  tcpshift sandbox up --prometheus
+  curl -s "$(jq -r .prometheus.url .sandbox/sandbox.json)/api/v1/query" \
+    --data-urlencode 'query=sum by (destination_version) (istio_tcp_connections_opened_total)'
 
   # In the background (log in DIR/sandbox.log): returns once it is up, prints the exports
   eval "$(tcpshift sandbox up --detach)"
@@ -70,6 +76,7 @@ export function sandboxCommand(ctx: CliContext): Command {
     .option('--provider <provider>', 'route with an Istio VirtualService (istio) or a Gateway API TCPRoute (gateway-api)', 'istio')
     .option('--detach', 'run in the background; return once it is up, printing the exports (stop it with sandbox down)')
     .option('--timeout <duration>', 'with --detach: how long to wait for it to come up', '120s')
+    .option('--prometheus', "also run a real Prometheus (Debian's prometheus package) scraping the gateway's Istio TCP metrics and the echo pods every 1 s; its URL goes in sandbox.json")
     .addHelpText('after', EXAMPLES)
     .action(async (raw: RawUpOptions) => {
       const options = parseUpOptions(raw);
@@ -88,6 +95,7 @@ function upArgs(raw: RawUpOptions): string[] {
   return [
     '--drain', raw.drain, '--eds-merge-window', raw.edsMergeWindow, '--port', raw.port, '--replicas', raw.replicas, '--pod-drain-grace', raw.podDrainGrace,
     '--banner', raw.banner, '--provider', raw.provider, ...(raw.prefixes !== undefined ? ['--prefixes', raw.prefixes] : []),
+    ...(raw.prometheus ? ['--prometheus'] : []),
   ];
 }
 
@@ -102,6 +110,7 @@ function parseUpOptions(raw: RawUpOptions): SandboxOptions & { dir: string } {
     ...(raw.prefixes !== undefined ? { prefixes: parsePrefixes(raw.prefixes) } : {}),
     banner: oneOf('--banner', raw.banner, ['full', 'none'] as const),
     provider: oneOf('--provider', raw.provider, ['istio', 'gateway-api'] as const satisfies readonly SandboxProvider[]),
+    ...(raw.prometheus ? { prometheus: {} } : {}),
   };
 }
 
@@ -145,6 +154,7 @@ async function runSandboxUp(options: SandboxOptions & { dir: string }, ctx: CliC
     sandbox = await startSandbox({ ...options, clock: ctx.clock, logger: textLogger(ctx.stderr, ctx.clock, 'info') });
   } catch (error) {
     if (error instanceof SandboxBusyError) throw new UsageError(`--dir: ${error.message}`);
+    if (error instanceof PrometheusMissingError) throw new UsageError(`--prometheus: ${error.message}`);
     throw error;
   }
   try {
@@ -182,6 +192,8 @@ function describeSandbox(sandbox: Sandbox): string {
     `  API server  ${info.apiServer}  (kubeconfig ${kubeconfig}, namespace ${info.namespace})`,
     `  gateway     ${address} -> Gateway ${GATEWAY_NAME} port ${info.gateway.gatewayPort}, drain ${formatDuration(sandbox.drainMs)}`,
     `  route       ${listener?.tcpProxy?.source ?? 'none'}: ${describeRoute(listener?.tcpProxy)}`,
+    `  metrics     ${info.gatewayStats}  (Istio's TCP metrics of the gateway)`,
+    ...(info.prometheus ? [`  prometheus  ${info.prometheus.url}  (scrape every ${formatDuration(info.prometheus.scrapeIntervalMs)}, ready after ${formatDuration(info.prometheus.startupMs)})`] : []),
     ...pods.map((p, i) => `  ${i === 0 ? 'pods ' : '     '}       ${p.name}  ${p.version}  pid ${p.pid}  127.0.0.1:${p.port}  ${p.ready ? 'ready' : 'not ready'}`),
     `  files       ${shown(files.sandboxJson)}, ${kubeconfig}, ${shown(files.shiftYaml)}`,
     '',
@@ -193,6 +205,7 @@ function describeSandbox(sandbox: Sandbox): string {
     ...(pods[0] ? [`  kubectl --kubeconfig ${kubeconfig} delete pod ${pods[0].name}`] : []),
     `  tcpshift shift -f ${shown(files.shiftYaml)} --kubeconfig ${kubeconfig}`,
     ...(sandbox.provider === 'istio' ? [`  tcpshift shift -f ${shown(files.shiftLocalityYaml)} --kubeconfig ${kubeconfig}   # strategy locality: no reconnect wave`] : []),
+    ...(info.prometheus ? [`  curl -s ${info.prometheus.url}/api/v1/query --data-urlencode 'query=sum by (destination_version, response_flags) (istio_tcp_connections_closed_total)'`] : []),
     '',
   ];
   return `${lines.join('\n')}\n`;

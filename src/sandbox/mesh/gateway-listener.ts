@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
+import type { ConnectionObserver } from './connection-observer.js';
 import type { Endpoint } from './endpoints.js';
 import type { Cluster, ListenerPlan, TcpProxyConfig } from './listener-plan.js';
 import { pickCluster } from './picker.js';
@@ -15,6 +16,8 @@ export interface ListenerDeps {
   /** The host a new connection to this cluster gets now (the cluster's load balancer over its delivered EDS); undefined: none. */
   pickEndpoint(cluster: Cluster): Endpoint | undefined;
   upstreamFor(endpoint: Endpoint): UpstreamTarget;
+  /** Told about each connection the tcp_proxy handles (Istio's TCP metrics). */
+  observer?: ConnectionObserver;
 }
 
 export interface ListenerCounters {
@@ -170,10 +173,12 @@ export class GatewayListener {
     const endpoint = chosen && this.deps.pickEndpoint(chosen.cluster);
     if (!endpoint) {
       this.counters.noUpstream++;
+      if (chosen) this.deps.observer?.noHealthyUpstream(chosen.cluster);
       socket.destroy();
       return;
     }
     const connection = new ProxyConnection(socket, this.deps.upstreamFor(endpoint), endpoint, this.deps.clock.now());
+    this.deps.observer?.proxied(connection, chosen.cluster);
     generation.connections.add(connection);
     void connection.whenClosed().then(() => this.forget(generation, connection));
   }

@@ -1,4 +1,5 @@
 import type { KubeClient } from '../../kube/index.js';
+import type { ConnectionObserver } from './connection-observer.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { silentLogger, type Logger } from '../../util/logger.js';
 import { ClusterLoadBalancer } from './cluster-load-balancer.js';
@@ -43,6 +44,8 @@ export interface MeshGatewayOptions {
   onChange?: () => void;
   /** Also serve Gateway API Gateways of Istio's classes (their CRDs must be installed). */
   gatewayApi?: boolean;
+  /** Told about every connection a tcp_proxy handles (Istio's TCP metrics: tcp-metrics.ts). */
+  observer?: ConnectionObserver;
 }
 
 export interface MeshGateway {
@@ -107,6 +110,7 @@ class Gateway implements MeshGateway {
       drainMs: this.drainMs,
       pickEndpoint: (cluster) => this.balancerFor(cluster.name)?.pick(),
       upstreamFor: options.upstreamFor ?? ((e) => ({ host: e.address, port: e.port })),
+      observer: options.observer,
     };
   }
 

@@ -1,4 +1,8 @@
 // The mesh gateway emulator: Istio's ingress gateway (istiod + Envoy) for TCP routes, on loopback.
+export type { ConnectionObserver } from './connection-observer.js';
+export { DEFAULT_TCP_REPORTING_MS, IstioTcpMetrics, RESPONSE_FLAGS, type IstioTcpMetricsOptions } from './tcp-metrics.js';
+export { INGRESS_GATEWAY_WORKLOAD, ISTIO_TCP_LABELS, type IstioTcpLabels } from './istio-tcp-labels.js';
+export { startStatsServer, STATS_PATH, type StatsServer } from './stats-server.js';
 export { DEFAULT_DRAIN_MS, startMeshGateway, type MeshGateway, type MeshGatewayOptions } from './gateway.js';
 export type { ListenerCounters, ListenerInfo } from './gateway-listener.js';
 export { describeRoute } from './gateway-listener.js';
