@@ -19,7 +19,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const DRAIN_MS = 2000;
 
 /** The version named by the banner of one new connection, undefined when closed without one. */
-function answeringVersion(port: number): Promise<string | undefined> {
+export function answeringVersion(port: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: '127.0.0.1' });
     let text = '';

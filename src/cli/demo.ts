@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { KubeClient } from '../kube/index.js';
 import { createRouter } from '../router/index.js';
-import { PrometheusMissingError, SANDBOX_SPLIT, startSandbox, type FaultMode, type FaultOptions, type Sandbox } from '../sandbox/index.js';
+import { echoLocality, LOCALITY_GATEWAY_NAME, LOCALITY_GATEWAY_PORT, LOCALITY_HOST, LOCALITY_VIRTUAL_SERVICE, PrometheusMissingError, SANDBOX_SPLIT, startSandbox, type FaultMode, type FaultOptions, type Sandbox } from '../sandbox/index.js';
 import { minimumBakeForDrain, type ShiftObserver } from '../shift/index.js';
 import { parseTCPShiftObject } from '../spec/parse-tcpshift.js';
 import type { ResolvedShift } from '../spec/resolved-shift.js';
@@ -62,6 +62,25 @@ export interface EchoShiftParts {
   schedule: Record<string, unknown>;
   probe: Record<string, unknown>;
   analysis?: Record<string, unknown>;
+  /** locality: the sandbox's locality routing (VirtualService echo-locality, port 31401, DestinationRule echo-locality). */
+  strategy?: 'route' | 'locality';
+}
+
+/** The target and versions of the sandbox's routing for a strategy. */
+function echoRouting(strategy: 'route' | 'locality'): Record<string, unknown> {
+  if (strategy === 'route') {
+    return {
+      target: { virtualService: 'echo', destinationRule: 'echo', host: 'echo.echo.svc.cluster.local', port: 9000, matchPort: 31400, gateways: ['echo-gateway'] },
+      stable: { subset: 'v1' },
+      canary: { subset: 'v2' },
+    };
+  }
+  return {
+    strategy: 'locality',
+    target: { virtualService: LOCALITY_VIRTUAL_SERVICE, destinationRule: LOCALITY_VIRTUAL_SERVICE, host: LOCALITY_HOST, port: 9000, matchPort: LOCALITY_GATEWAY_PORT, gateways: [LOCALITY_GATEWAY_NAME] },
+    stable: { subset: 'v1', locality: echoLocality('v1') },
+    canary: { subset: 'v2', locality: echoLocality('v2') },
+  };
 }
 
 /**
@@ -75,9 +94,7 @@ export function echoShiftDocument(parts: EchoShiftParts): Record<string, unknown
     kind: 'TCPShift',
     metadata: { name: parts.name ?? 'demo', namespace: 'echo' },
     spec: {
-      target: { virtualService: 'echo', destinationRule: 'echo', host: 'echo.echo.svc.cluster.local', port: 9000, matchPort: 31400, gateways: ['echo-gateway'] },
-      stable: { subset: 'v1' },
-      canary: { subset: 'v2' },
+      ...echoRouting(parts.strategy ?? 'route'),
       schedule: parts.schedule,
       probe: parts.probe,
       ...(parts.analysis ? { analysis: parts.analysis } : {}),
@@ -97,21 +114,34 @@ export function demoMetricChecks(prometheusUrl: string): Record<string, unknown>
   };
 }
 
-/** The TCPShift the demo runs against the sandbox's echo route (judged by Prometheus too when its URL is given). */
-export function demoShift(gateway: string, drainMs: number, prometheusUrl?: string): { shift: ResolvedShift; resource: TCPShiftResource } {
+/** Long-lived connections the locality demo keeps open across every step. */
+export const LOCALITY_DEMO_CONNECTIONS = 20;
+/** The locality demo's bake: no drain to wait for, only the EDS merge window and the split test. */
+const LOCALITY_DEMO_BAKE_MS = 5000;
+
+/** The TCPShift the demo runs against the sandbox's echo route (strategy route) or its locality routing, judged by Prometheus too when its URL is given. */
+export function demoShift(
+  gateway: string,
+  drainMs: number,
+  options: { strategy?: 'route' | 'locality'; prometheusUrl?: string } = {},
+): { shift: ResolvedShift; resource: TCPShiftResource } {
+  const strategy = options.strategy ?? 'route';
+  const prometheusUrl = options.prometheusUrl;
+  const locality = strategy === 'locality';
   const parsed = parseTCPShiftObject(
     echoShiftDocument({
-      schedule: { steps: [...DEMO_STEPS], bake: formatDuration(demoBakeMs(drainMs)) },
+      strategy,
+      schedule: { steps: [...DEMO_STEPS], bake: formatDuration(locality ? LOCALITY_DEMO_BAKE_MS : demoBakeMs(drainMs)) },
       probe: {
         address: gateway,
         identify: { mode: 'banner' },
-        longLived: { connections: 10, heartbeat: formatDuration(HEARTBEAT_MS), timeout: formatDuration(TIMEOUT_MS) },
+        longLived: { connections: locality ? LOCALITY_DEMO_CONNECTIONS : 10, heartbeat: formatDuration(HEARTBEAT_MS), timeout: formatDuration(TIMEOUT_MS) },
         newConnections: { perStep: SANDBOX_SPLIT.perStep, concurrency: 20 },
       },
       analysis: {
         splitTolerance: SANDBOX_SPLIT.splitTolerance,
         splitConfidence: SANDBOX_SPLIT.splitConfidence,
-        existingConnections: 'tolerate-drain',
+        existingConnections: locality ? 'preserve' : 'tolerate-drain',
         drainDuration: formatDuration(drainMs),
         ...(prometheusUrl !== undefined ? demoMetricChecks(prometheusUrl) : {}),
       },
@@ -141,6 +171,7 @@ Examples:
   tcpshift demo --fault reset@50      # the canary resets its connections at 50 %: rolled back, exit 3
   tcpshift demo --fault blackhole -o json > report.json
   tcpshift demo --prometheus --fault refuse@50   # also judged by Istio's TCP metrics in a real Prometheus
+  tcpshift demo --strategy locality   # drain-free: 20 long-lived connections survive every step
 
 Starts the sandbox in this process (API emulator, mesh gateway, two echo pods per version, every
 port on loopback), then shifts the echo service v1 -> v2 in three steps (${DEMO_STEPS.join(', ')} %) of a
@@ -151,6 +182,9 @@ drain duration (Istio's drainDuration); each bake is long enough to see the drai
 (the reconnect wave). --fault puts a fault proxy in front of the v2 pods once the canary reaches
 WEIGHT: blackhole (silent death), reset (RST; existing canary connections exist from the second
 step on: reset@50), refuse, corrupt, slow (every echo 3s late). Report files as for shift.
+--strategy locality shifts the sandbox's locality routing instead (VirtualService echo-locality on
+port 31401, DestinationRule echo-locality's localityLbSetting.distribute): 20 long-lived
+connections under existingConnections: preserve, 5s bakes, no reconnect wave.
 Exit codes: 0 promoted, 3 rolled back, 4 interrupted (Ctrl-C rolls back), 2 bad flag, 1 error.`;
 
 interface DemoFlags {
@@ -158,6 +192,7 @@ interface DemoFlags {
   drain: string;
   reportDir?: string;
   output: 'text' | 'json';
+  strategy: 'route' | 'locality';
   prometheus?: boolean;
 }
 
@@ -167,17 +202,34 @@ export function demoVerb(ctx: CliContext): Command {
     .option('--fault <kind[@weight]>', `fault on the canary pods: ${DEMO_FAULTS.join('|')}, from the step at WEIGHT (default the first)`)
     .option('--drain <duration>', "the gateway's drain duration", '2s')
     .option('--report-dir <dir>', 'where the report files go (default: ./tcpshift-reports/echo-demo-<UTC time>)')
+    .addOption(new Option('--strategy <strategy>', 'route (VirtualService weights: each step drains) or locality (DestinationRule distribute: drain-free)').choices(['route', 'locality']).default('route'))
     .option('--prometheus', "also run a real Prometheus (Debian's prometheus package) scraping the gateway's Istio TCP metrics (as sandbox up --prometheus)")
     .addOption(new Option('-o, --output <format>', 'text, or json: stdout carries only the report').choices(['text', 'json']).default('text'))
     .addHelpText('after', EXAMPLES)
     .action(async (flags: DemoFlags) => {
       const fault = flags.fault === undefined ? undefined : parseDemoFault(flags.fault);
       const drainMs = parseDrain(flags.drain);
-      ctx.setExitCode(await runDemo({ fault, drainMs, reportDir: flags.reportDir, output: flags.output, prometheus: flags.prometheus === true }, ctx));
+      ctx.setExitCode(await runDemo({ fault, drainMs, reportDir: flags.reportDir, output: flags.output, strategy: flags.strategy, prometheus: flags.prometheus === true }, ctx));
     });
 }
 
-async function runDemo(options: { fault: DemoFaultPlan | undefined; drainMs: number; reportDir: string | undefined; output: 'text' | 'json'; prometheus: boolean }, ctx: CliContext): Promise<number> {
+interface DemoOptions {
+  fault: DemoFaultPlan | undefined;
+  drainMs: number;
+  reportDir: string | undefined;
+  output: 'text' | 'json';
+  strategy: 'route' | 'locality';
+  prometheus: boolean;
+}
+
+/** Where the demo's shift probes: the echo route's listener (31400) or the locality routing's (31401). */
+function demoGateway(sandbox: Sandbox, strategy: 'route' | 'locality'): { address: string; gatewayPort: number } {
+  const port = strategy === 'locality' ? LOCALITY_GATEWAY_PORT : sandbox.info.gateway.gatewayPort;
+  const entry = sandbox.info.gateways.find((g) => g.gatewayPort === port) ?? sandbox.info.gateway;
+  return { address: `${entry.host}:${entry.port}`, gatewayPort: port };
+}
+
+async function runDemo(options: DemoOptions, ctx: CliContext): Promise<number> {
   const out = options.output === 'json' ? ctx.stderr : ctx.stdout;
   const say = (line: string): void => void out.write(`${line}\n`);
   const started = ctx.clock.monotonic();
@@ -188,12 +240,13 @@ async function runDemo(options: { fault: DemoFaultPlan | undefined; drainMs: num
   });
   const kube = KubeClient.connect({ kubeconfig: sandbox.info.kubeconfig }, { clock: ctx.clock });
   try {
-    const gateway = `${sandbox.info.gateway.host}:${sandbox.info.gateway.port}`;
-    say(`demo: sandbox up in ${((ctx.clock.monotonic() - started) / 1000).toFixed(1)}s: API ${sandbox.info.apiServer}, gateway ${gateway} (Gateway echo-gateway port ${sandbox.info.gateway.gatewayPort})`);
+    const { address: gateway, gatewayPort } = demoGateway(sandbox, options.strategy);
+    const gatewayName = options.strategy === 'locality' ? LOCALITY_GATEWAY_NAME : 'echo-gateway';
+    say(`demo: sandbox up in ${((ctx.clock.monotonic() - started) / 1000).toFixed(1)}s: API ${sandbox.info.apiServer}, gateway ${gateway} (Gateway ${gatewayName} port ${gatewayPort})`);
     if (sandbox.info.prometheus) say(`demo: prometheus ${sandbox.info.prometheus.url} (ready after ${formatDuration(sandbox.info.prometheus.startupMs)}), gateway metrics ${sandbox.info.gatewayStats}`);
     // A proxy in pass mode in front of the v2 pods from the start, so a fault can reach connections already open.
     await sandbox.setFault({ version: 'v2' }, 'pass');
-    const { shift, resource } = demoShift(gateway, options.drainMs, sandbox.info.prometheus?.url);
+    const { shift, resource } = demoShift(gateway, options.drainMs, { strategy: options.strategy, ...(sandbox.info.prometheus ? { prometheusUrl: sandbox.info.prometheus.url } : {}) });
     const fault = options.fault;
     const result = await runShiftSession(
       {

@@ -204,6 +204,7 @@ function describeSandbox(sandbox: Sandbox): string {
     `  ${weightCommand(sandbox, kubeconfig)}`,
     ...(pods[0] ? [`  kubectl --kubeconfig ${kubeconfig} delete pod ${pods[0].name}`] : []),
     `  tcpshift shift -f ${shown(files.shiftYaml)} --kubeconfig ${kubeconfig}`,
+    ...(sandbox.provider === 'istio' ? [`  tcpshift shift -f ${shown(files.shiftLocalityYaml)} --kubeconfig ${kubeconfig}   # strategy locality: no reconnect wave`] : []),
     ...(info.prometheus ? [`  curl -s ${info.prometheus.url}/api/v1/query --data-urlencode 'query=sum by (destination_version, response_flags) (istio_tcp_connections_closed_total)'`] : []),
     '',
   ];

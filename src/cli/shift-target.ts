@@ -47,10 +47,11 @@ async function listOrNone(list: () => Promise<{ items: KubeObject[] }>): Promise
   }
 }
 
-/** Every VirtualService and TCPRoute of the namespace, or of all (a TCPRoute once, whichever version serves it). */
+/** Every VirtualService, DestinationRule (strategy locality) and TCPRoute of the namespace, or of all (a TCPRoute once, whichever version serves it). */
 async function routeObjects(kube: KubeClient, namespace: string | undefined): Promise<KubeObject[]> {
   const where = namespace === undefined ? { allNamespaces: true } : { namespace };
   const found = await listOrNone(() => kube.virtualServices.list(where));
+  found.push(...(await listOrNone(() => kube.destinationRules.list(where))));
   for (const version of ['v1alpha2', 'v1'] as const) {
     const routes = await listOrNone(() => kube.resource(tcpRouteKind(version)).list(where));
     found.push(...routes);
@@ -146,7 +147,7 @@ export async function findShift(kube: KubeClient, name: string, namespace: strin
   });
   if (managed) return { kind: 'controller', name, namespace: ns, object: managed };
   const found = await cliShiftOf(kube, name, ns);
-  if (!found) throw new UsageError(`no shift named ${name} in namespace ${ns}: no TCPShift ${name}, and no VirtualService or TCPRoute route carrying a ${ShiftAnnotations.spec} annotation of shift ${name}`);
+  if (!found) throw new UsageError(`no shift named ${name} in namespace ${ns}: no TCPShift ${name}, and no VirtualService, DestinationRule or TCPRoute carrying a ${ShiftAnnotations.spec} annotation of shift ${name}`);
   const newer = await supersedingShift(kube, ns, { spec: found.shift.spec, state: found.state });
   if (!newer) return found;
   const supersedes = { name, route: found.router.description };

@@ -5,11 +5,11 @@ import { weightsForCanary, type RouteShape, type WeightReading } from '../spec/w
 import { applyJsonPatch, deepEqual, type JsonPatchOp } from '../util/json-patch.js';
 import { metadataPatch } from './metadata-patch.js';
 import { routeView, storedChanges, WHOLE_OBJECT, type RouteScope } from './route-annotations.js';
-import type { RouteChange, RouteSnapshot, TrafficRouter, UpdateOptions, UpdateResult } from './traffic-router.js';
+import type { RouteChange, RouteKind, RouteSnapshot, TrafficRouter, UpdateOptions, UpdateResult } from './traffic-router.js';
 
 /** What differs between providers: where the weights are and how to patch them (pure functions). */
 export interface RouteProvider<T extends KubeObject> {
-  kind: 'VirtualService' | 'TCPRoute';
+  kind: RouteKind;
   client: ResourceClient<T>;
   readWeights(object: T): WeightReading;
   readShape(object: T): RouteShape;
@@ -26,7 +26,7 @@ export interface RouteProvider<T extends KubeObject> {
  */
 export class PatchingRouter<T extends KubeObject> implements TrafficRouter {
   readonly description: string;
-  readonly kind: 'VirtualService' | 'TCPRoute';
+  readonly kind: RouteKind;
 
   constructor(
     private readonly provider: RouteProvider<T>,

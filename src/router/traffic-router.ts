@@ -8,6 +8,9 @@ import type { KubeObject } from '../kube/index.js';
 import type { Clock } from '../util/clock.js';
 import type { RouteShape, WeightReading } from '../spec/weighted-route.js';
 
+/** The object that carries the weights (and tcpshift's annotations): DestinationRule under strategy locality. */
+export type RouteKind = 'VirtualService' | 'TCPRoute' | 'DestinationRule';
+
 export interface RouteSnapshot {
   /** The object as read, or as returned by the last write. */
   object: KubeObject;
@@ -64,7 +67,7 @@ export interface UpdateResult {
 export interface TrafficRouter {
   /** `VirtualService echo/echo`, for messages. */
   readonly description: string;
-  readonly kind: 'VirtualService' | 'TCPRoute';
+  readonly kind: RouteKind;
   readonly name: string;
   readonly namespace: string;
   read(): Promise<RouteSnapshot>;

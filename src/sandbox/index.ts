@@ -3,7 +3,7 @@ export { startSandbox, type Sandbox, type SandboxFiles, type SandboxInfo, type S
 export type { FaultTarget } from './pod-faults.js';
 export { SandboxBusyError, LOCK_FILE, runningSandboxPid } from './dir-lock.js';
 export type { GatewayEntry } from './sandbox-info.js';
-export { GATEWAY_NAME, GATEWAY_PORT, SANDBOX_NAMESPACE, SERVICE_PORT, type SandboxProvider } from './sandbox-objects.js';
+export { echoLocality, GATEWAY_NAME, GATEWAY_PORT, LOCALITY_GATEWAY_NAME, LOCALITY_GATEWAY_PORT, LOCALITY_HOST, LOCALITY_VIRTUAL_SERVICE, SANDBOX_NAMESPACE, SERVICE_PORT, type SandboxProvider } from './sandbox-objects.js';
 export { DEFAULT_DRAIN_MS, type MeshGateway, type ListenerInfo } from './mesh/index.js';
 export { FAULT_MODES, type FaultMode, type FaultOptions } from './faults/index.js';
 export type { ApiServer } from './apiserver/index.js';

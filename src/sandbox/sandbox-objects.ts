@@ -17,6 +17,21 @@ export const GATEWAY_PORT = 31400;
 /** The Gateway server's port name: what the example TCPRoute's parentRef `sectionName` names. */
 export const GATEWAY_SECTION = 'tcp';
 export const SERVICE_PORT = 9000;
+/**
+ * Strategy locality's own routing (istio provider), beside the route strategy's and sharing its
+ * pods: Service `echo-locality` (every version), DestinationRule `echo-locality` whose distribute
+ * sends 100 % to locality tcpshift/echo/v1, and Gateway `echo-locality-gateway` port 31401 with
+ * VirtualService `echo-locality` routing to that host alone: the shape `tcpshift render --strategy
+ * locality --weight 0` prints. A host of its own because istiod applies a DestinationRule's
+ * distribute to the subset clusters of its host too (a subset whose locality gets 0 % would lose
+ * its endpoints), so DIR/shift-locality.yaml and DIR/shift.yaml run side by side.
+ */
+export const LOCALITY_GATEWAY_NAME = 'echo-locality-gateway';
+export const LOCALITY_GATEWAY_PORT = 31401;
+export const LOCALITY_VIRTUAL_SERVICE = 'echo-locality';
+export const LOCALITY_HOST = `echo-locality.${SANDBOX_NAMESPACE}.svc.cluster.local`;
+/** The localities of the echo pods' label topology.istio.io/locality (echoLocalityLabel). */
+export const echoLocality = (version: string): string => `tcpshift/echo/${version}`;
 export const ECHO_HOST = `echo.${SANDBOX_NAMESPACE}.svc.cluster.local`;
 export const VERSIONS = ['v1', 'v2'] as const;
 export type SandboxProvider = 'istio' | 'gateway-api';
@@ -51,7 +66,7 @@ export function echoArgsFor(version: string, options: Pick<SandboxObjectOptions,
  * with DestinationRule `distribute`; routes by subset ignore it.
  */
 export function echoLocalityLabel(version: string): Record<string, string> {
-  return { [LOCALITY_LABEL]: localityLabelValue(`tcpshift/echo/${version}`) };
+  return { [LOCALITY_LABEL]: localityLabelValue(echoLocality(version)) };
 }
 
 function deployment(version: string, options: SandboxObjectOptions): Deployment {
@@ -97,6 +112,38 @@ function virtualService(): KubeObject {
   };
 }
 
+function localityRouting(): KubeObject[] {
+  return [
+    service(LOCALITY_VIRTUAL_SERVICE, { app: 'echo' }),
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: meta(LOCALITY_VIRTUAL_SERVICE),
+      spec: {
+        host: LOCALITY_HOST,
+        subsets: VERSIONS.map((v) => ({ name: v, labels: { version: v } })),
+        trafficPolicy: { loadBalancer: { localityLbSetting: { distribute: [{ from: '*', to: { [echoLocality('v1')]: 100 } }] } } },
+      },
+    },
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: meta(LOCALITY_GATEWAY_NAME),
+      spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: LOCALITY_GATEWAY_PORT, name: GATEWAY_SECTION, protocol: 'TCP' }, hosts: ['*'] }] },
+    },
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: meta(LOCALITY_VIRTUAL_SERVICE),
+      spec: {
+        hosts: ['*'],
+        gateways: [LOCALITY_GATEWAY_NAME],
+        tcp: [{ match: [{ port: LOCALITY_GATEWAY_PORT }], route: [{ destination: { host: LOCALITY_HOST, port: { number: SERVICE_PORT } } }] }],
+      },
+    },
+  ];
+}
+
 function tcpRoute(): KubeObject {
   return {
     apiVersion: 'gateway.networking.k8s.io/v1alpha2',
@@ -122,7 +169,7 @@ export function sandboxObjects(options: SandboxObjectOptions): KubeObject[] {
       spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: GATEWAY_PORT, name: GATEWAY_SECTION, protocol: 'TCP' }, hosts: ['*'] }] },
     },
     destinationRule(),
-    options.provider === 'istio' ? virtualService() : tcpRoute(),
+    ...(options.provider === 'istio' ? [virtualService(), ...localityRouting()] : [tcpRoute()]),
     ...VERSIONS.map((v) => deployment(v, options)),
   ];
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { formatDuration } from '../util/duration.js';
 import { packagePath } from '../util/package-root.js';
-import type { SandboxProvider } from './sandbox-objects.js';
+import { echoLocality, LOCALITY_GATEWAY_NAME, LOCALITY_GATEWAY_PORT, LOCALITY_HOST, LOCALITY_VIRTUAL_SERVICE, type SandboxProvider } from './sandbox-objects.js';
 
 /** Bake per step of the sandbox's ready-to-run shift: short, so a first try takes about a minute. */
 export const SANDBOX_BAKE = '10s';
@@ -46,6 +46,31 @@ export async function sandboxShiftYaml(options: SandboxShiftOptions): Promise<st
     ` Written by \`tcpshift sandbox up\` from examples/${file}: probe.address is the sandbox gateway,`,
     ' bake, drainDuration and split sampling fit the sandbox. Run it from another terminal while the sandbox runs:',
     `   tcpshift shift -f ${options.files.shiftYaml} --kubeconfig ${options.files.kubeconfig}`,
+  ].join('\n');
+  return doc.toString({ flowCollectionPadding: false });
+}
+
+/**
+ * DIR/shift-locality.yaml: the sandbox's shift.yaml (istio) with strategy locality, aimed at
+ * VirtualService echo-locality (port 31401, the host alone) through `address` (that listener's
+ * loopback address), and existingConnections: preserve, since no step may close a connection.
+ */
+export async function sandboxLocalityShiftYaml(options: SandboxShiftOptions & { files: { shiftLocalityYaml: string } }): Promise<string> {
+  const doc = parseDocument(await sandboxShiftYaml({ ...options, provider: 'istio' }));
+  doc.setIn(['metadata', 'name'], 'echo-locality');
+  doc.setIn(['spec', 'strategy'], 'locality');
+  doc.setIn(['spec', 'target', 'virtualService'], LOCALITY_VIRTUAL_SERVICE);
+  doc.setIn(['spec', 'target', 'destinationRule'], LOCALITY_VIRTUAL_SERVICE);
+  doc.setIn(['spec', 'target', 'host'], LOCALITY_HOST);
+  doc.setIn(['spec', 'stable', 'locality'], echoLocality('v1'));
+  doc.setIn(['spec', 'canary', 'locality'], echoLocality('v2'));
+  doc.setIn(['spec', 'target', 'matchPort'], LOCALITY_GATEWAY_PORT);
+  if (doc.hasIn(['spec', 'target', 'gateways'])) doc.setIn(['spec', 'target', 'gateways'], doc.createNode([LOCALITY_GATEWAY_NAME], { flow: true }));
+  doc.setIn(['spec', 'analysis', 'existingConnections'], 'preserve');
+  doc.commentBefore = [
+    ' Written by `tcpshift sandbox up`: shift.yaml with strategy locality (drain-free), on VirtualService',
+    ` echo-locality (gateway port ${LOCALITY_GATEWAY_PORT}, host ${LOCALITY_HOST} alone); the weights go to DestinationRule echo-locality's distribute.`,
+    `   tcpshift shift -f ${options.files.shiftLocalityYaml} --kubeconfig ${options.files.kubeconfig}`,
   ].join('\n');
   return doc.toString({ flowCollectionPadding: false });
 }

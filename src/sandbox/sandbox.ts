@@ -13,9 +13,9 @@ import { ISTIO_GATEWAY_CLASS } from './mesh/gateway-api-gateways.js';
 import { DEFAULT_DRAIN_MS, startMeshGateway, type Cluster, type IstioTcpMetrics, type MeshGateway } from './mesh/index.js';
 import { PodFaults, type FaultTarget } from './pod-faults.js';
 import { DeploymentController, PodRuntime } from './pods/index.js';
-import { ECHO_HOST, GATEWAY_PORT, SANDBOX_NAMESPACE, sandboxObjects, SERVICE_PORT, VERSIONS, type SandboxProvider } from './sandbox-objects.js';
+import { ECHO_HOST, GATEWAY_PORT, LOCALITY_GATEWAY_PORT, SANDBOX_NAMESPACE, sandboxObjects, SERVICE_PORT, VERSIONS, type SandboxProvider } from './sandbox-objects.js';
 import { gatewayEntries, SandboxInfoFile, type SandboxInfo } from './sandbox-info.js';
-import { sandboxShiftYaml } from './sandbox-shift.js';
+import { sandboxLocalityShiftYaml, sandboxShiftYaml } from './sandbox-shift.js';
 import { locatePrometheus } from './prometheus/prometheus-process.js';
 import { startSandboxTelemetry, type SandboxPrometheusOptions } from './sandbox-telemetry.js';
 
@@ -68,6 +68,8 @@ export interface SandboxFiles {
   kubeconfig: string;
   sandboxJson: string;
   shiftYaml: string;
+  /** istio provider: the same shift with strategy locality on VirtualService echo-locality (port 31401). */
+  shiftLocalityYaml: string;
 }
 
 export interface Sandbox {
@@ -201,7 +203,8 @@ async function waitForRouting(gateway: MeshGateway, provider: SandboxProvider, r
   const clusters = versionClusters(provider);
   await waitUntil(
     clock,
-    () => clusters.every(({ cluster }) => gateway.endpoints(cluster).length === replicas),
+    // istio: the locality listener (port 31401) too, whose address shift-locality.yaml names
+    () => clusters.every(({ cluster }) => gateway.endpoints(cluster).length === replicas) && (provider !== 'istio' || gateway.listener(LOCALITY_GATEWAY_PORT) !== undefined),
     timeoutMs,
     () => clusters.map(({ version, cluster }) => `${version}: ${gateway.endpoints(cluster).length}/${replicas} endpoints`).join(', '),
   );
@@ -224,6 +227,11 @@ async function writeSandboxFiles(api: ApiServer, gateway: MeshGateway, files: Sa
   const address = `${info.gateway.host}:${info.gateway.port}`;
   const shift = await sandboxShiftYaml({ provider: options.provider, address, drainMs: options.drainMs, files, ...(options.prefixes ? { prefixes: options.prefixes } : {}) });
   await writeFile(files.shiftYaml, shift);
+  const locality = gateway.listener(LOCALITY_GATEWAY_PORT);
+  if (options.provider === 'istio' && locality) {
+    const localityAddress = `${locality.host}:${locality.port}`;
+    await writeFile(files.shiftLocalityYaml, await sandboxLocalityShiftYaml({ provider: 'istio', address: localityAddress, drainMs: options.drainMs, files, ...(options.prefixes ? { prefixes: options.prefixes } : {}) }));
+  }
   await infoFile.write(info);
   return info;
 }
@@ -236,7 +244,7 @@ async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, t
   // A missing Prometheus fails before anything starts.
   if (options.prometheus) locatePrometheus(options.prometheus.program);
   const { dir, lock } = await prepareDir(options.dir, teardown);
-  const files: SandboxFiles = { dir, kubeconfig: path.join(dir, 'kubeconfig'), sandboxJson: path.join(dir, 'sandbox.json'), shiftYaml: path.join(dir, 'shift.yaml') };
+  const files: SandboxFiles = { dir, kubeconfig: path.join(dir, 'kubeconfig'), sandboxJson: path.join(dir, 'sandbox.json'), shiftYaml: path.join(dir, 'shift.yaml'), shiftLocalityYaml: path.join(dir, 'shift-locality.yaml') };
   const telemetry = await startSandboxTelemetry(dir, clock, logger.child({ component: 'telemetry' }), options.tcpReportingMs);
   teardown.add(() => telemetry.stop());
 

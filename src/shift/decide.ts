@@ -13,7 +13,7 @@ import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import type { RouteShape } from '../spec/weighted-route.js';
 import { externalChange } from './external-change.js';
 import { metricVerdict } from './metric-verdict.js';
-import { drainWindow } from './plan.js';
+import { drainWindow, weightChangeDrains } from './plan.js';
 import { assessStep, preflightBreaches, type Breach, type StepObservation } from './policy.js';
 import { phaseOf, withoutStepFields, type RollbackCause, type ShiftPhase, type ShiftState } from './state.js';
 
@@ -75,7 +75,7 @@ export type Action =
   /** Start a new measurement period for this step (stops the previous step's sampling). */
   | { type: 'markStep'; stepIndex: number }
   /** The step's weight is on the route: announce the change (if this run made it) and sample. */
-  | { type: 'startSampling'; stepIndex: number; targetShare: number; weightChange?: { at: number; window: [number, number] } }
+  | { type: 'startSampling'; stepIndex: number; targetShare: number; weightChange?: { at: number; window?: [number, number] } }
   | { type: 'stopSampling' }
   /** Write the state alone (terminal phases, pause). */
   | { type: 'persist' };
@@ -246,14 +246,16 @@ function decideSteppingMarked(spec: ResolvedSpec, state: ShiftState, obs: Observ
     return { state: { ...state, updatedAt: now }, actions: [{ type: 'setWeight', canaryWeight: target, purpose: 'step' }], events: [] };
   }
   const { changedAt, sentAt } = obs.route;
-  const window = changedAt === undefined ? undefined : drainWindow(changedAt, spec.analysis.drainDurationMs, sentAt);
+  // Strategy locality: a weight change drains nothing, so there is no drain window.
+  const window = changedAt === undefined || !weightChangeDrains(spec) ? undefined : drainWindow(changedAt, spec.analysis.drainDurationMs, sentAt);
   const baking: ShiftState = {
     ...withoutStepFields(state),
     phase: 'baking',
     probeStartedAt: now,
     bakeUntil: now + spec.schedule.bakeMs,
     updatedAt: now,
-    ...(changedAt !== undefined && window ? { weightChangedAt: changedAt, drainWindow: window } : {}),
+    ...(changedAt !== undefined ? { weightChangedAt: changedAt } : {}),
+    ...(changedAt !== undefined && window ? { drainWindow: window } : {}),
   };
   const already = changedAt === undefined ? ' (already in place)' : '';
   return {
@@ -269,7 +271,7 @@ function startSampling(stepIndex: number, target: number, changedAt: number | un
     type: 'startSampling',
     stepIndex,
     targetShare: target / 100,
-    ...(changedAt !== undefined && window ? { weightChange: { at: changedAt, window } } : {}),
+    ...(changedAt !== undefined ? { weightChange: { at: changedAt, ...(window ? { window } : {}) } } : {}),
   };
 }
 

@@ -41,6 +41,32 @@ export function configSettleMs(bakeMs: number): number {
   return Math.min(5000, Math.max(250, Math.round(bakeMs * 0.1)));
 }
 
+/**
+ * Whether a weight change drains the gateway port (a reconnect wave). Not under strategy
+ * `locality`: its weights reach Envoy through EDS, which leaves the listener (and the
+ * established tcp_proxy connections) alone, so a close of a long-lived connection is never
+ * "drained" there.
+ */
+export function weightChangeDrains(spec: ResolvedSpec): boolean {
+  return spec.provider !== 'istio' || spec.strategy !== 'locality';
+}
+
+/**
+ * Envoy applies a new EDS assignment after its update merge window (Cluster.CommonLbConfig
+ * `update_merge_window`, 1 s by default; Envoy's `ClusterManagerImpl::scheduleUpdate` batches
+ * host updates until it ends).
+ */
+export const EDS_MERGE_WINDOW_MS = 1000;
+
+/**
+ * How long after a weight write new connections wait before they are sampled: configSettleMs,
+ * and under strategy locality at least the EDS merge window + 500 ms for istiod's push.
+ */
+export function weightSettleMs(spec: ResolvedSpec): number {
+  const settle = configSettleMs(spec.schedule.bakeMs);
+  return weightChangeDrains(spec) ? settle : Math.max(settle, EDS_MERGE_WINDOW_MS + 500);
+}
+
 /** The shortest bake that still sees its own step's drain: drainDuration + late margin. */
 export function minimumBakeForDrain(drainMs: number): number {
   return drainMs + drainLateMarginMs(drainMs);
@@ -70,7 +96,8 @@ export function planWarnings(spec: ResolvedSpec): string[] {
   const warnings: string[] = [];
   const { analysis, schedule, probe } = spec;
   const drain = analysis.drainDurationMs;
-  const longLived = probe.longLived.connections > 0;
+  // Under strategy locality a weight change drains nothing: the bake need not cover drainDuration.
+  const longLived = probe.longLived.connections > 0 && weightChangeDrains(spec);
   if (longLived && analysis.existingConnections === 'tolerate-drain' && schedule.bakeMs < minimumBakeForDrain(drain)) {
     warnings.push(
       `bake ${formatDuration(schedule.bakeMs)} < drainDuration ${formatDuration(drain)} + margin ${formatDuration(drainLateMarginMs(drain))}: ` +
@@ -106,6 +133,9 @@ export function planWarnings(spec: ResolvedSpec): string[] {
 
 /** One line on the reconnect waves the plan causes (each weight change drains the gateway port). */
 export function reconnectPlan(spec: ResolvedSpec): string {
+  if (!weightChangeDrains(spec)) {
+    return `0 reconnect waves: the weights move through the DestinationRule's locality distribute (EDS), existing connections stay open (existingConnections: ${spec.analysis.existingConnections})`;
+  }
   const changes = spec.schedule.steps.length + (spec.schedule.steps.at(-1) === 100 ? 0 : 1);
   const drain = formatDuration(spec.analysis.drainDurationMs);
   return (

@@ -16,13 +16,13 @@ import {
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { canaryVersionFor, type ProbeStatus } from './decide.js';
-import { configSettleMs, drainWindow } from './plan.js';
+import { drainWindow, weightChangeDrains, weightSettleMs } from './plan.js';
 
 export interface SamplingPlan {
   stepIndex: number;
   targetShare: number;
   /** The weight change this run made for the step, with its drain window. */
-  weightChange?: { at: number; window: [number, number] };
+  weightChange?: { at: number; window?: [number, number] };
 }
 
 /** Live numbers for progress displays. */
@@ -121,12 +121,12 @@ export class SocketProber implements ShiftProber {
     this.stopSampling();
     this.sampling = true;
     this.samplingDone = false;
-    if (plan.weightChange) {
+    if (plan.weightChange?.window) {
       const [from, to] = plan.weightChange.window;
       this.pool.announceWeightChange(from, to - from);
     }
-    // New connections only once the gateway has the new weights (see configSettleMs).
-    const settleUntil = plan.weightChange ? plan.weightChange.at + configSettleMs(this.spec.schedule.bakeMs) : 0;
+    // New connections only once the gateway has the new weights (see weightSettleMs).
+    const settleUntil = plan.weightChange ? plan.weightChange.at + weightSettleMs(this.spec) : 0;
     const wait = settleUntil - this.clock.now();
     if (wait <= 0) {
       this.runSampler(plan);
@@ -139,6 +139,7 @@ export class SocketProber implements ShiftProber {
   }
 
   weightWriteSent(sentAt: number): (acknowledgedAt: number | undefined) => void {
+    if (!weightChangeDrains(this.spec)) return () => undefined; // strategy locality: no drain to expect
     const drainMs = this.spec.analysis.drainDurationMs;
     const [from] = drainWindow(sentAt, drainMs);
     const change: WeightChange = this.pool.announceWeightChange(from, Number.MAX_SAFE_INTEGER - from);

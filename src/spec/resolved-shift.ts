@@ -62,9 +62,12 @@ export interface ResolvedIstioTarget {
 
 export interface ResolvedIstioSpec extends ResolvedCommon {
   provider: 'istio';
+  /** route: the VirtualService tcp route's weights; locality: the DestinationRule's distribute (src/istio/locality-weights.ts). */
+  strategy: 'route' | 'locality';
   target: ResolvedIstioTarget;
-  stable: { subset: string };
-  canary: { subset: string };
+  /** locality: as written, or the default tcpshift/<service>/<subset> (used by strategy locality only). */
+  stable: { subset: string; locality: string };
+  canary: { subset: string; locality: string };
 }
 
 export interface ResolvedGatewayApiSpec extends ResolvedCommon {
@@ -142,13 +145,30 @@ function resolveIstioTarget(target: IstioShiftSpec['target']): ResolvedIstioTarg
   };
 }
 
+/** The locality of a version under strategy locality: as written, or tcpshift/<service name>/<subset>. */
+export function versionLocality(host: string, version: { subset: string; locality?: string | undefined }): string {
+  return version.locality ?? `tcpshift/${host.split('.')[0] ?? host}/${version.subset}`;
+}
+
+/** The pod label value of a locality (topology.istio.io/locality: dots for slashes). */
+export function localityLabelValue(locality: string): string {
+  return locality.replaceAll('/', '.');
+}
+
+export const LOCALITY_LABEL = 'topology.istio.io/locality';
+
+function resolveIstio(spec: IstioShiftSpec, common: ResolvedCommon): ResolvedIstioSpec {
+  const version = (v: IstioShiftSpec['stable']) => ({ subset: v.subset, locality: versionLocality(spec.target.host, v) });
+  return { provider: 'istio', strategy: spec.strategy, target: resolveIstioTarget(spec.target), stable: version(spec.stable), canary: version(spec.canary), ...common };
+}
+
 /** Resolve a resource the schema accepted (tcpshiftResourceSchema output). */
 export function resolveShift(resource: TCPShiftResource): ResolvedShift {
   const spec = resource.spec;
   const common = resolveCommon(spec);
   const resolved: ResolvedSpec =
     spec.provider === 'istio'
-      ? { provider: 'istio', target: resolveIstioTarget(spec.target), stable: { ...spec.stable }, canary: { ...spec.canary }, ...common }
+      ? resolveIstio(spec, common)
       : { provider: 'gateway-api', target: { ...spec.target, gateway: { ...spec.target.gateway } }, stable: { ...spec.stable }, canary: { ...spec.canary }, ...common };
   return { name: resource.metadata.name, namespace: resource.metadata.namespace, spec: resolved };
 }

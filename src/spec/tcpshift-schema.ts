@@ -92,7 +92,22 @@ const gatewayApiTarget = strictObject({
     .describe('Shift a TCPRoute that also has other parents (gateways/listeners), whose traffic moves with the same weights.'),
 }, 'an object');
 
-const subsetRef = strictObject({ subset: dns1123Label.describe('DestinationRule subset (pods labelled version=<subset>).') }, 'an object');
+/**
+ * An Istio locality (region/zone/subzone; dots in the pod label `topology.istio.io/locality`
+ * stand for the slashes, so a segment has no dot) that fits in a label value (63 characters).
+ */
+export const LOCALITY_PATTERN = /^[A-Za-z0-9]([-A-Za-z0-9_]*[A-Za-z0-9])?(\/[A-Za-z0-9]([-A-Za-z0-9_]*[A-Za-z0-9])?){0,2}$/;
+const locality = z
+  .string({ error: 'must be a locality region/zone/subzone, e.g. tcpshift/echo/v1' })
+  .max(63, { error: 'must be at most 63 characters (it is a pod label value with dots for slashes)' })
+  .regex(LOCALITY_PATTERN, { error: "must be a locality region/zone/subzone: letters, digits, '-' and '_' in each of 1-3 segments separated by '/'" });
+
+const subsetRef = strictObject({
+  subset: dns1123Label.describe('DestinationRule subset (pods labelled version=<subset>).'),
+  locality: locality
+    .optional()
+    .describe('strategy locality: the locality of this version\'s pods (label topology.istio.io/locality, dots for slashes). Default tcpshift/<service>/<subset>.'),
+}, 'an object');
 const serviceRef = strictObject({ service: dns1035Label.describe('Service of this version.') }, 'an object');
 
 const stepPercent = integerIn(1, 100);
@@ -175,13 +190,25 @@ function distinctVersions(field: 'subset' | 'service') {
   };
 }
 
+export const SHIFT_STRATEGIES = ['route', 'locality'] as const;
+
+function distinctLocalities(value: { stable: { locality?: string | undefined }; canary: { locality?: string | undefined } }, ctx: z.RefinementCtx): void {
+  if (value.stable.locality !== undefined && value.stable.locality === value.canary.locality) {
+    ctx.addIssue({ code: 'custom', path: ['canary', 'locality'], message: `must differ from stable.locality (${value.stable.locality})` });
+  }
+}
+
 const istioSpec = strictObject({
   provider: z.literal('istio').default('istio'),
+  strategy: z
+    .enum(SHIFT_STRATEGIES, { error: `must be one of: ${SHIFT_STRATEGIES.join(', ')}` })
+    .default('route')
+    .describe('route: weights of the VirtualService tcp route (each change drains the gateway port); locality: DestinationRule localityLbSetting.distribute over pod localities (EDS, existing connections survive).'),
   target: istioTarget,
   stable: subsetRef,
   canary: subsetRef,
   ...commonSpec,
-}).superRefine(distinctVersions('subset'));
+}).superRefine(distinctVersions('subset')).superRefine(distinctLocalities);
 
 const gatewayApiSpec = strictObject({
   provider: z.literal('gateway-api'),

@@ -62,6 +62,12 @@ export type EntryShape = { weight?: number } | null;
 export interface RouteShape {
   stable: EntryShape;
   canary: EntryShape;
+  /**
+   * Strategy locality: the JSON pointer of the first object tcpshift creates to hold the weights
+   * (e.g. /spec/trafficPolicy/loadBalancer/localityLbSetting), removed again on a restore;
+   * absent when the distribute entry already existed.
+   */
+  created?: string;
 }
 
 function entryShape(list: WeightedList, index: number | undefined): EntryShape {

@@ -52,7 +52,7 @@ describe('status', () => {
   it('an unknown name is exit 2 naming where it looked', async () => {
     const run = await status('nope');
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/no shift named nope in namespace echo: no TCPShift nope, and no VirtualService or TCPRoute route carrying a tcpshift.io\/spec annotation of shift nope/);
+    expect(run.stderr).toMatch(/no shift named nope in namespace echo: no TCPShift nope, and no VirtualService, DestinationRule or TCPRoute carrying a tcpshift.io\/spec annotation of shift nope/);
   });
 
   it('a TCPShift run by the controller shows its .status', async () => {

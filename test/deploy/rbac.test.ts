@@ -24,8 +24,8 @@ const CLUSTER_CONTRACT: Array<[string, string, string[]]> = [
   ['tcpshift.io', 'tcpshifts/status', ['update']],
   ['networking.istio.io', 'virtualservices', ['get', 'patch']],
   ['gateway.networking.k8s.io', 'tcproutes', ['get', 'patch']],
-  // The pre-flight's reads (issue 12).
-  ['networking.istio.io', 'destinationrules', ['get']],
+  // Strategy locality writes the DestinationRule's distribute (issue 14); the pre-flight reads it (issue 12).
+  ['networking.istio.io', 'destinationrules', ['get', 'patch']],
   ['networking.istio.io', 'gateways', ['get']],
   ['gateway.networking.k8s.io', 'gateways', ['get']],
   ['', 'services', ['get']],

@@ -30,7 +30,8 @@ describe.skipIf(!kubectlBinary)('tcpshift sandbox up --detach, env, down', () =>
     expect(up.stdout).toMatch(new RegExp(`^export KUBECONFIG=${dir}/kubeconfig$`, 'm'));
     const info = JSON.parse(readFileSync(path.join(dir, 'sandbox.json'), 'utf8')) as SandboxInfo;
     expect(processExists(info.pid)).toBe(true);
-    expect(info.gateways).toEqual([{ name: 'echo-gateway', namespace: 'echo', gatewayPort: 31400, host: info.gateway.host, port: info.gateway.port }]);
+    expect(info.gateways).toContainEqual({ name: 'echo-gateway', namespace: 'echo', gatewayPort: 31400, host: info.gateway.host, port: info.gateway.port });
+    expect(info.gateways.map((g) => `${g.name}:${g.gatewayPort}`)).toEqual(['echo-gateway:31400', 'echo-locality-gateway:31401']);
     expect(up.stdout).toContain(`# gateway echo/echo-gateway port 31400 -> ${info.gateway.host}:${info.gateway.port}`);
 
     const again = await execBin('tcpshift', ['sandbox', 'up', '--detach', '--dir', dir]);

@@ -84,11 +84,16 @@ describe.skipIf(!kubectlBinary)('sandbox', () => {
       'deployment.apps/echo-v1',
       'deployment.apps/echo-v2',
       'destinationrule.networking.istio.io/echo',
+      // strategy locality's routing of its own (DIR/shift-locality.yaml)
+      'destinationrule.networking.istio.io/echo-locality',
       'gateway.networking.istio.io/echo-gateway',
+      'gateway.networking.istio.io/echo-locality-gateway',
       'service/echo',
+      'service/echo-locality',
       'service/echo-v1',
       'service/echo-v2',
       'virtualservice.networking.istio.io/echo',
+      'virtualservice.networking.istio.io/echo-locality',
     ]);
     expect(await k(['get', 'crd', '-o', 'name'])).toMatch(/tcpshifts\.tcpshift\.io[\s\S]*tcproutes\.gateway\.networking\.k8s\.io|tcproutes[\s\S]*tcpshifts/);
   });

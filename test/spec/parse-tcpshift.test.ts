@@ -57,11 +57,13 @@ describe('parseTCPShift', () => {
       namespace: 'default',
       spec: {
         provider: 'istio',
+        strategy: 'route',
         paused: false,
         onDelete: 'rollback',
         target: { virtualService: 'vs', destinationRule: 'dr', host: 'h', port: 1, matchPort: 2, gateways: undefined, gatewaySelector: { istio: 'ingressgateway' }, tcpKeepalive: undefined },
-        stable: { subset: 'a' },
-        canary: { subset: 'b' },
+        // strategy locality's defaults, tcpshift/<service>/<subset>
+        stable: { subset: 'a', locality: 'tcpshift/h/a' },
+        canary: { subset: 'b', locality: 'tcpshift/h/b' },
         schedule: { steps: [100], bakeMs: 60_000 },
         probe: {
           address: { host: '::1', port: 31400 },

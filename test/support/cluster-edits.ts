@@ -50,6 +50,7 @@ export const refs = {
   virtualService: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'echo', namespace: ns },
   gateway: { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', name: 'echo-gateway', namespace: ns },
   destinationRule: { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', name: 'echo', namespace: ns },
+  localityDestinationRule: { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', name: 'echo-locality', namespace: ns },
   tcpRoute: { apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TCPRoute', name: 'echo', namespace: ns },
   service: (name: string): ObjectRef => ({ apiVersion: 'v1', kind: 'Service', name, namespace: ns }),
 };

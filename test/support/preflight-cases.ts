@@ -36,6 +36,18 @@ const vsRoute = (spec: Spec): Route[] => (spec.tcp as Array<{ route: Route[] }>)
 const subsets = (spec: Spec): Array<{ name: string; labels: Record<string, string> }> => spec.subsets as Array<{ name: string; labels: Record<string, string> }>;
 const parentRefs = (spec: Spec): Array<Record<string, unknown>> => spec.parentRefs as Array<Record<string, unknown>>;
 
+/** The sandbox's shift.yaml turned into its shift-locality.yaml (the sandbox's locality routing, port 31401). */
+const LOCALITY_SPEC = {
+  'spec.strategy': 'locality',
+  'spec.target.virtualService': 'echo-locality',
+  'spec.target.destinationRule': 'echo-locality',
+  'spec.target.host': 'echo-locality.echo.svc.cluster.local',
+  'spec.target.matchPort': 31401,
+  'spec.target.gateways': ['echo-locality-gateway'],
+  'spec.stable.locality': 'tcpshift/echo/v1',
+  'spec.canary.locality': 'tcpshift/echo/v2',
+};
+
 const istio: Array<Omit<PreflightCase, 'provider'>> = [
   { name: 'canary subset missing from the DestinationRule', spec: () => ({ 'spec.canary.subset': 'v3' }), message: /DestinationRule echo\/echo spec\.subsets: has no subset v3 \(it has v1, v2\)/, reason: 'SubsetNotFound' },
   {
@@ -153,6 +165,20 @@ const istio: Array<Omit<PreflightCase, 'provider'>> = [
     cluster: ({ edits }) => edits.edit(refs.virtualService, (s) => ({ ...s, tcp: [{ ...(s.tcp as Spec[])[0], route: vsRoute(s).map((d, i) => ({ ...d, weight: i === 0 ? 70 : 30 })) }] })),
     message: /VirtualService echo\/echo already sends 30% of new connections to the canary/,
     reason: 'CanaryTraffic',
+  },
+  // Strategy locality (issue 14); its other checks run in-process in test/router/locality-router.test.ts.
+  {
+    name: 'strategy locality on the subset route (not migrated)',
+    spec: () => ({ 'spec.strategy': 'locality', 'spec.stable.locality': 'tcpshift/echo/v1', 'spec.canary.locality': 'tcpshift/echo/v2' }),
+    message: /VirtualService echo\/echo spec\.tcp\[0\]\.route: has 2 destinations; strategy locality needs one, echo\.echo\.svc\.cluster\.local without subset; route the port to the host alone/,
+    reason: 'RouteNotSingleDestination',
+  },
+  {
+    name: 'strategy locality with failover in the DestinationRule',
+    spec: () => ({ ...LOCALITY_SPEC }),
+    cluster: ({ edits }) => edits.edit(refs.localityDestinationRule, (s) => ({ ...s, trafficPolicy: { loadBalancer: { localityLbSetting: { failover: [{ from: 'a', to: 'b' }] } } } })),
+    message: /DestinationRule echo\/echo-locality spec\.trafficPolicy\.loadBalancer\.localityLbSetting\.failover: is set: istiod rejects distribute beside failover/,
+    reason: 'LocalityOverridden',
   },
 ];
 

@@ -15,7 +15,7 @@ import { checkServiceBackends } from './service-backends.js';
 
 type Server = NonNullable<IstioGateway['spec']['servers']>[number];
 
-function vsRef(vs: VirtualService): string {
+export function vsRef(vs: VirtualService): string {
   return `VirtualService ${vs.metadata.namespace ?? 'default'}/${vs.metadata.name}`;
 }
 
@@ -39,7 +39,7 @@ function checkServers(gateway: IstioGateway, object: string, vs: VirtualService,
   return admitting;
 }
 
-async function checkGateways(kube: KubeClient, vs: VirtualService, spec: ResolvedIstioSpec): Promise<PassedChecks> {
+export async function checkGateways(kube: KubeClient, vs: VirtualService, spec: ResolvedIstioSpec): Promise<PassedChecks> {
   const passed: PassedChecks = [];
   for (const ref of ownedRouteGateways(vs, spec)) {
     if (ref === MESH_GATEWAY) continue;
@@ -56,7 +56,7 @@ async function checkGateways(kube: KubeClient, vs: VirtualService, spec: Resolve
 }
 
 /** spec.target.host as istiod resolves it, which must be a Service of the cluster. */
-function targetService(spec: ResolvedIstioSpec, namespace: string): { fqdn: string; name: string; namespace: string } {
+export function targetService(spec: ResolvedIstioSpec, namespace: string): { fqdn: string; name: string; namespace: string } {
   const fqdn = resolveHost(spec.target.host, namespace);
   const service = serviceOfFqdn(fqdn);
   if (!service) {
@@ -77,7 +77,7 @@ function subsetIndex(rule: DestinationRule, object: string, subset: string): num
   return index;
 }
 
-async function readDestinationRule(kube: KubeClient, spec: ResolvedIstioSpec, namespace: string, fqdn: string): Promise<DestinationRule> {
+export async function readDestinationRule(kube: KubeClient, spec: ResolvedIstioSpec, namespace: string, fqdn: string): Promise<DestinationRule> {
   const name = spec.target.destinationRule;
   const object = `DestinationRule ${namespace}/${name}`;
   const rule = await kube.destinationRules.find(name, namespace);

@@ -28,7 +28,11 @@ export type PreflightReason =
   | 'ProbeUnidentified'
   | 'ProbeNotStable'
   | 'PrometheusUnreachable'
-  | 'MetricQueryInvalid';
+  | 'MetricQueryInvalid'
+  | 'VirtualServiceNotFound'
+  | 'RouteNotSingleDestination'
+  | 'LocalityUnlabelled'
+  | 'LocalityOverridden';
 
 export class PreflightError extends Error {
   override readonly name = 'PreflightError';

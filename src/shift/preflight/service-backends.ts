@@ -33,7 +33,7 @@ const describeLabels = (labels: Record<string, string>): string =>
     .map(([k, v]) => `${k}=${v}`)
     .join(', ')}}`;
 
-function isReady(pod: Pod): boolean {
+export function isReady(pod: Pod): boolean {
   if (pod.metadata.deletionTimestamp || pod.status?.phase !== 'Running') return false;
   return (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
