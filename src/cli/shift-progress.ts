@@ -5,6 +5,9 @@ import type { TimerHandle } from '../util/clock.js';
 import { formatDuration } from '../util/duration.js';
 import type { CliContext } from './io.js';
 
+/** What the live view reads of the probes: the running prober, or (status -w) the counters a shift published. */
+export type ProgressSource = Pick<ShiftProber, 'counters' | 'onEnd'>;
+
 type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
 const BAR = 30;
@@ -29,7 +32,7 @@ export class ShiftProgress implements ShiftObserver {
   private timer: TimerHandle | undefined;
   private drawn = 0;
   private state: ShiftState | undefined;
-  private prober: ShiftProber | undefined;
+  private prober: ProgressSource | undefined;
   private canary = 0;
   private readonly startedAt: number;
 
@@ -43,7 +46,7 @@ export class ShiftProgress implements ShiftObserver {
   }
 
   /** Print the header lines and start the live view. */
-  begin(header: string[], state: ShiftState, prober: ShiftProber, canary: number): void {
+  begin(header: string[], state: ShiftState, prober: ProgressSource, canary: number): void {
     this.state = state;
     this.prober = prober;
     this.canary = canary;
