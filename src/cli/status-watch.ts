@@ -8,7 +8,7 @@
  */
 import type { KubeClient } from '../kube/index.js';
 import type { ProbeCounters, ShiftState } from '../shift/index.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode, exitCodeOfPhase } from './exit-codes.js';
 import type { CliContext } from './io.js';
 import { ShiftProgress } from './shift-progress.js';
 import { lookUp } from './shift-request.js';
@@ -20,19 +20,7 @@ const POLL_MS = 1000;
 
 /** The exit code of a shift as it stands: the codes `shift` exits with (0, 3, 4; 1 failed or holder dead). */
 export function exitCodeOf(view: ShiftView): number | undefined {
-  switch (view.phase) {
-    case 'Promoted':
-      return ExitCode.Ok;
-    case 'RolledBack':
-      return view.rollback?.cause === 'breach' ? ExitCode.RolledBack : ExitCode.Aborted;
-    case 'Aborted':
-    case 'Paused':
-      return ExitCode.Aborted;
-    case 'Failed':
-      return ExitCode.Error;
-    default:
-      return view.activity === 'holder-dead' ? ExitCode.Error : undefined;
-  }
+  return view.activity === 'holder-dead' ? ExitCode.Error : exitCodeOfPhase(view.phase, view.rollback?.cause);
 }
 
 /** The live view of a CLI shift, fed with the counters it publishes. */
