@@ -1,3 +1,5 @@
+import type { Phase } from '../spec/phase.js';
+
 /** Exit codes of every tcpshift command (DESIGN section 3). */
 export const ExitCode = {
   /** Promoted, or the command succeeded. */
@@ -13,3 +15,20 @@ export const ExitCode = {
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The code a shift that stands in this phase exits with; undefined while it runs (Pending, Progressing). */
+export function exitCodeOfPhase(phase: Phase, rollbackCause: string | undefined): ExitCode | undefined {
+  switch (phase) {
+    case 'Promoted':
+      return ExitCode.Ok;
+    case 'RolledBack':
+      return rollbackCause === 'breach' ? ExitCode.RolledBack : ExitCode.Aborted;
+    case 'Aborted':
+    case 'Paused':
+      return ExitCode.Aborted;
+    case 'Failed':
+      return ExitCode.Error;
+    default:
+      return undefined;
+  }
+}

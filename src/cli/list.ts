@@ -28,7 +28,7 @@ Exit codes: 0 listed (also when there is none), 2 bad flag, 1 unexpected error.`
 interface ListFlags extends ClusterFlags {
   namespace?: string;
   allNamespaces?: boolean;
-  output: 'table' | 'wide' | 'json' | 'yaml';
+  output: 'table' | 'wide' | 'json' | 'yaml' | 'name';
 }
 
 export function listVerb(ctx: CliContext): Command {
@@ -38,7 +38,7 @@ export function listVerb(ctx: CliContext): Command {
     .argument('[name]', 'only the shifts of this name')
     .option('-n, --namespace <namespace>', "namespace (default: the kubeconfig context's)")
     .option('-A, --all-namespaces', 'every namespace')
-    .addOption(new Option('-o, --output <format>', 'table, wide, json or yaml').choices(['table', 'wide', 'json', 'yaml']).default('table'));
+    .addOption(new Option('-o, --output <format>', 'table, wide, json, yaml, or name (one name a line, for scripts and completion)').choices(['table', 'wide', 'json', 'yaml', 'name']).default('table'));
   addClusterOptions(command);
   return command.addHelpText('after', EXAMPLES).action(async (name: string | undefined, flags: ListFlags) => {
     const kube = connectCluster(flags, ctx);
@@ -47,6 +47,8 @@ export function listVerb(ctx: CliContext): Command {
       if (flags.output === 'json' || flags.output === 'yaml') {
         const list = { apiVersion: 'v1', kind: 'List', items: views };
         ctx.stdout.write(flags.output === 'json' ? `${JSON.stringify(list, null, 2)}\n` : stringify(list));
+      } else if (flags.output === 'name') {
+        ctx.stdout.write([...new Set(views.map((v) => v.name))].map((n) => `${n}\n`).join(''));
       } else if (views.length === 0) {
         ctx.stderr.write(`No shifts found${flags.allNamespaces ? '' : ` in ${flags.namespace ?? kube.defaultNamespace} namespace`}.\n`);
       } else {

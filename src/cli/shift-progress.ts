@@ -8,6 +8,10 @@ import { metricsLine } from './metrics-line.js';
 import { EndSummary } from './end-summary.js';
 import { liveViewLines, type LiveViewFields } from './live-view.js';
 
+/** What the live view reads of the probes: the running prober, or (status -w) the counters a shift published. */
+/** What the live view draws from: a running shift's prober (with its metric checks), or the counters `status -w` reads off a route. */
+export type ProgressSource = Pick<ShiftProber, 'counters' | 'onEnd'> & Partial<Pick<ShiftProber, 'status'>>;
+
 type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
 export { weightBar } from './live-view.js';
@@ -26,7 +30,7 @@ export class ShiftProgress implements ShiftObserver {
   private timer: TimerHandle | undefined;
   private drawn = 0;
   private state: ShiftState | undefined;
-  private prober: ShiftProber | undefined;
+  private prober: ProgressSource | undefined;
   private canary = 0;
   private readonly startedAt: number;
   private readonly ends: EndSummary;
@@ -44,7 +48,7 @@ export class ShiftProgress implements ShiftObserver {
   }
 
   /** Print the header lines and start the live view. */
-  begin(header: string[], state: ShiftState, prober: ShiftProber, canary: number): void {
+  begin(header: string[], state: ShiftState, prober: ProgressSource, canary: number): void {
     this.state = state;
     this.prober = prober;
     this.canary = canary;
@@ -122,7 +126,7 @@ export class ShiftProgress implements ShiftObserver {
   statusLines(): string[] {
     const fields = this.liveFields();
     if (!fields) return [];
-    const metrics = this.state && this.prober && metricsLine(this.spec, this.state, this.prober.status().metrics);
+    const metrics = this.state && this.prober && metricsLine(this.spec, this.state, this.prober.status?.().metrics);
     return [...liveViewLines(fields, this.live ? (this.out.columns ?? 200) : Infinity), ...(metrics ? [metrics] : [])];
   }
 

@@ -13,6 +13,7 @@ import {
   holderIdentity,
   initialState,
   LockHeldError,
+  phaseOf,
   planWarnings,
   probesAnnotation,
   reconnectPlan,
@@ -32,7 +33,7 @@ import { RoutingError } from '../spec/routing-error.js';
 import { formatDuration } from '../util/duration.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { UsageError } from './errors.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode, exitCodeOfPhase } from './exit-codes.js';
 import type { CliContext } from './io.js';
 import { localProcesses } from './process-probe.js';
 import { followRoute } from './route-follower.js';
@@ -69,17 +70,7 @@ export interface SessionResult {
 
 /** Exit code of a finished (or paused) state: DESIGN section 3. */
 export function exitCodeFor(state: ShiftState): number {
-  switch (state.phase) {
-    case 'promoted':
-      return ExitCode.Ok;
-    case 'rolled-back':
-      return state.rollback?.cause === 'breach' ? ExitCode.RolledBack : ExitCode.Aborted;
-    case 'aborted':
-    case 'paused':
-      return ExitCode.Aborted;
-    default:
-      return ExitCode.Error;
-  }
+  return exitCodeOfPhase(phaseOf(state), state.rollback?.cause) ?? ExitCode.Error;
 }
 
 /** Read and check the route before anything is written: a route tcpshift cannot shift is bad input. */

@@ -5,7 +5,9 @@ import { formatDuration } from '../util/duration.js';
 import { addClusterOptions, addNamespaceOption, addOutputOption, connectCluster, type ClusterFlags } from './cluster-options.js';
 import type { CliContext } from './io.js';
 import { ExitCode } from './exit-codes.js';
+import { UsageError } from './errors.js';
 import { howToContinue } from './shift-output.js';
+import { watchShift } from './status-watch.js';
 import { findShift, supersededNote, targetOf, type FoundShift } from './shift-target.js';
 import { shiftView, type RollbackView, type ShiftView, type StepView } from './shift-view.js';
 
@@ -13,11 +15,18 @@ const EXAMPLES = `
 Examples:
   tcpshift status echo -n echo
   tcpshift status echo -n echo -o json | jq .phase
+  tcpshift status echo -n echo -w          # follow it until it ends; exits with the shift's code
 
 A CLI shift keeps its state on its route (annotations tcpshift.io/*, per tcp route); a TCPShift
 resource of that name is run by the controller and its .status is shown. When a TCPShift ran on
 a CLI shift's route after it, the CLI state is out of date: the TCPShift's status is shown instead.
-Exit codes: 0 shown, 2 no such shift (or bad flag), 1 unexpected error.`;
+The document (-o json|yaml) is the same for both: phase (Pending, Progressing, Paused, Promoted,
+RolledBack, Aborted, Failed), activity within Progressing (stepping, baking, promoting,
+rolling-back, or holder-dead when a CLI shift's process is gone), step (numbered from 1), weights,
+holder, request, ISO 8601 times, steps, rollback, and a running CLI shift's probe counters.
+Exit codes: 0 shown, 2 no such shift (or bad flag), 1 unexpected error. With -w: the shift's own
+when it ends (0 promoted, 3 rolled back after a breach, 4 aborted, rolled back on request or
+paused, 1 failed or its process gone).`;
 
 function bakeLeft(view: ShiftView, now: number): string {
   if (view.bakeEndsAt === undefined) return '';
@@ -111,9 +120,15 @@ export function statusVerb(ctx: CliContext): Command {
   addNamespaceOption(command);
   addClusterOptions(command);
   addOutputOption(command, ['text', 'json', 'yaml'], 'text, json or yaml (the status document)');
-  return command.addHelpText('after', EXAMPLES).action(async (name: string, flags: ClusterFlags & { namespace?: string; output: 'text' | 'json' | 'yaml' }) => {
+  command.option('-w, --watch', "follow the shift until it ends (the shift's live view when it publishes probe counters), then exit with the shift's exit code");
+  return command.addHelpText('after', EXAMPLES).action(async (name: string, flags: ClusterFlags & { namespace?: string; output: 'text' | 'json' | 'yaml'; watch?: boolean }) => {
+    if (flags.watch && flags.output !== 'text') throw new UsageError('-w/--watch shows text: leave out -o, or poll status -o json');
     const kube = connectCluster(flags, ctx);
     try {
+      if (flags.watch) {
+        ctx.setExitCode(await watchShift(kube, name, flags.namespace, ctx));
+        return;
+      }
       const found = await findShift(kube, name, flags.namespace);
       const now = ctx.clock.now();
       const view = shiftView(found, now, (c) => targetOf(kube, c));

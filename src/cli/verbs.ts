@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from './io.js';
 import { abortVerb } from './abort.js';
+import { completionVerb } from './completion.js';
 import { controllerVerb } from './controller.js';
 import { demoVerb } from './demo.js';
 import { listVerb } from './list.js';
@@ -33,4 +34,5 @@ export const verbs: ReadonlyArray<(ctx: CliContext) => Command> = [
   sandboxCommand,
   demoVerb,
   controllerVerb,
+  completionVerb,
 ];

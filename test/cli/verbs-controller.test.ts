@@ -2,7 +2,7 @@
 // annotation, never the spec; the Reconciler (in-process, scripted probes, manual clock) acts on it;
 // the verb waits for that and prints where the shift is now. Refusals are exit 2 with nothing written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ShiftAnnotations } from '../../src/shift/index.js';
+import { initialState, ShiftAnnotations } from '../../src/shift/index.js';
 import { runTcpshift, type CliRun } from '../support/cli.js';
 import { bakingStep, condition, phaseIs, SHIFT_REF, startHarness, type Harness } from '../support/controller-harness.js';
 
@@ -92,5 +92,38 @@ describe('request verbs on a TCPShift', () => {
     const again = await cli('retry', 'demo');
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/is still running \(Progressing\): nothing to retry/);
+  });
+});
+
+describe('request verbs on a CLI shift (state on its route)', () => {
+  const placeBaking = (expiresAt: number): void => {
+    const now = Date.now();
+    const state = { ...initialState(now - 20_000), phase: 'baking' as const, stepIndex: 1, original: { stable: 100, canary: 0 }, bakeUntil: now + 60_000 };
+    h.api.placeShift({ state, weights: [50, 50], holder: { identity: 'host-b/7/xyz', expiresAt } });
+  };
+
+  it('promote and pause ask the live holder on the route (promote names its step); the stored spec is not touched', async () => {
+    // no TCPShift of that name any more (it would be found first): its finalizer dropped, deleted
+    h.patch({ metadata: { finalizers: null } });
+    h.api.server.objects.delete(SHIFT_REF);
+    placeBaking(Date.now() + 60_000);
+    const spec = h.api.annotations()[ShiftAnnotations.spec];
+    const promote = await cli('promote', 'demo', '--timeout', '0');
+    expect(promote.code, promote.stderr).toBe(0);
+    expect(h.api.annotations()).toMatchObject({ [ShiftAnnotations.request]: 'promote:2', [ShiftAnnotations.requestedBy]: expect.stringMatching(/@/) });
+    const pause = await cli('pause', 'demo', '--timeout', '0');
+    expect(pause.code, pause.stderr).toBe(0);
+    expect(h.api.annotations()[ShiftAnnotations.request]).toBe('pause');
+    expect(h.api.annotations()[ShiftAnnotations.spec]).toBe(spec);
+  });
+
+  it('a shift whose process is gone: promote and pause are refused (exit 2), nothing written', async () => {
+    placeBaking(Date.now() - 1);
+    for (const verb of ['promote', 'pause']) {
+      const run = await cli(verb, 'demo');
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(new RegExp(`process is gone \\(holder dead\\), so nothing would act on ${verb}: nothing written; tcpshift resume demo -n echo continues it`));
+    }
+    expect(h.api.writes()).toEqual({});
   });
 });

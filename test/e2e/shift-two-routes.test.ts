@@ -101,7 +101,7 @@ describe('two routes of one VirtualService', () => {
     for (const name of ['route-a', 'route-b']) {
       const status = await startCli(['status', name, ...cluster, '-o', 'json']).done;
       expect(status.code, status.stderr).toBe(0);
-      expect(JSON.parse(status.stdout)).toMatchObject({ name, phase: 'promoted', weights: { stable: 0, canary: 100 } });
+      expect(JSON.parse(status.stdout)).toMatchObject({ name, phase: 'Promoted', weights: { stable: 0, canary: 100 } });
     }
     const resume = await startCli(['resume', 'route-a', ...cluster]).done;
     expect(resume.code).toBe(2);
