@@ -6,9 +6,9 @@
 //
 // Backends: `echo` is one tcpshift-echo server (v1) every shift probes (light probes only check
 // reachability). `weighted` gives each shift its own gateway stand-in: a loopback listener that
-// sends each new connection to a v1 or v2 echo server by the current weights of that shift's
-// VirtualService (read from the emulator's store at accept, as a gateway applies the route it
-// has to new connections), so the split test sees the weights move. The stand-in does not drain
+// answers each new connection as v1 or v2 (banner, then echo) by the current weights of that
+// shift's VirtualService (read from the emulator's store at accept, as a gateway applies the
+// route it has to new connections), so the split test sees the weights move. The stand-in does not drain
 // existing connections on a weight change (the mesh gateway emulator does; the benchmark
 // measures the controller, with every long-lived connection expected to survive).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,6 +17,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { echoShiftDocument } from '../src/cli/demo.js';
 import { startEchoServer, type EchoServer } from '../src/echo/index.js';
@@ -53,9 +54,14 @@ export interface FleetStats {
   ends: Record<string, number>;
   /** Steps with verdict breach, over every shift. */
   breachedSteps: number;
+  /** The first few breach reasons, `shift: reason`. */
+  breachReasons: string[];
+  /** The server process's (API emulator, stand-ins, echo servers) longest event-loop stall since the previous stats, ms. */
+  serverLoopDelayMaxMs: number;
 }
 
-type ToServer = { create: { count: number; shift: FleetShift; backend: FleetBackend } } | 'stats' | 'stop';
+/** `stats` with `final` also counts the route writes (a scan of the request log: not while the shifts run). */
+type ToServer = { create: { count: number; shift: FleetShift; backend: FleetBackend } } | { stats: { final: boolean } } | 'stop';
 interface FromServer {
   kubeconfig?: string;
   created?: number;
@@ -64,11 +70,31 @@ interface FromServer {
 
 export const routeName = (i: number): string => `route-${String(i).padStart(4, '0')}`;
 
-/** The route of a TCPShift at canary 0, as `tcpshift render` writes it. */
-function virtualService(shift: KubeObject): KubeObject {
+/** The routing objects of a TCPShift at canary 0, as `tcpshift render` writes them (Gateway, DestinationRule, VirtualService). */
+function rendered(shift: KubeObject, kind: string): KubeObject {
   const parsed = parseTCPShiftObject(shift);
   if (!parsed.ok) throw new Error(`the benchmark's TCPShift is invalid: ${JSON.stringify(parsed.issues)}`);
-  return renderIstioResources(parsed.shift as IstioShift, 0).find((o) => (o as KubeObject).kind === 'VirtualService') as KubeObject;
+  return renderIstioResources(parsed.shift as IstioShift, 0).find((o) => (o as KubeObject).kind === kind) as KubeObject;
+}
+
+const virtualService = (shift: KubeObject): KubeObject => rendered(shift, 'VirtualService');
+
+/**
+ * What the pre-flight checks before a first write (src/shift/preflight): the Gateway and the
+ * DestinationRule every route shares, the Service `echo` in namespace echo and one Running,
+ * Ready pod per subset (nothing runs them: the probes go to the stand-ins).
+ */
+function createRoutingChain(server: ApiServer, shift: KubeObject): void {
+  server.objects.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'echo' } });
+  server.objects.create(rendered(shift, 'Gateway'));
+  server.objects.create(rendered(shift, 'DestinationRule'));
+  server.objects.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'echo', namespace: 'echo' }, spec: { selector: { app: 'echo' }, ports: [{ name: 'tcp-echo', port: 9000 }] } });
+  for (const version of ['v1', 'v2']) {
+    const metadata = { name: `echo-${version}`, namespace: 'echo', labels: { app: 'echo', version } };
+    server.objects.create({ apiVersion: 'v1', kind: 'Pod', metadata, spec: { containers: [{ name: 'echo', image: 'tcpshift-echo' }] } });
+    const status = { phase: 'Running', podIP: '127.0.0.1', conditions: [{ type: 'Ready', status: 'True' }] };
+    server.objects.patch({ apiVersion: 'v1', kind: 'Pod', namespace: 'echo', name: metadata.name }, 'merge', { status }, 'status');
+  }
 }
 
 function tcpShift(name: string, shift: FleetShift, probeAddress: string): KubeObject {
@@ -96,14 +122,19 @@ function canaryShare(server: ApiServer, name: string): number {
   return total > 0 ? canary / total : 0;
 }
 
-/** A gateway stand-in for one route: each new connection is piped to v1 or v2 by the route's weights at accept. */
-async function weightedStandIn(server: ApiServer, route: string, upstream: { v1: number; v2: number }): Promise<net.Server> {
+/**
+ * A gateway stand-in for one route with its two versions behind it, in one socket: each new
+ * connection is answered as v1 or v2 by the route's weights at accept, with tcpshift-echo's
+ * banner line that names the version, then echoes verbatim. (Piping to separate echo servers
+ * doubled the sockets and event-loop turns of this process, whose stalls then showed up as
+ * probe timeouts on a loaded machine.)
+ */
+async function weightedStandIn(server: ApiServer, route: string): Promise<net.Server> {
   const standIn = net.createServer((client) => {
-    const port = Math.random() < canaryShare(server, route) ? upstream.v2 : upstream.v1;
-    const backend = net.connect({ host: '127.0.0.1', port });
-    client.on('error', () => backend.destroy());
-    backend.on('error', () => client.destroy());
-    client.pipe(backend).pipe(client);
+    const version = Math.random() < canaryShare(server, route) ? 'v2' : 'v1';
+    client.on('error', () => client.destroy());
+    client.write(`Version: ${version} (${route}-${version})\n\n`);
+    client.pipe(client);
   });
   await new Promise<void>((resolve) => standIn.listen(0, '127.0.0.1', resolve));
   return standIn;
@@ -119,11 +150,25 @@ async function probeAddresses(server: ApiServer, backend: FleetBackend, count: n
     echoes.push(v1);
     return Array.from({ length: count }, () => `127.0.0.1:${v1.ports[0]}`);
   }
-  const [v1, v2] = await Promise.all([echo('v1'), echo('v2')]);
-  echoes.push(v1, v2);
-  const upstream = { v1: v1.ports[0] ?? 0, v2: v2.ports[0] ?? 0 };
-  for (let i = 0; i < count; i++) standIns.push(await weightedStandIn(server, routeName(i), upstream));
+  for (let i = 0; i < count; i++) standIns.push(await weightedStandIn(server, routeName(i)));
   return standIns.map((s) => `127.0.0.1:${listenPort(s)}`);
+}
+
+/**
+ * The objects, ten shifts at a time with a turn of the event loop between (parsing and rendering
+ * a shift takes milliseconds; 200 at once stalled this process, and the probes through its
+ * stand-ins, for seconds).
+ */
+async function createFleet(server: ApiServer, create: { count: number; shift: FleetShift; backend: FleetBackend }, echoes: EchoServer[], standIns: net.Server[]): Promise<void> {
+  const addresses = await probeAddresses(server, create.backend, create.count, echoes, standIns);
+  const shifts = addresses.map((address, i) => tcpShift(routeName(i), create.shift, address));
+  if (shifts[0]) createRoutingChain(server, shifts[0]);
+  for (let i = 0; i < shifts.length; i += 10) {
+    const batch = shifts.slice(i, i + 10);
+    for (const s of batch) server.objects.create(virtualService(s));
+    for (const s of batch) server.objects.create(s);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 async function serveFleet(): Promise<void> {
@@ -135,21 +180,18 @@ async function serveFleet(): Promise<void> {
   const echoes: EchoServer[] = [];
   const standIns: net.Server[] = [];
   let count = 0;
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  loopDelay.enable();
   process.on('message', (m: ToServer) => {
     if (m === 'stop') {
       for (const s of standIns) s.close();
       void Promise.all([...echoes.map((e) => e.close()), server.close()]).then(() => process.disconnect());
-    } else if (m === 'stats') {
-      send({ stats: fleetStats(server, count) });
+    } else if ('stats' in m) {
+      send({ stats: { ...fleetStats(server, count, m.stats.final), serverLoopDelayMaxMs: Math.round(loopDelay.max / 1e6) } });
+      loopDelay.reset();
     } else {
       count = m.create.count;
-      const { shift, backend } = m.create;
-      void probeAddresses(server, backend, count, echoes, standIns).then((addresses) => {
-        const shifts = addresses.map((address, i) => tcpShift(routeName(i), shift, address));
-        for (const s of shifts) server.objects.create(virtualService(s));
-        for (const s of shifts) server.objects.create(s);
-        send({ created: count });
-      });
+      void createFleet(server, m.create, echoes, standIns).then(() => send({ created: count }));
     }
   });
   send({ kubeconfig: server.kubeconfig() });
@@ -157,22 +199,25 @@ async function serveFleet(): Promise<void> {
 
 interface StepJson {
   verdict?: string;
+  reasons?: string[];
   longLived?: { heartbeats?: number; ends?: Record<string, number> };
 }
 
-function fleetStats(server: ApiServer, count: number): FleetStats {
-  const stats: FleetStats = { promoted: 0, phases: {}, routePatches: [], requests: server.requestCounts(), heartbeats: 0, ends: {}, breachedSteps: 0 };
+function fleetStats(server: ApiServer, count: number, final: boolean): Omit<FleetStats, 'serverLoopDelayMaxMs'> {
+  const stats: Omit<FleetStats, 'serverLoopDelayMaxMs'> = { promoted: 0, phases: {}, routePatches: [], requests: server.requestCounts(), heartbeats: 0, ends: {}, breachedSteps: 0, breachReasons: [] };
   for (const o of server.objects.list('tcpshift.io/v1alpha1', 'TCPShift', NS)) {
     const status = o.status as { phase?: string; steps?: StepJson[] } | undefined;
     const phase = status?.phase ?? 'none';
     stats.phases[phase] = (stats.phases[phase] ?? 0) + 1;
     for (const step of status?.steps ?? []) {
       if (step.verdict === 'breach') stats.breachedSteps++;
+      if (step.verdict === 'breach' && stats.breachReasons.length < 5) stats.breachReasons.push(`${o.metadata.name ?? ''}: ${(step.reasons ?? []).join('; ')}`);
       stats.heartbeats += step.longLived?.heartbeats ?? 0;
       for (const [kind, n] of Object.entries(step.longLived?.ends ?? {})) stats.ends[kind] = (stats.ends[kind] ?? 0) + n;
     }
   }
   stats.promoted = stats.phases.Promoted ?? 0;
+  if (!final) return stats;
   const patches = new Map<string, number>();
   for (const r of server.requestLog()) if (r.verb === 'patch' && r.resource === 'virtualservices') patches.set(r.name ?? '', (patches.get(r.name ?? '') ?? 0) + 1);
   stats.routePatches = Array.from({ length: count }, (_, i) => patches.get(routeName(i)) ?? 0);
@@ -274,15 +319,27 @@ export async function runFleet(run: FleetRun): Promise<FleetResult> {
     await server.ask({ create: { count: run.shifts, shift: run.shift, backend: run.backend } }, 'created');
     let last: FleetStats | undefined;
     const deadline = Date.now() + (run.timeoutMs ?? 10 * 60_000);
+    let nextReport = Date.now() + 5000;
+    let cpuAtReport = cpuBefore;
+    let serverStallMs = 0;
     while (Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250));
-      await controller.rss();
-      last = await server.ask('stats', 'stats');
+      await new Promise((r) => setTimeout(r, 1000));
+      const rss = await controller.rss();
+      last = await server.ask({ stats: { final: false } }, 'stats');
+      serverStallMs = Math.max(serverStallMs, last.serverLoopDelayMaxMs);
+      if (Date.now() >= nextReport) {
+        const cpu = await controller.cpuSeconds();
+        run.log(`${JSON.stringify(last.phases)}; controller RSS ${mib(rss)}, CPU ${Math.round(((cpu - cpuAtReport) / 5) * 100)} %; server event-loop stall max ${serverStallMs} ms`);
+        cpuAtReport = cpu;
+        serverStallMs = 0;
+        nextReport += 5000;
+      }
       if (last.promoted === run.shifts || (last.phases.RolledBack ?? 0) + (last.phases.Failed ?? 0) > 0) break;
     }
     const timeToFinishMs = Math.round(performance.now() - started);
     const cpuPercent = Math.round((((await controller.cpuSeconds()) - cpuBefore) / (timeToFinishMs / 1000)) * 100);
-    if (!last || last.promoted !== run.shifts) throw new Error(`not every shift promoted: ${JSON.stringify({ phases: last?.phases, ends: last?.ends, breachedSteps: last?.breachedSteps })}`);
+    if (!last || last.promoted !== run.shifts) throw new Error(`not every shift promoted: ${JSON.stringify({ phases: last?.phases, ends: last?.ends, breachedSteps: last?.breachedSteps, breachReasons: last?.breachReasons })}`);
+    last = await server.ask({ stats: { final: true } }, 'stats');
     await controller.rss();
     run.log(`all ${run.shifts} promoted in ${timeToFinishMs} ms; peak RSS ${mib(controller.peakRss)}, CPU ${cpuPercent} %`);
     run.log(`API requests per shift: ${Object.entries(last.requests).map(([k, n]) => `${k} ${(n / run.shifts).toFixed(2)}`).join(', ')}`);
