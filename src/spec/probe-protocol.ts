@@ -40,6 +40,9 @@ const stepSchema = strictObject({
 export type ScriptStep = z.output<typeof stepSchema>;
 
 function stepProblem(step: ScriptStep): { field: string; message: string } | undefined {
+  if (step.timeout !== undefined && step.expect === undefined && step.expectBytes === undefined) {
+    return { field: 'timeout', message: 'applies to expect and expectBytes steps only' };
+  }
   if (step.send !== undefined) {
     const parsed = parseEscapes(step.send);
     return parsed.ok ? undefined : { field: 'send', message: parsed.problem };
@@ -47,9 +50,6 @@ function stepProblem(step: ScriptStep): { field: string; message: string } | und
   if (step.sendHex !== undefined) {
     const parsed = parseHex(step.sendHex);
     return parsed.ok ? undefined : { field: 'sendHex', message: parsed.problem };
-  }
-  if (step.timeout !== undefined && step.expect === undefined && step.expectBytes === undefined) {
-    return { field: 'timeout', message: 'applies to expect and expectBytes steps only' };
   }
   if (step.expect !== undefined) {
     const compiled = compileExpectPattern(step.expect);
