@@ -1,9 +1,10 @@
-import net from 'node:net';
+import type net from 'node:net';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { ProbeAddress } from './address.js';
 import type { ServerGreeting } from './identify.js';
 import { LineSplitter } from './line-splitter.js';
 import { describePeerLine, peerExcerpt } from './peer-text.js';
+import { connectSocket, peerCertificate, socketErrorKind, type TlsSettings } from './protocol/connect.js';
 
 /** How a session failed; `drained` is decided later by the pool, from announced weight changes. */
 export type SessionFailureKind = 'closed' | 'reset' | 'timeout' | 'corrupt' | 'refused';
@@ -28,6 +29,8 @@ export interface EchoSessionConfig {
   connectTimeoutMs: number;
   /** Each line sent must be echoed within this. */
   replyTimeoutMs: number;
+  /** TLS around the connection (spec.probe.tls); undefined: plain TCP. */
+  tls?: TlsSettings | undefined;
 }
 
 export interface EchoSessionEvents {
@@ -100,7 +103,7 @@ export class EchoSession {
     this.startedAtEpoch = clock.now();
     this.lastAliveAt = this.startedAtEpoch;
     this.startedMono = clock.monotonic();
-    this.socket = net.connect({ host: address.host, port: address.port, noDelay: true });
+    this.socket = connectSocket(address, config.tls);
     this.connectTimer = clock.setTimer(() => this.fail('timeout', `no connection within ${config.connectTimeoutMs}ms`), config.connectTimeoutMs);
     this.socket.on('connect', () => this.onConnect());
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -206,7 +209,8 @@ export class EchoSession {
     this.outstanding.shift();
     this.armDeadline();
     this.lastAliveAt = this.config.clock.now();
-    this.events.ready(this.config.identify({ bannerLines: greeting.lines, replyLine: line, replyPrefix: prefix }));
+    const certificate = peerCertificate(this.socket);
+    this.events.ready(this.config.identify({ bannerLines: greeting.lines, replyLine: line, replyPrefix: prefix, ...(certificate ? { certificate } : {}) }));
   }
 
   private onEcho(line: string): void {
@@ -227,9 +231,7 @@ export class EchoSession {
   }
 
   private onError(err: NodeJS.ErrnoException): void {
-    const code = err.code ?? err.message;
-    if (this.connectedMono === undefined) this.fail(code === 'ETIMEDOUT' ? 'timeout' : 'refused', code);
-    else this.fail('reset', code);
+    this.fail(socketErrorKind(err, this.connectedMono !== undefined), err.code ?? err.message);
   }
 
   /** `line`: what the peer sent that ended the session, kept only as a marked excerpt. */

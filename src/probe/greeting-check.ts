@@ -1,6 +1,7 @@
 /**
  * One probe connection's first exchange, kept whole: connect, send `PING <tag> 0`, read what the
- * server sends up to and including the echo (the ServerGreeting), and name the version with the
+ * server sends up to and including the echo (the ServerGreeting; with another protocol, run its
+ * opening steps and keep what they received), and name the version with the
  * spec's identify mode. The pre-flight runs a few of these before the first weight write: they
  * must all identify as the stable version; when they cannot, `suggestIdentify` names the mode
  * that fits what came back.
@@ -8,15 +9,16 @@
 import { describePeerLine, isVersionName } from './peer-text.js';
 import type { Clock } from '../util/clock.js';
 import type { ProbeAddress } from './address.js';
-import { EchoSession, type SessionFailure } from './echo-session.js';
-import { versionIdentifier, type IdentifyConfig, type ServerGreeting } from './identify.js';
+import type { SessionFailure } from './echo-session.js';
+import type { IdentifyConfig, ServerGreeting } from './identify.js';
+import { openSession, sessionConfig, type ProtocolOptions } from './session.js';
 
 export type GreetingResult =
   | { kind: 'identified'; version: string; greeting: ServerGreeting }
   | { kind: 'unidentified'; greeting: ServerGreeting }
   | { kind: 'failed'; failure: SessionFailure };
 
-export interface GreetingOptions {
+export interface GreetingOptions extends ProtocolOptions {
   address: ProbeAddress;
   identify: IdentifyConfig;
   connectTimeoutMs: number;
@@ -24,17 +26,15 @@ export interface GreetingOptions {
   clock: Clock;
 }
 
-/** Open one connection, read its greeting and echo, close it. */
+/** Open one connection, read its greeting and echo (or run the protocol's opening), close it. */
 export function readGreeting(options: GreetingOptions, tag: string): Promise<GreetingResult> {
-  const identify = versionIdentifier(options.identify);
+  const config = sessionConfig(options);
+  const identify = config.identify;
   let seen: ServerGreeting | undefined;
   return new Promise((resolve) => {
-    const session = new EchoSession(
+    const session = openSession(
       {
-        address: options.address,
-        clock: options.clock,
-        connectTimeoutMs: options.connectTimeoutMs,
-        replyTimeoutMs: options.replyTimeoutMs,
+        ...config,
         identify: (greeting) => {
           seen = greeting;
           return identify(greeting);

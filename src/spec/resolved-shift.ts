@@ -2,6 +2,7 @@ import type { HostPort } from './address.js';
 import { parseHostPort } from './address.js';
 import { durationMs } from './duration-field.js';
 import type { Identify } from './identify.js';
+import type { ProbeProtocol, ProbeTls } from './probe-protocol.js';
 import type { GatewayApiShiftSpec, IstioShiftSpec, TCPShiftResource, TCPShiftSpec } from './tcpshift-schema.js';
 
 /**
@@ -14,6 +15,8 @@ export interface ResolvedCommon {
   schedule: { steps: number[]; bakeMs: number };
   probe: {
     address: HostPort;
+    protocol: ProbeProtocol;
+    tls: ProbeTls | undefined;
     identify: Identify;
     connectTimeoutMs: number;
     longLived: { connections: number; heartbeatMs: number; timeoutMs: number };
@@ -74,6 +77,8 @@ function resolveCommon(spec: TCPShiftSpec): ResolvedCommon {
     schedule: { steps: [...schedule.steps], bakeMs: durationMs(schedule.bake) },
     probe: {
       address,
+      protocol: probe.protocol,
+      tls: probe.tls,
       identify: probe.identify,
       connectTimeoutMs: durationMs(probe.connectTimeout),
       longLived: {

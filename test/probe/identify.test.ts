@@ -13,7 +13,7 @@ describe('parseIdentify (the --identify flag)', () => {
   });
 
   it.each([
-    ['bannr', /is not banner, prefix:STABLE,CANARY or regex:RE/],
+    ['bannr', /is not banner, prefix:STABLE,CANARY, regex:RE .* or certificate:subject.CN|SAN/],
     ['prefix:one', /two words, one comma/],
     ['prefix:one,two,three', /two words, one comma/],
     ['prefix:,two', /identify.stable: must be a non-empty word without spaces/],

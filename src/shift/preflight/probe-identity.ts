@@ -48,7 +48,8 @@ function verdict(spec: ResolvedSpec, results: readonly GreetingResult[], options
 
 /** Probe PREFLIGHT_PROBES connections; throws a PreflightError when they do not identify as they must. */
 export async function checkProbeIdentity(spec: ResolvedSpec, clock: Clock, options: ProbeIdentityOptions): Promise<void> {
-  const greetingOptions = { address: spec.probe.address, identify: spec.probe.identify, connectTimeoutMs: spec.probe.connectTimeoutMs, replyTimeoutMs: spec.probe.longLived.timeoutMs, clock };
+  const { protocol, tls } = spec.probe;
+  const greetingOptions = { address: spec.probe.address, identify: spec.probe.identify, protocol, tls, heartbeatMs: spec.probe.longLived.heartbeatMs, connectTimeoutMs: spec.probe.connectTimeoutMs, replyTimeoutMs: spec.probe.longLived.timeoutMs, clock };
   const results = await Promise.all(Array.from({ length: PREFLIGHT_PROBES }, (_, i) => readGreeting(greetingOptions, `preflight-${i + 1}`)));
   verdict(spec, results, options);
 }

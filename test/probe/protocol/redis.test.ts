@@ -1,0 +1,92 @@
+// Protocol probes against a real redis-server (Debian's redis-server package): the redis preset
+// heart-beats long-lived connections with PING/+PONG, new connections are identified by a command
+// and a regex, a stopped server is a timeout within heartbeat + timeout, a killed one a reset or
+// close, and a script whose expect does not match what Redis answers ends corrupt with the bytes.
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LongLivedPool, type LongLivedPoolOptions } from '../../../src/probe/index.js';
+import type { ProbeProtocol } from '../../../src/spec/probe-protocol.js';
+import { ManualClock } from '../../../src/util/manual-clock.js';
+import { testSampler } from '../../support/probe-sampler.js';
+import { advanceUntil } from '../../support/probe-wait.js';
+import { startRealServer, type RealServer } from '../../support/real-server.js';
+import { programOrSkip } from '../../support/require-program.js';
+
+const redisServer = programOrSkip('redis-server');
+const HEARTBEAT_MS = 1000;
+const TIMEOUT_MS = 3000;
+const IDENTIFY_BY_KEY = { protocol: { name: 'redis', command: 'GET release' } as ProbeProtocol, identify: { mode: 'regex' as const, pattern: '(?<version>v[0-9]+)' } };
+
+describe.skipIf(!redisServer)('probes speaking RESP to redis-server', () => {
+  let redis: RealServer;
+  const pools: LongLivedPool[] = [];
+
+  beforeAll(async () => {
+    redis = await startRealServer(redisServer as string, (port) => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+    // The version a test deployment would seed per pod (the sandbox's Redis v1/v2 pair does so).
+    execFileSync('redis-cli', ['-p', String(redis.port), 'SET', 'release', 'v1']);
+  });
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.stop()));
+    await redis.stop();
+  });
+
+  function pool(clock: ManualClock, overrides: Partial<LongLivedPoolOptions> = {}): LongLivedPool {
+    const p = new LongLivedPool({ address: { host: '127.0.0.1', port: redis.port }, ...IDENTIFY_BY_KEY, connections: 3, heartbeatMs: HEARTBEAT_MS, timeoutMs: TIMEOUT_MS, clock, ...overrides });
+    pools.push(p);
+    return p;
+  }
+
+  it('identifies new connections by GET release and a regex', async () => {
+    const block = await testSampler(redis.port, IDENTIFY_BY_KEY.identify, { protocol: IDENTIFY_BY_KEY.protocol, maxAttempts: 6 }).run();
+    expect(block).toMatchObject({ attempted: 6, failed: 0, byVersion: { v1: 6 } });
+  });
+
+  it('ends corrupt when the answer does not hold the version (the pattern is the opening expect)', async () => {
+    const block = await testSampler(redis.port, { mode: 'regex', pattern: 'redis_version:(?<version>\\S+)' }, { protocol: { name: 'redis', command: 'GET release' }, maxAttempts: 2, replyTimeoutMs: 300 }).run();
+    expect(block.failuresByKind).toMatchObject({ corrupt: 2 });
+  });
+
+  it('heart-beats long-lived connections for several periods, then sees SIGSTOP as timeout within heartbeat + timeout', async () => {
+    const clock = new ManualClock();
+    const p = pool(clock);
+    const started = p.start();
+    await advanceUntil(clock, () => p.openConnections().length === 3, { stepMs: 10, maxMs: 2000 });
+    await started;
+    expect(p.openConnections().map((c) => c.version)).toEqual(['v1', 'v1', 'v1']);
+    await advanceUntil(clock, () => p.heartbeatCounts().echoed >= 3 * 5, { stepMs: 50, maxMs: 10 * HEARTBEAT_MS, settleMs: 15 });
+    expect(p.ends()).toEqual([]);
+
+    redis.signal('SIGSTOP');
+    try {
+      await advanceUntil(clock, () => p.ends().length === 3, { stepMs: 50, maxMs: 3 * (HEARTBEAT_MS + TIMEOUT_MS) });
+    } finally {
+      redis.signal('SIGCONT');
+    }
+    for (const end of p.ends()) {
+      expect(end.end).toBe('timeout');
+      expect(end.detectionMs).toBeLessThanOrEqual(HEARTBEAT_MS + TIMEOUT_MS);
+      expect(end.detail).toMatch(/nothing received within 3000ms for the redis heartbeat step 2 \(expect \/\\\+PONG\\r\\n\/\)/);
+    }
+  });
+
+  it('reports an expect Redis does not satisfy as corrupt, with the bytes escaped', async () => {
+    const clock = new ManualClock();
+    const script: ProbeProtocol = { name: 'script', open: [{ send: 'PING\\r\\n' }, { expect: '\\+PONG\\r\\n' }], heartbeat: [{ send: 'PING\\r\\n' }, { expect: '\\+PANG' }], close: [] };
+    const p = pool(clock, { protocol: script, identify: { mode: 'banner' }, connections: 1 });
+    void p.start();
+    await advanceUntil(clock, () => p.ends().length === 1, { stepMs: 100, maxMs: 2 * (HEARTBEAT_MS + TIMEOUT_MS) });
+    expect(p.ends()[0]).toMatchObject({ end: 'corrupt', peerExcerpt: 'peer bytes (7, escaped): "+PONG\\r\\n"' });
+    expect(p.ends()[0]?.detail).toMatch(/7 bytes received in 3000ms do not satisfy the script heartbeat step 2 \(expect \/\\\+PANG\/\)/);
+  });
+
+  it('sees SIGKILL as reset or closed', async () => {
+    const clock = new ManualClock();
+    const p = pool(clock);
+    void p.start();
+    await advanceUntil(clock, () => p.openConnections().length === 3, { stepMs: 10, maxMs: 2000 });
+    redis.signal('SIGKILL');
+    await advanceUntil(clock, () => p.ends().length === 3, { stepMs: 50, maxMs: HEARTBEAT_MS + TIMEOUT_MS });
+    for (const end of p.ends()) expect(['reset', 'closed']).toContain(end.end);
+  });
+});
