@@ -47,9 +47,14 @@ describe('systemClock timers', () => {
 
   it('a deadline with no reply still fires, and cancel() before it stops it', async () => {
     const fired: string[] = [];
-    systemClock.setTimer(() => fired.push('kept'), 10);
     systemClock.setTimer(() => fired.push('cancelled'), 10).cancel();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The kept one is due later than the cancelled one would have been: when it fires, the other had its turn.
+    await new Promise<void>((resolve) =>
+      systemClock.setTimer(() => {
+        fired.push('kept');
+        resolve();
+      }, 30),
+    );
     expect(fired).toEqual(['kept']);
   });
 });
