@@ -14,6 +14,7 @@ import { downCommand, envCommand, parseTimeout, runDetached } from './sandbox-co
 interface RawUpOptions {
   dir: string;
   drain: string;
+  edsMergeWindow: string;
   port: string;
   replicas: string;
   podDrainGrace: string;
@@ -33,6 +34,9 @@ Examples:
 
   # Short drains for quick experiments, a fixed gateway port, Istio tcp-echo style prefixes:
   tcpshift sandbox up --drain 5s --port 15400 --prefixes one,two
+
+  # Locality weight changes (DestinationRule distribute) reach new connections at once:
+  tcpshift sandbox up --eds-merge-window 0s
 
   # Gateway API: a TCPRoute with one Service per version instead of the VirtualService:
   tcpshift sandbox up --provider gateway-api --dir /tmp/sandbox-gwapi
@@ -57,6 +61,7 @@ export function sandboxCommand(ctx: CliContext): Command {
     .description('Run the embedded sandbox (API, mesh gateway, echo pods) in the foreground until Ctrl-C.')
     .option('--dir <dir>', 'where sandbox.json, kubeconfig and shift.yaml are written', '.sandbox')
     .option('--drain <duration>', "the gateway's drain duration after a route change (Istio drainDuration)", '45s')
+    .option('--eds-merge-window <duration>', "how long the gateway may hold an endpoint weight change before new connections see it (Envoy's update_merge_window)", '1s')
     .option('--port <port>', 'loopback port of the gateway (0: any free port)', '0')
     .option('--replicas <n>', `echo pods per version (0..${MAX_REPLICAS})`, '2')
     .option('--pod-drain-grace <duration>', 'how long a deleted pod keeps echoing before its FIN (tcpshift-echo --drain-grace)', '2s')
@@ -81,7 +86,7 @@ export function sandboxCommand(ctx: CliContext): Command {
 /** The flags of `up` as the detached process gets them (already checked). */
 function upArgs(raw: RawUpOptions): string[] {
   return [
-    '--drain', raw.drain, '--port', raw.port, '--replicas', raw.replicas, '--pod-drain-grace', raw.podDrainGrace,
+    '--drain', raw.drain, '--eds-merge-window', raw.edsMergeWindow, '--port', raw.port, '--replicas', raw.replicas, '--pod-drain-grace', raw.podDrainGrace,
     '--banner', raw.banner, '--provider', raw.provider, ...(raw.prefixes !== undefined ? ['--prefixes', raw.prefixes] : []),
   ];
 }
@@ -90,6 +95,7 @@ function parseUpOptions(raw: RawUpOptions): SandboxOptions & { dir: string } {
   return {
     dir: parseDir(raw.dir),
     drainMs: duration('--drain', raw.drain),
+    edsMergeWindowMs: duration('--eds-merge-window', raw.edsMergeWindow),
     gatewayListenPort: integer('--port', raw.port, 0, 65535),
     replicas: integer('--replicas', raw.replicas, 0, MAX_REPLICAS),
     podDrainGraceMs: duration('--pod-drain-grace', raw.podDrainGrace),

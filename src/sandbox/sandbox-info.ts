@@ -26,6 +26,8 @@ export interface SandboxInfo {
   namespace: 'echo';
   gateway: { host: string; port: number; gatewayPort: number };
   gateways: GatewayEntry[];
+  /** The gateway's EDS merge window: a locality weight change reaches new connections within it. */
+  edsMergeWindowMs: number;
   /** The process running the sandbox (`sandbox down` signals it). */
   pid: number;
 }

@@ -24,6 +24,8 @@ export interface SandboxOptions {
   dir?: string;
   /** Gateway drain duration. Default 45 s (Istio's drainDuration). */
   drainMs?: number;
+  /** The gateway's EDS merge window (Envoy's update_merge_window): how long a weight-only endpoint update may wait. Default 1 s. */
+  edsMergeWindowMs?: number;
   logger?: Logger;
   clock?: Clock;
   /** Loopback port of the gateway's 31400 listener; 0 (default): any free port. */
@@ -207,6 +209,7 @@ async function writeSandboxFiles(api: ApiServer, gateway: MeshGateway, files: Sa
     namespace: SANDBOX_NAMESPACE,
     gateway: { host: listener.host, port: listener.port, gatewayPort: GATEWAY_PORT },
     gateways: gatewayEntries(gateway),
+    edsMergeWindowMs: gateway.edsMergeWindowMs,
     pid: process.pid,
   };
   const address = `${info.gateway.host}:${info.gateway.port}`;
@@ -247,6 +250,7 @@ async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, t
       if (infoFile.current) infoFile.refresh(gateway);
     },
     drainMs,
+    ...(options.edsMergeWindowMs !== undefined ? { edsMergeWindowMs: options.edsMergeWindowMs } : {}),
     gatewayApi: true,
     clock,
     logger: logger.child({ component: 'gateway' }),

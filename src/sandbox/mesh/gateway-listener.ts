@@ -3,17 +3,17 @@ import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import type { Endpoint } from './endpoints.js';
 import type { Cluster, ListenerPlan, TcpProxyConfig } from './listener-plan.js';
-import { pickCluster, type RoundRobin } from './picker.js';
+import { pickCluster } from './picker.js';
 import { ProxyConnection, type UpstreamTarget } from './proxy-connection.js';
 
-/** What a listener needs from the gateway: endpoints now, where to dial, randomness, timers. */
+/** What a listener needs from the gateway: a cluster's load balancer, where to dial, randomness, timers. */
 export interface ListenerDeps {
   clock: Clock;
   logger: Logger;
   random: () => number;
   drainMs: number;
-  roundRobin: RoundRobin;
-  endpoints(cluster: Cluster): Endpoint[];
+  /** The host a new connection to this cluster gets now (the cluster's load balancer over its delivered EDS); undefined: none. */
+  pickEndpoint(cluster: Cluster): Endpoint | undefined;
   upstreamFor(endpoint: Endpoint): UpstreamTarget;
 }
 
@@ -167,7 +167,7 @@ export class GatewayListener {
     this.counters.accepted++;
     const generation = this.current;
     const chosen = generation.tcpProxy && pickCluster(generation.tcpProxy.clusters, this.deps.random);
-    const endpoint = chosen && this.deps.roundRobin.pick(chosen.cluster.name, this.deps.endpoints(chosen.cluster));
+    const endpoint = chosen && this.deps.pickEndpoint(chosen.cluster);
     if (!endpoint) {
       this.counters.noUpstream++;
       socket.destroy();

@@ -7,3 +7,7 @@ export { clusterEndpoints, type Endpoint } from './endpoints.js';
 export { INGRESS_GATEWAY_LABELS, type GatewayServer } from './gateway-servers.js';
 export type { MeshObjects } from './mesh-objects.js';
 export type { UpstreamTarget } from './proxy-connection.js';
+export { DEFAULT_GATEWAY_LOCALITY } from './gateway.js';
+export { DEFAULT_EDS_MERGE_WINDOW_MS } from './eds-merge-window.js';
+export type { ClusterLoadAssignment, LocalityLbEndpoints } from './load-assignment.js';
+export type { ClusterResource } from './xds-snapshot.js';
