@@ -15,6 +15,8 @@ export interface SessionFailure {
   detail: string;
   /** The offending line of a corrupt end, as a short marked excerpt: for diagnostics, never status. */
   peerExcerpt?: string;
+  /** A script's corrupt end: what was received, by shape only (src/probe/protocol/received-shape.ts). */
+  received?: string;
   /** Epoch ms of detection. */
   at: number;
   /** Epoch ms of the last sign of life: the last echo, else the connect. */

@@ -8,6 +8,7 @@ import { PEER_EXCERPT_BYTES } from '../peer-text.js';
 import type { ProbeSession, SessionConfig } from '../session.js';
 import { connectSocket, peerCertificate, socketErrorKind } from './connect.js';
 import { ReceiveBuffer } from './receive-buffer.js';
+import { describeReceived } from './received-shape.js';
 import { describeStep, type CompiledScript } from './script.js';
 import { ScriptRun, type RunState, type SendStep } from './script-run.js';
 
@@ -188,7 +189,7 @@ export class ScriptSession implements ProbeSession {
     const lines = (this.transcript ?? Buffer.alloc(0)).toString('latin1').split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
     if (lines.at(-1) === '') lines.pop();
     const certificate = peerCertificate(this.socket);
-    return { bannerLines: lines, replyLine: '', replyPrefix: captured ?? '', ...(captured === undefined ? {} : { captured }), ...(certificate ? { certificate } : {}) };
+    return { script: this.script.name, bannerLines: lines, replyLine: '', replyPrefix: captured ?? '', ...(captured === undefined ? {} : { captured }), ...(certificate ? { certificate } : {}) };
   }
 
   private fail(kind: SessionFailureKind, detail: string, bytes?: Buffer): void {
@@ -200,7 +201,7 @@ export class ScriptSession implements ProbeSession {
     this.events.failed({
       kind: refusedEarly ? 'refused' : kind,
       detail: refusedEarly ? `${detail} before the server sent anything` : detail,
-      ...(bytes === undefined ? {} : { peerExcerpt: bytesExcerpt(bytes) }),
+      ...(bytes === undefined ? {} : { peerExcerpt: bytesExcerpt(bytes), received: describeReceived(bytes) }),
       at: this.config.clock.now(),
       lastAliveAt: this.lastAliveAt,
     });

@@ -6,7 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LongLivedPool, type LongLivedPoolOptions } from '../../../src/probe/index.js';
 import type { ProbeProtocol } from '../../../src/spec/probe-protocol.js';
+import { checkProbeIdentity } from '../../../src/shift/preflight/index.js';
+import { parseTCPShiftObject } from '../../../src/spec/parse-tcpshift.js';
+import type { ResolvedSpec } from '../../../src/spec/resolved-shift.js';
+import { systemClock } from '../../../src/util/clock.js';
 import { ManualClock } from '../../../src/util/manual-clock.js';
+import { exampleObject, withChanges } from '../../spec/examples.js';
 import { testSampler } from '../../support/probe-sampler.js';
 import { advanceUntil } from '../../support/probe-wait.js';
 import { startRealServer, type RealServer } from '../../support/real-server.js';
@@ -78,6 +83,37 @@ describe.skipIf(!redisServer)('probes speaking RESP to redis-server', () => {
     await advanceUntil(clock, () => p.ends().length === 1, { stepMs: 100, maxMs: 2 * (HEARTBEAT_MS + TIMEOUT_MS) });
     expect(p.ends()[0]).toMatchObject({ end: 'corrupt', peerExcerpt: 'peer bytes (7, escaped): "+PONG\\r\\n"' });
     expect(p.ends()[0]?.detail).toMatch(/7 bytes received in 3000ms do not satisfy the script heartbeat step 2 \(expect \/\\\+PANG\/\)/);
+  });
+
+  describe('pre-flight (the opening script against the stable version)', () => {
+    function spec(probe: Record<string, unknown>): ResolvedSpec {
+      const result = parseTCPShiftObject(withChanges(exampleObject('shift.yaml'), { 'spec.probe.address': `127.0.0.1:${redis.port}`, 'spec.probe.longLived.timeout': '1s', 'spec.probe.longLived.heartbeat': '500ms', ...probe }));
+      if (!result.ok) throw new Error(JSON.stringify(result.issues));
+      return result.shift.spec;
+    }
+    const check = (s: ResolvedSpec): Promise<void> => checkProbeIdentity(s, systemClock, { stableOnly: true, passed: [] });
+
+    it('passes when every opening names the stable version', async () => {
+      await expect(check(spec({ 'spec.probe.protocol': IDENTIFY_BY_KEY.protocol, 'spec.probe.identify': IDENTIFY_BY_KEY.identify }))).resolves.toBeUndefined();
+    });
+
+    it('explains a mismatch by the shape of the answer, never its content (an INFO answer holds addresses and names)', async () => {
+      const error = await check(spec({ 'spec.probe.protocol': { name: 'redis', command: 'INFO server' }, 'spec.probe.identify': { mode: 'regex', pattern: 'no_such_field:(?<version>\\S+)' } })).catch((e: unknown) => e);
+      expect(error).toMatchObject({ reason: 'ProbeProtocolMismatch', field: 'spec.probe.protocol' });
+      expect(String(error)).toMatch(/bytes received in 1000ms do not satisfy the redis opening step 2 \(expect \/no_such_field:\(\?<version>\\S\+\)\/\); it sent \d+ bytes in \d+ line\(s\) of .*: a RESP bulk string/);
+      expect(String(error)).not.toMatch(/redis_version|os:|executable|config_file/);
+    });
+
+    it('names a Redis error by its code word, not its text', async () => {
+      execFileSync('redis-cli', ['-p', String(redis.port), 'CONFIG', 'SET', 'requirepass', 's3cret-in-config']);
+      try {
+        const error = await check(spec({ 'spec.probe.protocol': IDENTIFY_BY_KEY.protocol, 'spec.probe.identify': IDENTIFY_BY_KEY.identify })).catch((e: unknown) => e);
+        expect(String(error)).toMatch(/it sent \d+ bytes in 1 line\(s\) of \d+ bytes: a RESP error \(NOAUTH\)/);
+        expect(String(error)).not.toMatch(/Authentication required|s3cret/);
+      } finally {
+        execFileSync('redis-cli', ['-p', String(redis.port), '-a', 's3cret-in-config', '--no-auth-warning', 'CONFIG', 'SET', 'requirepass', '']);
+      }
+    });
   });
 
   it('sees SIGKILL as reset or closed', async () => {
