@@ -23,6 +23,8 @@ export interface GreetingOptions extends ProtocolOptions {
   identify: IdentifyConfig;
   connectTimeoutMs: number;
   replyTimeoutMs: number;
+  /** The long-lived heartbeat (an MQTT keep-alive is derived from it). */
+  heartbeatMs?: number;
   clock: Clock;
 }
 

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LongLivedPool, type LongLivedPoolOptions } from '../../../src/probe/index.js';
 import type { ProbeProtocol } from '../../../src/spec/probe-protocol.js';
+import { LightProber } from '../../../src/controller/light-prober.js';
 import { checkProbeIdentity } from '../../../src/shift/preflight/index.js';
 import { parseTCPShiftObject } from '../../../src/spec/parse-tcpshift.js';
 import type { ResolvedSpec } from '../../../src/spec/resolved-shift.js';
@@ -35,6 +36,12 @@ describe.skipIf(!redisServer)('probes speaking RESP to redis-server', () => {
     await Promise.all(pools.map((p) => p.stop()));
     await redis.stop();
   });
+
+  function spec(probe: Record<string, unknown>): ResolvedSpec {
+    const result = parseTCPShiftObject(withChanges(exampleObject('shift.yaml'), { 'spec.probe.address': `127.0.0.1:${redis.port}`, 'spec.probe.longLived.timeout': '1s', 'spec.probe.longLived.heartbeat': '500ms', ...probe }));
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    return result.shift.spec;
+  }
 
   function pool(clock: ManualClock, overrides: Partial<LongLivedPoolOptions> = {}): LongLivedPool {
     const p = new LongLivedPool({ address: { host: '127.0.0.1', port: redis.port }, ...IDENTIFY_BY_KEY, connections: 3, heartbeatMs: HEARTBEAT_MS, timeoutMs: TIMEOUT_MS, clock, ...overrides });
@@ -86,11 +93,6 @@ describe.skipIf(!redisServer)('probes speaking RESP to redis-server', () => {
   });
 
   describe('pre-flight (the opening script against the stable version)', () => {
-    function spec(probe: Record<string, unknown>): ResolvedSpec {
-      const result = parseTCPShiftObject(withChanges(exampleObject('shift.yaml'), { 'spec.probe.address': `127.0.0.1:${redis.port}`, 'spec.probe.longLived.timeout': '1s', 'spec.probe.longLived.heartbeat': '500ms', ...probe }));
-      if (!result.ok) throw new Error(JSON.stringify(result.issues));
-      return result.shift.spec;
-    }
     const check = (s: ResolvedSpec): Promise<void> => checkProbeIdentity(s, systemClock, { stableOnly: true, passed: [] });
 
     it('passes when every opening names the stable version', async () => {
@@ -114,6 +116,21 @@ describe.skipIf(!redisServer)('probes speaking RESP to redis-server', () => {
         execFileSync('redis-cli', ['-p', String(redis.port), '-a', 's3cret-in-config', '--no-auth-warning', 'CONFIG', 'SET', 'requirepass', '']);
       }
     });
+  });
+
+  it("the controller's light prober runs the protocol's opening: passes on Redis, fails on an answer it does not expect", async () => {
+    const lightBlock = async (probe: Record<string, unknown>): Promise<unknown> => {
+      const prober = new LightProber(spec(probe), systemClock);
+      await prober.start();
+      const done = new Promise<void>((resolve) => prober.onChange(() => { if (prober.status().observation.samplingDone) resolve(); }));
+      prober.startSampling({ stepIndex: 0, targetShare: 0.1 });
+      await done;
+      await prober.stop();
+      return prober.status().observation.newConnections;
+    };
+    expect(await lightBlock({ 'spec.probe.protocol': IDENTIFY_BY_KEY.protocol, 'spec.probe.identify': IDENTIFY_BY_KEY.identify })).toMatchObject({ attempted: 1, succeeded: 1 });
+    const helloScript = { name: 'script', open: [{ send: 'PING\\r\\n' }, { expect: '^(?<version>HELLO \\S+)' }], heartbeat: [{ send: 'PING\\r\\n' }, { expect: '\\+PONG' }] };
+    expect(await lightBlock({ 'spec.probe.protocol': helloScript })).toMatchObject({ attempted: 1, failed: 1, failuresByKind: { corrupt: 1 } });
   });
 
   it('sees SIGKILL as reset or closed', async () => {
