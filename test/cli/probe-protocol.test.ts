@@ -1,25 +1,13 @@
 // `tcpshift probe --protocol ...`: the flags' mistakes are exit 2 naming the flag (in process),
 // and one real CLI process heart-beats and identifies a real redis-server with -o json.
 import { execFileSync } from 'node:child_process';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
 import type { ProbeResult } from '../../src/cli/probe.js';
-import { systemClock } from '../../src/util/clock.js';
-import { runTcpshift } from '../support/cli.js';
+import { execBin, runTcpshift, type CliRun } from '../support/cli.js';
 import { startRealServer, type RealServer } from '../support/real-server.js';
 import { programOrSkip } from '../support/require-program.js';
 
-async function inProcess(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await runCli(['probe', ...args], { stdout, stderr, env: {}, clock: systemClock, interrupts: new AbortController().signal });
-  return { code, stderr: err, stdout: out };
-}
+const inProcess = (args: string[]): Promise<CliRun> => runTcpshift(['probe', ...args]);
 
 describe('tcpshift probe --protocol: bad input', () => {
   it.each([
@@ -54,7 +42,7 @@ describe.skipIf(!redisServer)('tcpshift probe --protocol redis (a real process a
   });
 
   it('heart-beats and identifies, printing only the blocks with -o json', async () => {
-    const run = await runTcpshift(['probe', '--address', `127.0.0.1:${redis.port}`, '--protocol', 'redis', '--command', 'GET release', '--identify', 'regex:(?<version>v[0-9]+)', '--canary', 'v2', '--duration', '2s', '--long-lived', '3', '--heartbeat', '200ms', '--timeout', '2s', '--new-rate', '10', '-o', 'json']);
+    const run = await execBin('tcpshift', ['probe', '--address', `127.0.0.1:${redis.port}`, '--protocol', 'redis', '--command', 'GET release', '--identify', 'regex:(?<version>v[0-9]+)', '--canary', 'v2', '--duration', '2s', '--long-lived', '3', '--heartbeat', '200ms', '--timeout', '2s', '--new-rate', '10', '-o', 'json']);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as ProbeResult;
     expect(result.longLived.ends).toMatchObject({ closed: 0, reset: 0, timeout: 0, corrupt: 0 });

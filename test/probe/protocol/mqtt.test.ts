@@ -6,9 +6,10 @@ import { LongLivedPool } from '../../../src/probe/index.js';
 import { ANY_VERSION } from '../../../src/probe/new-connections/sampler.js';
 import { ManualClock } from '../../../src/util/manual-clock.js';
 import { testSampler } from '../../support/probe-sampler.js';
-import { advanceUntil, waitFor } from '../../support/probe-wait.js';
+import { waitFor } from '../../support/probe-wait.js';
 import { startRealServer, type RealServer } from '../../support/real-server.js';
 import { programOrSkip } from '../../support/require-program.js';
+import { stopThenKill } from '../../support/stop-and-kill.js';
 
 const mosquitto = programOrSkip('mosquitto');
 const HEARTBEAT_MS = 1000;
@@ -37,28 +38,8 @@ describe.skipIf(!mosquitto)('probes speaking MQTT 3.1.1 to mosquitto', () => {
 
   it('heart-beats with PINGREQ for several periods, then sees SIGSTOP as timeout and SIGKILL as reset or closed', async () => {
     const clock = new ManualClock();
-    const stopped = pool(clock);
-    const killed = pool(clock);
-    try {
-      void stopped.start();
-      await advanceUntil(clock, () => stopped.heartbeatCounts().echoed >= 3 * 4, { stepMs: 50, maxMs: 10 * HEARTBEAT_MS, settleMs: 15 });
-      expect(stopped.ends()).toEqual([]);
-      expect(broker.stderr()).toMatch(/Received PINGREQ from probe-1-[0-9a-f]{12}/);
-      broker.signal('SIGSTOP');
-      await advanceUntil(clock, () => stopped.ends().length === 3, { stepMs: 50, maxMs: 3 * (HEARTBEAT_MS + TIMEOUT_MS) });
-      broker.signal('SIGCONT');
-      for (const end of stopped.ends()) {
-        expect(end.end).toBe('timeout');
-        expect(end.detectionMs).toBeLessThanOrEqual(HEARTBEAT_MS + TIMEOUT_MS);
-        expect(end.detail).toMatch(/mqtt heartbeat step 2 \(expect \/\\xd0\\x00\/\)/);
-      }
-      void killed.start();
-      await advanceUntil(clock, () => killed.heartbeatCounts().echoed >= 3, { stepMs: 50, maxMs: 5 * HEARTBEAT_MS, settleMs: 15 });
-      broker.signal('SIGKILL');
-      await advanceUntil(clock, () => killed.ends().length === 3, { stepMs: 50, maxMs: HEARTBEAT_MS + TIMEOUT_MS });
-      for (const end of killed.ends()) expect(['reset', 'closed']).toContain(end.end);
-    } finally {
-      await Promise.all([stopped.stop(), killed.stop()]);
-    }
+    const { stopped } = await stopThenKill(broker, { clock, pool: () => pool(clock), connections: 3, heartbeatMs: HEARTBEAT_MS, timeoutMs: TIMEOUT_MS, periods: 4 });
+    expect(broker.stderr()).toMatch(/Received PINGREQ from probe-1-[0-9a-f]{12}/);
+    for (const end of stopped) expect(end.detail).toMatch(/mqtt heartbeat step 2 \(expect \/\\xd0\\x00\/\)/);
   });
 });

@@ -17,6 +17,7 @@ import { testSampler } from '../../support/probe-sampler.js';
 import { advanceUntil } from '../../support/probe-wait.js';
 import { startRealServer, type RealServer } from '../../support/real-server.js';
 import { programOrSkip } from '../../support/require-program.js';
+import { stopThenKill } from '../../support/stop-and-kill.js';
 
 const redisServer = programOrSkip('redis-server');
 const HEARTBEAT_MS = 1000;
@@ -57,29 +58,6 @@ describe.skipIf(!redisServer)('probes speaking RESP to redis-server', () => {
   it('ends corrupt when the answer does not hold the version (the pattern is the opening expect)', async () => {
     const block = await testSampler(redis.port, { mode: 'regex', pattern: 'redis_version:(?<version>\\S+)' }, { protocol: { name: 'redis', command: 'GET release' }, maxAttempts: 2, replyTimeoutMs: 300 }).run();
     expect(block.failuresByKind).toMatchObject({ corrupt: 2 });
-  });
-
-  it('heart-beats long-lived connections for several periods, then sees SIGSTOP as timeout within heartbeat + timeout', async () => {
-    const clock = new ManualClock();
-    const p = pool(clock);
-    const started = p.start();
-    await advanceUntil(clock, () => p.openConnections().length === 3, { stepMs: 10, maxMs: 2000 });
-    await started;
-    expect(p.openConnections().map((c) => c.version)).toEqual(['v1', 'v1', 'v1']);
-    await advanceUntil(clock, () => p.heartbeatCounts().echoed >= 3 * 5, { stepMs: 50, maxMs: 10 * HEARTBEAT_MS, settleMs: 15 });
-    expect(p.ends()).toEqual([]);
-
-    redis.signal('SIGSTOP');
-    try {
-      await advanceUntil(clock, () => p.ends().length === 3, { stepMs: 50, maxMs: 3 * (HEARTBEAT_MS + TIMEOUT_MS) });
-    } finally {
-      redis.signal('SIGCONT');
-    }
-    for (const end of p.ends()) {
-      expect(end.end).toBe('timeout');
-      expect(end.detectionMs).toBeLessThanOrEqual(HEARTBEAT_MS + TIMEOUT_MS);
-      expect(end.detail).toMatch(/nothing received within 3000ms for the redis heartbeat step 2 \(expect \/\\\+PONG\\r\\n\/\)/);
-    }
   });
 
   it('reports an expect Redis does not satisfy as corrupt, with the bytes escaped', async () => {
@@ -133,13 +111,11 @@ describe.skipIf(!redisServer)('probes speaking RESP to redis-server', () => {
     expect(await lightBlock({ 'spec.probe.protocol': helloScript })).toMatchObject({ attempted: 1, failed: 1, failuresByKind: { corrupt: 1 } });
   });
 
-  it('sees SIGKILL as reset or closed', async () => {
+  // Last: it kills the server.
+  it('heart-beats long-lived connections for several periods, sees SIGSTOP as timeout within heartbeat + timeout and SIGKILL as reset or closed', async () => {
     const clock = new ManualClock();
-    const p = pool(clock);
-    void p.start();
-    await advanceUntil(clock, () => p.openConnections().length === 3, { stepMs: 10, maxMs: 2000 });
-    redis.signal('SIGKILL');
-    await advanceUntil(clock, () => p.ends().length === 3, { stepMs: 50, maxMs: HEARTBEAT_MS + TIMEOUT_MS });
-    for (const end of p.ends()) expect(['reset', 'closed']).toContain(end.end);
+    const { versions, stopped } = await stopThenKill(redis, { clock, pool: () => pool(clock), connections: 3, heartbeatMs: HEARTBEAT_MS, timeoutMs: TIMEOUT_MS, periods: 5 });
+    expect(versions).toEqual(['v1', 'v1', 'v1']);
+    for (const end of stopped) expect(end.detail).toMatch(/nothing received within 3000ms for the redis heartbeat step 2 \(expect \/\\\+PONG\\r\\n\/\)/);
   });
 });

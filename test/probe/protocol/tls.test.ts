@@ -8,8 +8,8 @@ import { createSelfSignedCert } from '../../../src/sandbox/apiserver/self-signed
 import type { ProbeTls } from '../../../src/spec/probe-protocol.js';
 import { ManualClock } from '../../../src/util/manual-clock.js';
 import { testSampler } from '../../support/probe-sampler.js';
-import { advanceUntil } from '../../support/probe-wait.js';
 import { startRealServer, type RealServer } from '../../support/real-server.js';
+import { stopThenKill } from '../../support/stop-and-kill.js';
 
 const HEARTBEAT_MS = 1000;
 const TIMEOUT_MS = 3000;
@@ -51,26 +51,7 @@ describe('probes over TLS', () => {
   it('heart-beats over TLS, sees SIGSTOP as timeout within heartbeat + timeout and SIGKILL as reset or closed', async () => {
     const clock = new ManualClock();
     const pool = (): LongLivedPool => new LongLivedPool({ address: { host: '127.0.0.1', port: server.port }, identify: { mode: 'certificate', field: 'subject.CN' }, tls: trusted, connections: 2, heartbeatMs: HEARTBEAT_MS, timeoutMs: TIMEOUT_MS, clock });
-    const stopped = pool();
-    const killed = pool();
-    try {
-      void stopped.start();
-      await advanceUntil(clock, () => stopped.heartbeatCounts().echoed >= 2 * 4, { stepMs: 50, maxMs: 10 * HEARTBEAT_MS, settleMs: 15 });
-      expect(stopped.openConnections().map((c) => c.version)).toEqual(['v2', 'v2']);
-      server.signal('SIGSTOP');
-      await advanceUntil(clock, () => stopped.ends().length === 2, { stepMs: 50, maxMs: 3 * (HEARTBEAT_MS + TIMEOUT_MS) });
-      server.signal('SIGCONT');
-      for (const end of stopped.ends()) {
-        expect(end.end).toBe('timeout');
-        expect(end.detectionMs).toBeLessThanOrEqual(HEARTBEAT_MS + TIMEOUT_MS);
-      }
-      void killed.start();
-      await advanceUntil(clock, () => killed.heartbeatCounts().echoed >= 2, { stepMs: 50, maxMs: 5 * HEARTBEAT_MS, settleMs: 15 });
-      server.signal('SIGKILL');
-      await advanceUntil(clock, () => killed.ends().length === 2, { stepMs: 50, maxMs: HEARTBEAT_MS + TIMEOUT_MS });
-      for (const end of killed.ends()) expect(['reset', 'closed']).toContain(end.end);
-    } finally {
-      await Promise.all([stopped.stop(), killed.stop()]);
-    }
+    const { versions } = await stopThenKill(server, { clock, pool, connections: 2, heartbeatMs: HEARTBEAT_MS, timeoutMs: TIMEOUT_MS, periods: 4 });
+    expect(versions).toEqual(['v2', 'v2']);
   });
 });
