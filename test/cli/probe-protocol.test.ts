@@ -42,7 +42,7 @@ describe.skipIf(!redisServer)('tcpshift probe --protocol redis (a real process a
   });
 
   it('heart-beats and identifies, printing only the blocks with -o json', async () => {
-    const run = await execBin('tcpshift', ['probe', '--address', `127.0.0.1:${redis.port}`, '--protocol', 'redis', '--command', 'GET release', '--identify', 'regex:(?<version>v[0-9]+)', '--canary', 'v2', '--duration', '2s', '--long-lived', '3', '--heartbeat', '200ms', '--timeout', '2s', '--new-rate', '10', '-o', 'json']);
+    const run = await execBin('tcpshift', ['probe', '--address', `127.0.0.1:${redis.port}`, '--protocol', 'redis', '--command', 'GET release', '--identify', 'regex:(?<version>v[0-9]+)', '--canary', 'v2', '--duration', '1s', '--long-lived', '3', '--heartbeat', '200ms', '--timeout', '2s', '--new-rate', '10', '-o', 'json']);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as ProbeResult;
     expect(result.longLived.ends).toMatchObject({ closed: 0, reset: 0, timeout: 0, corrupt: 0 });

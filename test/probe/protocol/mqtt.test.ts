@@ -38,7 +38,7 @@ describe.skipIf(!mosquitto)('probes speaking MQTT 3.1.1 to mosquitto', () => {
 
   it('heart-beats with PINGREQ for several periods, then sees SIGSTOP as timeout and SIGKILL as reset or closed', async () => {
     const clock = new ManualClock();
-    const { stopped } = await stopThenKill(broker, { clock, pool: () => pool(clock), connections: 3, heartbeatMs: HEARTBEAT_MS, timeoutMs: TIMEOUT_MS, periods: 4 });
+    const { stopped } = await stopThenKill(broker, { clock, pool: () => pool(clock), connections: 3, heartbeatMs: HEARTBEAT_MS, timeoutMs: TIMEOUT_MS, periods: 3 });
     expect(broker.stderr()).toMatch(/Received PINGREQ from probe-1-[0-9a-f]{12}/);
     for (const end of stopped) expect(end.detail).toMatch(/mqtt heartbeat step 2 \(expect \/\\xd0\\x00\/\)/);
   });

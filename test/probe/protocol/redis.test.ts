@@ -114,7 +114,7 @@ describe.skipIf(!redisServer)('probes speaking RESP to redis-server', () => {
   // Last: it kills the server.
   it('heart-beats long-lived connections for several periods, sees SIGSTOP as timeout within heartbeat + timeout and SIGKILL as reset or closed', async () => {
     const clock = new ManualClock();
-    const { versions, stopped } = await stopThenKill(redis, { clock, pool: () => pool(clock), connections: 3, heartbeatMs: HEARTBEAT_MS, timeoutMs: TIMEOUT_MS, periods: 5 });
+    const { versions, stopped } = await stopThenKill(redis, { clock, pool: () => pool(clock), connections: 3, heartbeatMs: HEARTBEAT_MS, timeoutMs: TIMEOUT_MS, periods: 3 });
     expect(versions).toEqual(['v1', 'v1', 'v1']);
     for (const end of stopped) expect(end.detail).toMatch(/nothing received within 3000ms for the redis heartbeat step 2 \(expect \/\\\+PONG\\r\\n\/\)/);
   });

@@ -51,7 +51,7 @@ describe('probes over TLS', () => {
   it('heart-beats over TLS, sees SIGSTOP as timeout within heartbeat + timeout and SIGKILL as reset or closed', async () => {
     const clock = new ManualClock();
     const pool = (): LongLivedPool => new LongLivedPool({ address: { host: '127.0.0.1', port: server.port }, identify: { mode: 'certificate', field: 'subject.CN' }, tls: trusted, connections: 2, heartbeatMs: HEARTBEAT_MS, timeoutMs: TIMEOUT_MS, clock });
-    const { versions } = await stopThenKill(server, { clock, pool, connections: 2, heartbeatMs: HEARTBEAT_MS, timeoutMs: TIMEOUT_MS, periods: 4 });
+    const { versions } = await stopThenKill(server, { clock, pool, connections: 2, heartbeatMs: HEARTBEAT_MS, timeoutMs: TIMEOUT_MS, periods: 3 });
     expect(versions).toEqual(['v2', 'v2']);
   });
 });
