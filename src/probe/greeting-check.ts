@@ -23,6 +23,8 @@ export interface GreetingOptions extends ProtocolOptions {
   identify: IdentifyConfig;
   connectTimeoutMs: number;
   replyTimeoutMs: number;
+  /** The long-lived heartbeat (an MQTT keep-alive is derived from it). */
+  heartbeatMs?: number;
   clock: Clock;
 }
 
@@ -74,6 +76,11 @@ export function suggestIdentify(greeting: ServerGreeting): string | undefined {
  * `Version:`, and the echo's prefix only when it looks like a version name.
  */
 export function describeGreeting(greeting: ServerGreeting): string {
+  if (greeting.script !== undefined) {
+    const lines = greeting.bannerLines;
+    const received = lines.length === 0 ? 'nothing' : `${lines.length} line(s) (${lines.slice(0, 3).map(describePeerLine).join(', ')})`;
+    return `the ${greeting.script} opening passed, receiving ${received}${greeting.captured === undefined ? '' : ', and its version group captured a value'}`;
+  }
   const banner = greeting.bannerLines.length === 0 ? 'no banner' : `${greeting.bannerLines.length} banner line(s) (${greeting.bannerLines.slice(0, 3).map(describePeerLine).join(', ')}${greeting.bannerLines.some((l) => VERSION_LINE.test(l)) ? ', one starting with Version:' : ', none starting with Version:'})`;
   const prefix = greeting.replyPrefix;
   const echo = prefix === '' ? 'the echo verbatim' : isVersionName(prefix) ? `the echo after the prefix ${prefix}` : `the echo after a prefix that is not a version name (${describePeerLine(prefix)})`;

@@ -30,6 +30,8 @@ export interface ServerGreeting {
   replyLine: string;
   /** What came before ` <line>` in the echo; '' for a verbatim echo. A script's captured version. */
   replyPrefix: string;
+  /** A script protocol's name (redis, mqtt, script, ...): bannerLines are what its opening received. */
+  script?: string;
   /** A script protocol: what the opening's `version` group captured. */
   captured?: string;
   /** With TLS: the names in the server certificate. */

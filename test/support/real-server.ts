@@ -6,6 +6,8 @@ import net from 'node:net';
 export interface RealServer {
   port: number;
   process: ChildProcess;
+  /** The last 64 KiB the server wrote to stderr (its log). */
+  stderr(): string;
   /** Send a signal (SIGSTOP, SIGCONT, SIGKILL) to the server process. */
   signal(name: NodeJS.Signals): void;
   stop(): Promise<void>;
@@ -35,18 +37,19 @@ export async function startRealServer(program: string, args: (port: number) => s
   const port = await freePort();
   const child = spawn(program, args(port), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-2000); });
+  child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-65_536); });
   const deadline = Date.now() + timeoutMs;
   while (!(await accepts(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`${program} did not listen on ${port} (exit ${child.exitCode}): ${stderr}`);
+      throw new Error(`${program} did not listen on ${port} (exit ${child.exitCode}): ${stderr.slice(-2000)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return {
     port,
     process: child,
+    stderr: () => stderr,
     signal: (name) => child.kill(name),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -6,8 +6,10 @@ import type { EchoSessionEvents, SessionFailureKind, SessionTimings } from '../e
 import type { ServerGreeting } from '../identify.js';
 import { PEER_EXCERPT_BYTES } from '../peer-text.js';
 import type { ProbeSession, SessionConfig } from '../session.js';
+import { SessionMarks } from '../session-marks.js';
 import { connectSocket, peerCertificate, socketErrorKind } from './connect.js';
 import { ReceiveBuffer } from './receive-buffer.js';
+import { describeReceived } from './received-shape.js';
 import { describeStep, type CompiledScript } from './script.js';
 import { ScriptRun, type RunState, type SendStep } from './script-run.js';
 
@@ -31,13 +33,9 @@ export class ScriptSession implements ProbeSession {
   private transcript: Buffer | undefined = Buffer.alloc(0);
   private timer: TimerHandle | undefined;
   private waitingIndex = -1;
-  private readonly startedAtEpoch: number;
-  private readonly startedMono: number;
-  private connectedMono: number | undefined;
-  private firstByteMono: number | undefined;
+  private readonly marks: SessionMarks;
   private beatSentMono = 0;
   private seq = 0;
-  private lastAliveAt: number;
   private ended = false;
   private socketClosed = false;
   private overflowed = false;
@@ -49,16 +47,14 @@ export class ScriptSession implements ProbeSession {
   ) {
     const { clock } = config;
     this.script = config.script as CompiledScript;
-    this.startedAtEpoch = clock.now();
-    this.lastAliveAt = this.startedAtEpoch;
-    this.startedMono = clock.monotonic();
+    this.marks = new SessionMarks(clock);
     this.socket = connectSocket(config.address, config.tls);
     this.timer = clock.setTimer(() => this.fail('timeout', `no connection within ${config.connectTimeoutMs}ms`), config.connectTimeoutMs);
     this.socket.on(config.tls ? 'secureConnect' : 'connect', () => this.onConnect());
-    if (config.tls) this.socket.on('connect', () => { this.connectedMono ??= this.config.clock.monotonic(); });
+    if (config.tls) this.socket.on('connect', () => this.marks.connect());
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('end', () => this.fail('closed', 'closed by peer (FIN)'));
-    this.socket.on('error', (err: NodeJS.ErrnoException) => this.fail(socketErrorKind(err, this.connectedMono !== undefined), `${err.code ?? err.message}`));
+    this.socket.on('error', (err: NodeJS.ErrnoException) => this.fail(socketErrorKind(err, this.marks.connected), err.code ?? err.message));
     this.socket.on('close', () => {
       this.socketClosed = true;
       this.fail('closed', 'socket closed');
@@ -70,10 +66,7 @@ export class ScriptSession implements ProbeSession {
   }
 
   get timings(): SessionTimings {
-    const timings: SessionTimings = { startedAtEpoch: this.startedAtEpoch };
-    if (this.connectedMono !== undefined) timings.connectMs = this.connectedMono - this.startedMono;
-    if (this.firstByteMono !== undefined) timings.ttfbMs = this.firstByteMono - (this.connectedMono ?? this.startedMono);
-    return timings;
+    return this.marks.timings();
   }
 
   get localPort(): number | undefined {
@@ -94,7 +87,7 @@ export class ScriptSession implements ProbeSession {
     if (!this.ended) {
       this.ended = true;
       this.clearTimer();
-      if (this.script.close.length > 0 && this.connectedMono !== undefined && this.phase !== 'connecting') {
+      if (this.script.close.length > 0 && this.marks.connected && this.phase !== 'connecting') {
         this.socket.end(this.script.close);
         const linger = this.config.clock.setTimer(() => this.socket.destroy(), this.config.replyTimeoutMs);
         this.socket.on('close', () => linger.cancel());
@@ -105,9 +98,7 @@ export class ScriptSession implements ProbeSession {
   }
 
   private onConnect(): void {
-    const { clock } = this.config;
-    this.connectedMono ??= clock.monotonic();
-    this.lastAliveAt = clock.now();
+    this.marks.connect();
     this.clearTimer();
     this.phase = 'opening';
     this.startRun(this.script.open);
@@ -125,7 +116,7 @@ export class ScriptSession implements ProbeSession {
 
   private onData(chunk: Buffer): void {
     if (this.ended) return;
-    this.firstByteMono ??= this.config.clock.monotonic();
+    this.marks.heard();
     if (this.transcript && this.transcript.length < MAX_PATTERN_INPUT_CHARS) {
       this.transcript = Buffer.concat([this.transcript, chunk.subarray(0, MAX_PATTERN_INPUT_CHARS - this.transcript.length)]);
     }
@@ -170,8 +161,7 @@ export class ScriptSession implements ProbeSession {
   private finishRun(run: ScriptRun): void {
     this.clearTimer();
     this.run = undefined;
-    const { clock } = this.config;
-    this.lastAliveAt = clock.now();
+    this.marks.alive();
     if (this.phase === 'opening') {
       this.phase = 'idle';
       const greeting = this.greeting(run.captured);
@@ -180,7 +170,7 @@ export class ScriptSession implements ProbeSession {
       return;
     }
     this.phase = 'idle';
-    this.events.echoed(this.seq, clock.monotonic() - this.beatSentMono);
+    this.events.echoed(this.seq, this.config.clock.monotonic() - this.beatSentMono);
   }
 
   /** What the opening received, as the identify modes read it (src/probe/identify.ts). */
@@ -188,7 +178,7 @@ export class ScriptSession implements ProbeSession {
     const lines = (this.transcript ?? Buffer.alloc(0)).toString('latin1').split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
     if (lines.at(-1) === '') lines.pop();
     const certificate = peerCertificate(this.socket);
-    return { bannerLines: lines, replyLine: '', replyPrefix: captured ?? '', ...(captured === undefined ? {} : { captured }), ...(certificate ? { certificate } : {}) };
+    return { script: this.script.name, bannerLines: lines, replyLine: '', replyPrefix: captured ?? '', ...(captured === undefined ? {} : { captured }), ...(certificate ? { certificate } : {}) };
   }
 
   private fail(kind: SessionFailureKind, detail: string, bytes?: Buffer): void {
@@ -196,14 +186,7 @@ export class ScriptSession implements ProbeSession {
     this.ended = true;
     this.clearTimer();
     this.socket.destroy();
-    const refusedEarly = !this.isReady && this.firstByteMono === undefined && (kind === 'closed' || kind === 'reset');
-    this.events.failed({
-      kind: refusedEarly ? 'refused' : kind,
-      detail: refusedEarly ? `${detail} before the server sent anything` : detail,
-      ...(bytes === undefined ? {} : { peerExcerpt: bytesExcerpt(bytes) }),
-      at: this.config.clock.now(),
-      lastAliveAt: this.lastAliveAt,
-    });
+    this.events.failed(this.marks.failure(kind, detail, this.isReady, bytes === undefined ? {} : { peerExcerpt: bytesExcerpt(bytes), received: describeReceived(bytes) }));
   }
 
   private clearTimer(): void {
