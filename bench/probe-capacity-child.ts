@@ -4,6 +4,7 @@
 // the fixed heap reservation the first burst causes), lets them settle, then measures one
 // window: heartbeats echoed vs due, ends, CPU. Prints one JSON line with the figures.
 // With --bare it opens plain sockets that only read (no prober): Node's own cost per connection.
+// With --protocol redis the pool speaks the redis preset (against redis-server: redisCapacity).
 import net from 'node:net';
 import { LongLivedPool } from '../src/probe/index.js';
 import { systemClock } from '../src/util/clock.js';
@@ -42,10 +43,14 @@ function openBare(count: number): Promise<net.Socket[]> {
   });
 }
 
+/** `--protocol redis`: RESP PING/+PONG heartbeats (the redis preset) instead of echoed lines. */
+const protocol = process.argv.includes('--protocol') ? process.argv[process.argv.indexOf('--protocol') + 1] : undefined;
+
 function pool(count: number): LongLivedPool {
   return new LongLivedPool({
     address: { host: '127.0.0.1', port },
     identify: { mode: 'banner' },
+    ...(protocol === 'redis' ? { protocol: { name: 'redis' } } : {}),
     connections: count,
     heartbeatMs,
     timeoutMs: 2 * heartbeatMs,

@@ -16,7 +16,10 @@ import {
   type NewConnectionsBlock,
   type ProbeAddress,
 } from '../probe/index.js';
+import { compileExpectPattern } from '../spec/expect-pattern.js';
+import { NEW_CONNECTIONS_ONLY, type ProbeProtocol } from '../spec/probe-protocol.js';
 import type { TimerHandle } from '../util/clock.js';
+import { checkProtocolFlags, PROTOCOL_HELP, protocolFromFlags, type ProtocolSettings, type RawProtocolFlags } from './probe-protocol-flags.js';
 import { formatDuration } from '../util/duration.js';
 import { EndSummary } from './end-summary.js';
 import { UsageError } from './errors.js';
@@ -24,19 +27,19 @@ import { durationFlag, MAX_FLAG_WAIT_MS } from './duration-flag.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliContext } from './io.js';
 
-interface RawProbeOptions {
+interface RawProbeOptions extends RawProtocolFlags {
   address: string;
   duration: string;
-  longLived: string;
+  longLived?: string;
   heartbeat: string;
   timeout: string;
   newRate: string;
-  identify: string;
+  identify?: string;
   canary?: string;
   output: string;
 }
 
-interface ProbeSettings {
+interface ProbeSettings extends ProtocolSettings {
   address: ProbeAddress;
   durationMs: number;
   longLived: number;
@@ -65,8 +68,20 @@ Examples:
   # Fast silent-death detection, no new connections, the blocks as JSON on stdout:
   tcpshift probe --address $GATEWAY:31400 --new-rate 0 --heartbeat 500ms --timeout 1s -o json
 
-Long-lived connections send "PING <conn> <seq>" every heartbeat and must see it echoed within the
-timeout; each end is classified closed, reset, timeout (silent death), corrupt or refused. New
+  # Redis: PING/+PONG heartbeats; versions from a key seeded per version (GET release -> v1/v2):
+  tcpshift probe --address $GATEWAY:6379 --protocol redis --command 'GET release' --identify 'regex:(?<version>v[0-9]+)'
+
+  # MQTT 3.1.1 (CONNECT/CONNACK, PINGREQ/PINGRESP), over TLS with the CA, versions from the certificate's CN:
+  tcpshift probe --address $GATEWAY:8883 --protocol mqtt --tls-ca ca.pem --identify certificate:subject.CN
+
+  # SSH: new connections read the server's identification line (no long-lived probes: LoginGraceTime):
+  tcpshift probe --address $GATEWAY:22 --protocol ssh --identify 'regex:^SSH-2.0-(?<version>\\S+)'
+
+  # Your own protocol as send/expect steps (README "Probing real protocols"):
+  tcpshift probe --address $GATEWAY:31400 --protocol script --script steps.yaml
+
+Long-lived connections send "PING <conn> <seq>" every heartbeat (or run the protocol's heartbeat
+steps) and must see it echoed within the timeout; each end is classified closed, reset, timeout (silent death), corrupt or refused. New
 connections send one line and record which version answered. Ctrl-C ends early and still reports.
 Exit codes: 0 no breakage seen, 3 breakage seen (any end or failed new connection), 2 bad input.`;
 
@@ -75,26 +90,35 @@ export function probeCommand(ctx: CliContext): Command {
     .description('Probe a gateway without changing weights: heart-beaten long-lived connections and version-identifying new ones.')
     .requiredOption('--address <host:port>', 'where to connect, e.g. the ingress gateway')
     .option('--duration <duration>', 'how long to probe', '30s')
-    .option('--long-lived <n>', 'long-lived connections kept open (0: none)', '20')
+    .option('--long-lived <n>', 'long-lived connections kept open (0: none; default 20, 0 with ssh and postgres)')
     .option('--heartbeat <duration>', 'interval of PING lines on each long-lived connection', '1s')
     .option('--timeout <duration>', 'how long an echo (and a connect) may take', '2s')
     .option('--new-rate <per-second>', 'new connections started per second (0: none)', '50')
-    .option('--identify <how>', `how to tell the version: ${IDENTIFY_HELP}`, 'banner')
+    .option('--identify <how>', `how to tell the version: ${IDENTIFY_HELP} (default banner; with another --protocol and no --identify, versions are not told apart)`)
+    .option('--protocol <name>', PROTOCOL_HELP, 'echo')
+    .option('--command <command>', "redis: command sent when a connection opens, whose answer --identify regex:RE reads (e.g. 'INFO server')")
+    .option('--script <file>', 'script: YAML {open: [steps], heartbeat: [steps], close: [steps]}, steps {send|sendHex|expect|expectBytes, timeout?}')
+    .option('--tls', 'wrap connections in TLS, verifying the server with the system roots')
+    .option('--tls-server-name <name>', 'TLS: SNI and the name to verify (default: the address host); implies --tls')
+    .option('--tls-ca <file>', 'TLS: PEM CA certificates to verify with; implies --tls')
+    .option('--tls-insecure-skip-verify', 'TLS: do not verify the certificate (still read for --identify certificate:...); implies --tls')
     .option('--canary <version>', 'version counted as canary in the observed share (default: v2; CANARY in prefix mode)')
     .option('-o, --output <format>', 'text or json', 'text')
     .addHelpText('after', EXAMPLES)
     .action(async (raw: RawProbeOptions) => {
-      const settings = parseProbeOptions(raw);
+      const settings = await parseProbeOptions(raw, ctx);
       ctx.setExitCode(await runProbe(settings, ctx));
     });
 }
 
-function parseProbeOptions(raw: RawProbeOptions): ProbeSettings {
-  const identify = parseFlag('--identify', () => parseIdentify(raw.identify));
+async function parseProbeOptions(raw: RawProbeOptions, ctx: CliContext): Promise<ProbeSettings> {
+  const identify = parseFlag('--identify', () => parseIdentify(raw.identify ?? 'banner'));
+  const protocol = await protocolFromFlags(raw, ctx);
   const settings: ProbeSettings = {
+    ...protocol,
     address: parseFlag('--address', () => parseAddress(raw.address)),
     durationMs: positiveDuration('--duration', raw.duration, MAX_PROBE_RUN_MS),
-    longLived: count('--long-lived', raw.longLived),
+    longLived: count('--long-lived', raw.longLived ?? (NEW_CONNECTIONS_ONLY.includes(protocol.protocol.name) ? '0' : '20')),
     heartbeatMs: positiveDuration('--heartbeat', raw.heartbeat, MAX_FLAG_WAIT_MS),
     timeoutMs: positiveDuration('--timeout', raw.timeout, MAX_FLAG_WAIT_MS),
     newRate: rate('--new-rate', raw.newRate),
@@ -105,6 +129,7 @@ function parseProbeOptions(raw: RawProbeOptions): ProbeSettings {
   if (settings.longLived === 0 && settings.newRate === 0) {
     throw new UsageError('--long-lived and --new-rate are both 0: nothing to probe');
   }
+  checkProtocolFlags({ ...settings, identifyGiven: raw.identify !== undefined || raw.protocol === 'echo' });
   return settings;
 }
 
@@ -145,6 +170,8 @@ async function runProbe(s: ProbeSettings, ctx: CliContext): Promise<number> {
   const pool = new LongLivedPool({
     address: s.address,
     identify: s.identify,
+    protocol: s.protocol,
+    tls: s.tls,
     connections: s.longLived,
     heartbeatMs: s.heartbeatMs,
     timeoutMs: s.timeoutMs,
@@ -154,6 +181,10 @@ async function runProbe(s: ProbeSettings, ctx: CliContext): Promise<number> {
   const sampler = new NewConnectionSampler({
     address: s.address,
     identify: s.identify,
+    protocol: s.protocol,
+    tls: s.tls,
+    heartbeatMs: s.heartbeatMs,
+    versionOptional: s.protocol.name !== 'echo' && s.identify.mode === 'banner' && !identifiesByItself(s.protocol),
     canaryVersion: s.canaryVersion,
     clock: ctx.clock,
     ratePerSecond: s.newRate,
@@ -176,6 +207,14 @@ async function runProbe(s: ProbeSettings, ctx: CliContext): Promise<number> {
   if (s.output === 'json') ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else ctx.stdout.write(textReport(result, broken));
   return broken ? ExitCode.RolledBack : ExitCode.Ok;
+}
+
+/** A script with a `version` group in its opening names versions without --identify. */
+function identifiesByItself(protocol: ProbeProtocol): boolean {
+  return protocol.name === 'script' && protocol.open.some((step) => {
+    const compiled = step.expect === undefined ? undefined : compileExpectPattern(step.expect);
+    return compiled?.ok === true && compiled.namesVersion;
+  });
 }
 
 /** Sleep for the probe's duration; true when the user interrupted it first. */

@@ -5,11 +5,12 @@
  * connection to spec.probe.address must connect within probe.connectTimeout and send back at
  * least one byte (a banner, or the echo of the line it writes) within longLived.timeout. The
  * step's newConnections block records that one attempt (a failure is a breach through the
- * failure rate), and sampling is done at once. It never tells which version answered, so it
- * must not gate a real release.
+ * failure rate), and sampling is done at once. With spec.probe.protocol (or tls) that one
+ * connection runs the protocol's opening instead of writing a line. It never tells which version
+ * answered, so it must not gate a real release.
  */
 import net from 'node:net';
-import type { EndedConnection, LongLivedBlock, NewConnectionFailureKind, NewConnectionsBlock } from '../probe/index.js';
+import { readGreeting, type EndedConnection, type LongLivedBlock, type NewConnectionFailureKind, type NewConnectionsBlock } from '../probe/index.js';
 import { emptyNewConnections, type ProbeCounters, type ProbeStatus, type SamplingPlan, type ShiftProber } from '../shift/index.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
@@ -53,7 +54,8 @@ export class LightProber implements ShiftProber {
     this.sampling = true;
     this.samplingDone = false;
     const generation = ++this.generation;
-    void this.probeOnce().then((result) => {
+    const attempt = this.spec.probe.protocol.name === 'echo' && !this.spec.probe.tls ? this.probeOnce() : this.openOnce();
+    void attempt.then((result) => {
       if (generation !== this.generation) return;
       this.block = this.blockOf(result);
       this.samplingDone = true;
@@ -99,6 +101,19 @@ export class LightProber implements ShiftProber {
     const block = emptyNewConnections(this.spec);
     if (result.ok) return { ...block, attempted: 1, succeeded: 1, connectMs: { p50: result.connectMs, p99: result.connectMs } };
     return { ...block, attempted: 1, failed: 1, failuresByKind: { ...block.failuresByKind, [result.kind]: 1 } };
+  }
+
+  /**
+   * With a protocol other than echo (or TLS): one connection runs the protocol's opening steps
+   * (src/probe readGreeting), which proves the server speaks it; the version is not looked at.
+   * It cannot be cancelled: a result that arrives after stopSampling is dropped by generation.
+   */
+  private async openOnce(): Promise<AttemptResult> {
+    const { address, identify, protocol, tls, connectTimeoutMs, longLived } = this.spec.probe;
+    const started = this.clock.monotonic();
+    const result = await readGreeting({ address, identify, protocol, tls, connectTimeoutMs, replyTimeoutMs: longLived.timeoutMs, heartbeatMs: longLived.heartbeatMs, clock: this.clock }, 'light');
+    if (result.kind === 'failed') return { ok: false, kind: result.failure.kind };
+    return { ok: true, connectMs: Math.round(this.clock.monotonic() - started) };
   }
 
   /** One connection: connect, write a line, wait for any byte back. */

@@ -1,9 +1,11 @@
-import net from 'node:net';
+import type net from 'node:net';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { ProbeAddress } from './address.js';
 import type { ServerGreeting } from './identify.js';
 import { LineSplitter } from './line-splitter.js';
 import { describePeerLine, peerExcerpt } from './peer-text.js';
+import { SessionMarks } from './session-marks.js';
+import { connectSocket, peerCertificate, socketErrorKind, type TlsSettings } from './protocol/connect.js';
 
 /** How a session failed; `drained` is decided later by the pool, from announced weight changes. */
 export type SessionFailureKind = 'closed' | 'reset' | 'timeout' | 'corrupt' | 'refused';
@@ -14,6 +16,8 @@ export interface SessionFailure {
   detail: string;
   /** The offending line of a corrupt end, as a short marked excerpt: for diagnostics, never status. */
   peerExcerpt?: string;
+  /** A script's corrupt end: what was received, by shape only (src/probe/protocol/received-shape.ts). */
+  received?: string;
   /** Epoch ms of detection. */
   at: number;
   /** Epoch ms of the last sign of life: the last echo, else the connect. */
@@ -28,6 +32,8 @@ export interface EchoSessionConfig {
   connectTimeoutMs: number;
   /** Each line sent must be echoed within this. */
   replyTimeoutMs: number;
+  /** TLS around the connection (spec.probe.tls); undefined: plain TCP. */
+  tls?: TlsSettings | undefined;
 }
 
 export interface EchoSessionEvents {
@@ -76,15 +82,11 @@ export class EchoSession {
   private readonly splitter = new LineSplitter();
   private readonly outstanding: Outstanding[] = [];
   private greeting: Greeting | undefined = { lines: [], ended: false };
-  private readonly startedAtEpoch: number;
-  private readonly startedMono: number;
-  private connectedMono: number | undefined;
-  private firstByteMono: number | undefined;
+  private readonly marks: SessionMarks;
   private connectTimer: TimerHandle | undefined;
   private deadline: TimerHandle | undefined;
   private replyPrefix: string | undefined;
   private seq = 0;
-  private lastAliveAt: number;
   private ended = false;
   private socketClosed = false;
 
@@ -97,10 +99,8 @@ export class EchoSession {
     private readonly events: EchoSessionEvents,
   ) {
     const { clock, address } = config;
-    this.startedAtEpoch = clock.now();
-    this.lastAliveAt = this.startedAtEpoch;
-    this.startedMono = clock.monotonic();
-    this.socket = net.connect({ host: address.host, port: address.port, noDelay: true });
+    this.marks = new SessionMarks(clock);
+    this.socket = connectSocket(address, config.tls);
     this.connectTimer = clock.setTimer(() => this.fail('timeout', `no connection within ${config.connectTimeoutMs}ms`), config.connectTimeoutMs);
     this.socket.on('connect', () => this.onConnect());
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -117,10 +117,7 @@ export class EchoSession {
   }
 
   get timings(): SessionTimings {
-    const timings: SessionTimings = { startedAtEpoch: this.startedAtEpoch };
-    if (this.connectedMono !== undefined) timings.connectMs = this.connectedMono - this.startedMono;
-    if (this.firstByteMono !== undefined) timings.ttfbMs = this.firstByteMono - (this.connectedMono ?? this.startedMono);
-    return timings;
+    return this.marks.timings();
   }
 
   /** Local port of the socket (to find it in a proxy's table); undefined before connect. */
@@ -146,9 +143,7 @@ export class EchoSession {
   }
 
   private onConnect(): void {
-    const { clock } = this.config;
-    this.connectedMono = clock.monotonic();
-    this.lastAliveAt = clock.now();
+    this.marks.connect();
     this.connectTimer?.cancel();
     this.connectTimer = undefined;
     this.send(0);
@@ -177,7 +172,7 @@ export class EchoSession {
 
   private onData(chunk: Buffer): void {
     if (this.ended) return;
-    this.firstByteMono ??= this.config.clock.monotonic();
+    this.marks.heard();
     for (const line of this.splitter.push(chunk)) {
       if (this.ended) return;
       if (this.greeting) this.onGreetingLine(this.greeting, line);
@@ -205,8 +200,9 @@ export class EchoSession {
     this.replyPrefix = prefix;
     this.outstanding.shift();
     this.armDeadline();
-    this.lastAliveAt = this.config.clock.now();
-    this.events.ready(this.config.identify({ bannerLines: greeting.lines, replyLine: line, replyPrefix: prefix }));
+    this.marks.alive();
+    const certificate = peerCertificate(this.socket);
+    this.events.ready(this.config.identify({ bannerLines: greeting.lines, replyLine: line, replyPrefix: prefix, ...(certificate ? { certificate } : {}) }));
   }
 
   private onEcho(line: string): void {
@@ -220,16 +216,13 @@ export class EchoSession {
       this.fail('corrupt', `expected the echo of '${head.line}'${this.replyPrefix ? ' after its prefix' : ''}, got ${describePeerLine(line)}`, line);
       return;
     }
-    const { clock } = this.config;
-    this.lastAliveAt = clock.now();
+    this.marks.alive();
     this.armDeadline();
-    this.events.echoed(head.seq, clock.monotonic() - head.sentAt);
+    this.events.echoed(head.seq, this.config.clock.monotonic() - head.sentAt);
   }
 
   private onError(err: NodeJS.ErrnoException): void {
-    const code = err.code ?? err.message;
-    if (this.connectedMono === undefined) this.fail(code === 'ETIMEDOUT' ? 'timeout' : 'refused', code);
-    else this.fail('reset', code);
+    this.fail(socketErrorKind(err, this.marks.connected), err.code ?? err.message);
   }
 
   /** `line`: what the peer sent that ended the session, kept only as a marked excerpt. */
@@ -238,14 +231,7 @@ export class EchoSession {
     this.ended = true;
     this.clearTimers();
     this.socket.destroy();
-    const refusedEarly = !this.isReady && this.firstByteMono === undefined && (kind === 'closed' || kind === 'reset');
-    this.events.failed({
-      kind: refusedEarly ? 'refused' : kind,
-      detail: refusedEarly ? `${detail} before the server sent anything` : detail,
-      ...(line === undefined ? {} : { peerExcerpt: peerExcerpt(line) }),
-      at: this.config.clock.now(),
-      lastAliveAt: this.lastAliveAt,
-    });
+    this.events.failed(this.marks.failure(kind, detail, this.isReady, line === undefined ? {} : { peerExcerpt: peerExcerpt(line) }));
   }
 
   private clearTimers(): void {

@@ -1,6 +1,7 @@
 /**
  * One probe connection's first exchange, kept whole: connect, send `PING <tag> 0`, read what the
- * server sends up to and including the echo (the ServerGreeting), and name the version with the
+ * server sends up to and including the echo (the ServerGreeting; with another protocol, run its
+ * opening steps and keep what they received), and name the version with the
  * spec's identify mode. The pre-flight runs a few of these before the first weight write: they
  * must all identify as the stable version; when they cannot, `suggestIdentify` names the mode
  * that fits what came back.
@@ -8,33 +9,34 @@
 import { describePeerLine, isVersionName } from './peer-text.js';
 import type { Clock } from '../util/clock.js';
 import type { ProbeAddress } from './address.js';
-import { EchoSession, type SessionFailure } from './echo-session.js';
-import { versionIdentifier, type IdentifyConfig, type ServerGreeting } from './identify.js';
+import type { SessionFailure } from './echo-session.js';
+import type { IdentifyConfig, ServerGreeting } from './identify.js';
+import { openSession, sessionConfig, type ProtocolOptions } from './session.js';
 
 export type GreetingResult =
   | { kind: 'identified'; version: string; greeting: ServerGreeting }
   | { kind: 'unidentified'; greeting: ServerGreeting }
   | { kind: 'failed'; failure: SessionFailure };
 
-export interface GreetingOptions {
+export interface GreetingOptions extends ProtocolOptions {
   address: ProbeAddress;
   identify: IdentifyConfig;
   connectTimeoutMs: number;
   replyTimeoutMs: number;
+  /** The long-lived heartbeat (an MQTT keep-alive is derived from it). */
+  heartbeatMs?: number;
   clock: Clock;
 }
 
-/** Open one connection, read its greeting and echo, close it. */
+/** Open one connection, read its greeting and echo (or run the protocol's opening), close it. */
 export function readGreeting(options: GreetingOptions, tag: string): Promise<GreetingResult> {
-  const identify = versionIdentifier(options.identify);
+  const config = sessionConfig(options);
+  const identify = config.identify;
   let seen: ServerGreeting | undefined;
   return new Promise((resolve) => {
-    const session = new EchoSession(
+    const session = openSession(
       {
-        address: options.address,
-        clock: options.clock,
-        connectTimeoutMs: options.connectTimeoutMs,
-        replyTimeoutMs: options.replyTimeoutMs,
+        ...config,
         identify: (greeting) => {
           seen = greeting;
           return identify(greeting);
@@ -74,6 +76,11 @@ export function suggestIdentify(greeting: ServerGreeting): string | undefined {
  * `Version:`, and the echo's prefix only when it looks like a version name.
  */
 export function describeGreeting(greeting: ServerGreeting): string {
+  if (greeting.script !== undefined) {
+    const lines = greeting.bannerLines;
+    const received = lines.length === 0 ? 'nothing' : `${lines.length} line(s) (${lines.slice(0, 3).map(describePeerLine).join(', ')})`;
+    return `the ${greeting.script} opening passed, receiving ${received}${greeting.captured === undefined ? '' : ', and its version group captured a value'}`;
+  }
   const banner = greeting.bannerLines.length === 0 ? 'no banner' : `${greeting.bannerLines.length} banner line(s) (${greeting.bannerLines.slice(0, 3).map(describePeerLine).join(', ')}${greeting.bannerLines.some((l) => VERSION_LINE.test(l)) ? ', one starting with Version:' : ', none starting with Version:'})`;
   const prefix = greeting.replyPrefix;
   const echo = prefix === '' ? 'the echo verbatim' : isVersionName(prefix) ? `the echo after the prefix ${prefix}` : `the echo after a prefix that is not a version name (${describePeerLine(prefix)})`;

@@ -1,6 +1,7 @@
-import { identifySchema, type Identify } from '../spec/identify.js';
 import { formatIssue, issuesFromZod } from '../spec/issues.js';
+import { CERTIFICATE_FIELDS, identifySchema, type Identify } from '../spec/identify.js';
 import { compileVersionPattern, matchVersion } from '../spec/version-pattern.js';
+import { certificateIdentifier } from './protocol/certificate-identity.js';
 import { acceptedVersion } from './peer-text.js';
 
 /**
@@ -16,7 +17,7 @@ import { acceptedVersion } from './peer-text.js';
  */
 export type IdentifyConfig = Identify;
 
-export const IDENTIFY_HELP = 'banner, prefix:STABLE,CANARY or regex:RE (RE with a named group (?<version>...))';
+export const IDENTIFY_HELP = 'banner, prefix:STABLE,CANARY, regex:RE (RE with a named group (?<version>...)) or certificate:subject.CN|SAN[:RE] (with TLS)';
 
 /** Canary version in banner and regex modes when the caller names none. */
 export const DEFAULT_CANARY_VERSION = 'v2';
@@ -27,8 +28,21 @@ export interface ServerGreeting {
   bannerLines: readonly string[];
   /** The echo line itself. */
   replyLine: string;
-  /** What came before ` <line>` in the echo; '' for a verbatim echo. */
+  /** What came before ` <line>` in the echo; '' for a verbatim echo. A script's captured version. */
   replyPrefix: string;
+  /** A script protocol's name (redis, mqtt, script, ...): bannerLines are what its opening received. */
+  script?: string;
+  /** A script protocol: what the opening's `version` group captured. */
+  captured?: string;
+  /** With TLS: the names in the server certificate. */
+  certificate?: CertificateNames;
+}
+
+/** The names a server certificate carries (Node's getPeerCertificate()). */
+export interface CertificateNames {
+  subjectCN: string | undefined;
+  /** subjectAltName values without their type (`DNS:v2.example` -> `v2.example`). */
+  san: string[];
 }
 
 /** Parse the CLI form `banner | prefix:STABLE,CANARY | regex:RE`; throws with what is allowed. */
@@ -40,9 +54,17 @@ export function parseIdentify(text: string): IdentifyConfig {
     if (words.length !== 2) throw new Error(`'${text}' is not prefix:STABLE,CANARY (two words, one comma)`);
     config = { mode: 'prefix', stable: words[0] as string, canary: words[1] as string };
   } else if (text.startsWith('regex:')) config = { mode: 'regex', pattern: text.slice('regex:'.length) };
+  else if (text.startsWith('certificate:')) config = parseCertificateIdentify(text.slice('certificate:'.length));
   else throw new Error(`'${text}' is not ${IDENTIFY_HELP}`);
   checkIdentify(config);
   return config;
+}
+
+function parseCertificateIdentify(rest: string): IdentifyConfig {
+  const field = CERTIFICATE_FIELDS.find((f) => rest === f || rest.startsWith(`${f}:`));
+  if (!field) throw new Error(`'certificate:${rest}' is not certificate:subject.CN or certificate:SAN, optionally followed by :RE`);
+  const pattern = rest.slice(field.length + 1);
+  return pattern === '' ? { mode: 'certificate', field } : { mode: 'certificate', field, pattern };
 }
 
 /** Throws when a config cannot identify anything (the spec's rules: words, a `version` group). */
@@ -54,6 +76,7 @@ export function checkIdentify(config: IdentifyConfig): void {
 export function formatIdentify(config: IdentifyConfig): string {
   if (config.mode === 'prefix') return `prefix:${config.stable},${config.canary}`;
   if (config.mode === 'regex') return `regex:${config.pattern}`;
+  if (config.mode === 'certificate') return `certificate:${config.field}${config.pattern === undefined ? '' : `:${config.pattern}`}`;
   return 'banner';
 }
 
@@ -78,7 +101,8 @@ export function versionIdentifier(config: IdentifyConfig): (greeting: ServerGree
 function rawIdentifier(config: IdentifyConfig): (greeting: ServerGreeting) => string | undefined {
   switch (config.mode) {
     case 'banner':
-      return ({ bannerLines }) => {
+      return ({ bannerLines, captured }) => {
+        if (captured !== undefined) return captured;
         for (const line of bannerLines) {
           const m = VERSION_LINE.exec(line);
           if (m) return m[1];
@@ -94,5 +118,7 @@ function rawIdentifier(config: IdentifyConfig): (greeting: ServerGreeting) => st
       if (!compiled.ok) throw new Error(`identify.pattern ${compiled.problem}`);
       return ({ bannerLines, replyLine }) => matchVersion(compiled.pattern, [...bannerLines, replyLine].join('\n'));
     }
+    case 'certificate':
+      return certificateIdentifier(config.field, config.pattern);
   }
 }

@@ -91,6 +91,8 @@ export class SocketProber implements ShiftProber {
     this.pool = new LongLivedPool({
       address: probe.address,
       identify: probe.identify,
+      protocol: probe.protocol,
+      tls: probe.tls,
       connections: probe.longLived.connections,
       heartbeatMs: probe.longLived.heartbeatMs,
       timeoutMs: probe.longLived.timeoutMs,
@@ -155,6 +157,9 @@ export class SocketProber implements ShiftProber {
     const sampler = new NewConnectionSampler({
       address: probe.address,
       identify: probe.identify,
+      protocol: probe.protocol,
+      tls: probe.tls,
+      heartbeatMs: probe.longLived.heartbeatMs,
       clock: this.clock,
       canaryVersion: canaryVersionFor(this.spec),
       ratePerSecond: samplingRate(perStep, schedule.bakeMs),

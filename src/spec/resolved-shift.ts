@@ -3,6 +3,7 @@ import { parseHostPort } from './address.js';
 import { durationMs } from './duration-field.js';
 import type { Identify } from './identify.js';
 import type { MetricTemplate, OnNoData, PrometheusSpec } from './metric-checks.js';
+import type { ProbeProtocol, ProbeTls } from './probe-protocol.js';
 import type { GatewayApiShiftSpec, IstioShiftSpec, TCPShiftResource, TCPShiftSpec } from './tcpshift-schema.js';
 
 /**
@@ -15,6 +16,8 @@ export interface ResolvedCommon {
   schedule: { steps: number[]; bakeMs: number };
   probe: {
     address: HostPort;
+    protocol: ProbeProtocol;
+    tls: ProbeTls | undefined;
     identify: Identify;
     connectTimeoutMs: number;
     longLived: { connections: number; heartbeatMs: number; timeoutMs: number };
@@ -95,6 +98,8 @@ function resolveCommon(spec: TCPShiftSpec): ResolvedCommon {
     schedule: { steps: [...schedule.steps], bakeMs: durationMs(schedule.bake) },
     probe: {
       address,
+      protocol: probe.protocol,
+      tls: probe.tls,
       identify: probe.identify,
       connectTimeoutMs: durationMs(probe.connectTimeout),
       longLived: {

@@ -3,6 +3,8 @@ import { HOST_PORT_HELP, parseHostPort } from './address.js';
 import { parseDuration } from '../util/duration.js';
 import { durationString, MAX_BAKE_MS, MAX_PROBE_DURATION_MS } from './duration-field.js';
 import { identifySchema } from './identify.js';
+import { probeProtocolSchema, probeTlsSchema } from './probe-protocol.js';
+import { probeProtocolIssues } from './probe-protocol-rules.js';
 import { dns1035Label, dns1123Label, dns1123Subdomain, ISTIO_GATEWAY_REF, portNumber } from './names.js';
 import { integerIn, numberIn } from './numbers.js';
 import { metricChecksSchema, prometheusSchema } from './metric-checks.js';
@@ -146,6 +148,8 @@ const longLived = strictObject({
 
 const probe = strictObject({
   address: address.describe('Where probe connections go: the ingress gateway, HOST:PORT.'),
+  protocol: probeProtocolSchema.default({ name: 'echo' }),
+  tls: probeTlsSchema.optional(),
   identify: identifySchema.default({ mode: 'banner' }),
   connectTimeout: durationString(1, MAX_PROBE_DURATION_MS).default('2s'),
   longLived: longLived.prefault({}).describe('Connections kept open across each step and heart-beaten.'),
@@ -153,7 +157,9 @@ const probe = strictObject({
     perStep: integerIn(1, MAX_SAMPLES_PER_STEP).default(200),
     concurrency: integerIn(1, MAX_PROBE_CONNECTIONS).default(20),
   }, 'an object').prefault({}).describe('New connections opened at each step to test the split.'),
-}, 'an object');
+}, 'an object').superRefine((value, ctx) => {
+  for (const issue of probeProtocolIssues(value)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+});
 
 const analysis = strictObject({
   maxNewConnectionFailureRate: numberIn(0, 1).default(0.01),

@@ -40,13 +40,36 @@ function abortReason(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('aborted');
 }
 
+/**
+ * systemClock's timers run after the I/O that is already waiting. Node runs expired timers
+ * before it polls sockets, so after the event loop was blocked (a long synchronous task, or a
+ * busy machine not scheduling the process) a deadline would fire before the reply that arrived
+ * in time is even read: a probe counted `timeout` for an answer that came back in time (seen
+ * with 200 shifts of full probes in one controller: stalls of 2-5 s on a loaded machine, false
+ * breaches). So an expired timer hands its callback to the check phase (setImmediate), after
+ * this turn's poll; an I/O callback there may still cancel it.
+ */
+function afterPendingIo(fn: () => void, ms: number): TimerHandle {
+  let cancelled = false;
+  let immediate: NodeJS.Immediate | undefined;
+  const timeout = setTimeout(() => {
+    immediate = setImmediate(() => {
+      if (!cancelled) fn();
+    });
+  }, ms);
+  return {
+    cancel: () => {
+      cancelled = true;
+      clearTimeout(timeout);
+      if (immediate) clearImmediate(immediate);
+    },
+  };
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   monotonic: () => performance.now(),
-  setTimer(fn, ms) {
-    const t = setTimeout(fn, ms);
-    return { cancel: () => clearTimeout(t) };
-  },
+  setTimer: afterPendingIo,
   sleep(ms, signal) {
     return sleepWith(this, ms, signal);
   },

@@ -13,7 +13,7 @@ describe('parseIdentify (the --identify flag)', () => {
   });
 
   it.each([
-    ['bannr', /is not banner, prefix:STABLE,CANARY or regex:RE/],
+    ['bannr', /is not banner, prefix:STABLE,CANARY, regex:RE .* or certificate:subject.CN|SAN/],
     ['prefix:one', /two words, one comma/],
     ['prefix:one,two,three', /two words, one comma/],
     ['prefix:,two', /identify.stable: must be a non-empty word without spaces/],
@@ -49,6 +49,28 @@ describe('versionIdentifier', () => {
     const onEcho = versionIdentifier({ mode: 'regex', pattern: '^(?<version>\\w+) PING \\d+ 0$' });
     expect(onEcho({ bannerLines: [], replyLine: 'one PING 1 0', replyPrefix: 'one' })).toBe('one');
     expect(onEcho({ bannerLines: [], replyLine: 'PING 1 0', replyPrefix: '' })).toBeUndefined();
+  });
+});
+
+describe('versionIdentifier with a script protocol (the opening\'s `version` group) or a certificate', () => {
+  const opened = (captured: string | undefined) => ({ script: 'redis', bannerLines: ['$2', 'v2'], replyLine: '', replyPrefix: captured ?? '', ...(captured === undefined ? {} : { captured }) });
+
+  it('banner takes the captured version; prefix requires it to be STABLE or CANARY; regex reads the received lines', () => {
+    expect(versionIdentifier({ mode: 'banner' })(opened('v2'))).toBe('v2');
+    expect(versionIdentifier({ mode: 'banner' })(opened(undefined))).toBeUndefined();
+    const prefix = versionIdentifier({ mode: 'prefix', stable: '7.0.15', canary: '7.2.4' });
+    expect(prefix(opened('7.2.4'))).toBe('7.2.4');
+    expect(prefix(opened('6.2.0'))).toBeUndefined();
+    expect(versionIdentifier({ mode: 'regex', pattern: '^(?<version>v\\d+)$' })(opened(undefined))).toBe('v2');
+  });
+
+  it('certificate reads the subject CN or the first SAN the pattern matches', () => {
+    const certificate = { subjectCN: 'echo-v2', san: ['echo.example', 'echo-v3.example'] };
+    const base = { bannerLines: [], replyLine: 'PING 1 0', replyPrefix: '', certificate };
+    expect(parseIdentify('certificate:subject.CN')).toEqual({ mode: 'certificate', field: 'subject.CN' });
+    expect(versionIdentifier({ mode: 'certificate', field: 'subject.CN' })(base)).toBe('echo-v2');
+    expect(versionIdentifier(parseIdentify('certificate:SAN:^echo-(?<version>v\\d+)\\.'))(base)).toBe('v3');
+    expect(versionIdentifier({ mode: 'certificate', field: 'SAN' })({ ...base, certificate: undefined })).toBeUndefined();
   });
 });
 

@@ -62,20 +62,20 @@ describe.skipIf(!kubectlBinary)('sandbox kubelet', () => {
   afterAll(async () => sandbox?.stop());
 
   it('an image the sandbox cannot run: the pod waits with ErrImagePull naming what it can run, and a Warning Event', async () => {
-    await k(['apply', '-f', '-'], stringify(deployment('redis', { image: 'docker.io/library/redis:7' })));
+    await k(['apply', '-f', '-'], stringify(deployment('nginx', { image: 'docker.io/library/nginx:1.27' })));
     const pod = await eventually(async () => {
-      const p = await podOf('redis');
+      const p = await podOf('nginx');
       return status(p)?.state?.waiting?.reason === 'ErrImagePull' ? p : undefined;
     }, 'ErrImagePull');
     expect(pod.status?.phase).toBe('Pending');
-    expect(status(pod)?.state.waiting?.message).toMatch(/docker\.io\/library\/redis:7.*tcpshift-echo.*tcp-echo-server/);
+    expect(status(pod)?.state.waiting?.message).toMatch(/docker\.io\/library\/nginx:1\.27.*tcpshift-echo.*tcp-echo-server.*redis.*eclipse-mosquitto/);
     const events = await eventually(async () => {
       const e = await eventsOf(pod.metadata.name!);
       return e.some((x) => x.reason === 'Failed') ? e : undefined;
     }, 'a Failed Event');
-    expect(events.find((e) => e.reason === 'Failed')).toMatchObject({ type: 'Warning', involvedObject: { kind: 'Pod' }, message: expect.stringContaining('Failed to pull image "docker.io/library/redis:7"') });
+    expect(events.find((e) => e.reason === 'Failed')).toMatchObject({ type: 'Warning', involvedObject: { kind: 'Pod' }, message: expect.stringContaining('Failed to pull image "docker.io/library/nginx:1.27"') });
     // deleting it is immediate (no process to drain)
-    await k(['delete', 'deployment', 'redis', '-n', NS, '--wait=false']);
+    await k(['delete', 'deployment', 'nginx', '-n', NS, '--wait=false']);
   });
 
   it('bad args: the container exits, restarts with back-off; restartCount, last exit message, CrashLoopBackOff and a BackOff Event', async () => {

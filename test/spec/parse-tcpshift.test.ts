@@ -67,6 +67,8 @@ describe('parseTCPShift', () => {
         schedule: { steps: [100], bakeMs: 60_000 },
         probe: {
           address: { host: '::1', port: 31400 },
+          protocol: { name: 'echo' },
+          tls: undefined,
           identify: { mode: 'banner' },
           connectTimeoutMs: 2000,
           longLived: { connections: 20, heartbeatMs: 1000, timeoutMs: 2000 },

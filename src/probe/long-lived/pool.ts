@@ -1,12 +1,13 @@
 import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { ProbeAddress } from '../address.js';
-import { EchoSession, type EchoSessionConfig, type EchoSessionEvents, type SessionFailure } from '../echo-session.js';
-import { versionIdentifier, type IdentifyConfig } from '../identify.js';
+import type { EchoSessionEvents, SessionFailure } from '../echo-session.js';
+import type { IdentifyConfig } from '../identify.js';
+import { openSession, sessionConfig, type ProbeSession, type ProtocolOptions, type SessionConfig } from '../session.js';
 import type { EndKind, LongLivedBlock, LongLivedConnectionRecord } from '../report-blocks.js';
 import { longLivedBlock } from './block.js';
 import { classifyEnd, type WeightChange } from './drain-windows.js';
 
-export interface LongLivedPoolOptions {
+export interface LongLivedPoolOptions extends ProtocolOptions {
   address: ProbeAddress;
   identify: IdentifyConfig;
   /** How many connections to keep. */
@@ -53,7 +54,7 @@ interface MemberHooks {
 
 /** One connection of the pool; it is its session's event sink (no closures per connection). */
 class Member implements EchoSessionEvents {
-  readonly session: EchoSession;
+  readonly session: ProbeSession;
   version: string | null = null;
   open = false;
   beat: TimerHandle | undefined;
@@ -64,10 +65,10 @@ class Member implements EchoSessionEvents {
     /** One of the N connections start() opens. */
     readonly initial: boolean,
     readonly openedAt: number,
-    config: EchoSessionConfig,
+    config: SessionConfig,
     private readonly hooks: MemberHooks,
   ) {
-    this.session = new EchoSession(config, String(id), this);
+    this.session = openSession(config, String(id), this);
   }
 
   ready(version: string | undefined): void {
@@ -85,7 +86,8 @@ class Member implements EchoSessionEvents {
 
 /**
  * Long-lived probe connections kept across shift steps. Each sends `PING <id> <seq>` every
- * heartbeat and must see it echoed within the timeout, so a silent death is detected at most
+ * heartbeat and must see it echoed within the timeout (or runs its protocol's heartbeat steps,
+ * src/probe/protocol), so a silent death is detected at most
  * heartbeat + timeout after it happens. The connections' heartbeats are spread over the interval. Every end is classified (drained, closed, reset,
  * timeout, corrupt, refused) and pushed to onEnd listeners as it happens, so the shift engine
  * can roll back on the first breach. Optionally tops itself up to N connections.
@@ -96,7 +98,7 @@ export class LongLivedPool {
   private readonly changes: WeightChange[] = [];
   private readonly listeners = new Set<(end: EndedConnection) => void>();
   private readonly replacements = new Set<TimerHandle>();
-  private readonly sessionConfig: EchoSessionConfig;
+  private readonly sessionConfig: SessionConfig;
   private readonly hooks: MemberHooks;
   private nextId = 1;
   private queued = 0;
@@ -111,13 +113,11 @@ export class LongLivedPool {
 
   constructor(private readonly options: LongLivedPoolOptions) {
     this.topUp = options.topUp ?? false;
-    this.sessionConfig = {
-      address: options.address,
-      clock: options.clock,
-      identify: versionIdentifier(options.identify),
+    this.sessionConfig = sessionConfig({
+      ...options,
       connectTimeoutMs: options.connectTimeoutMs ?? options.timeoutMs,
       replyTimeoutMs: options.timeoutMs,
-    };
+    });
     this.hooks = {
       ready: (member, version) => this.onReady(member, version),
       echoed: () => { this.heartbeatsEchoed++; },

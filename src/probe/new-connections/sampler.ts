@@ -1,7 +1,8 @@
 import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { ProbeAddress } from '../address.js';
-import { EchoSession, type EchoSessionConfig, type SessionFailure } from '../echo-session.js';
-import { canaryVersionOf, versionIdentifier, type IdentifyConfig } from '../identify.js';
+import type { SessionFailure } from '../echo-session.js';
+import { canaryVersionOf, type IdentifyConfig } from '../identify.js';
+import { openSession, sessionConfig, type ProbeSession, type ProtocolOptions, type SessionConfig } from '../session.js';
 import type { NewConnectionsBlock, SplitVerdict } from '../report-blocks.js';
 import { SequentialSplitTest } from '../stats/sprt.js';
 import { Pacer } from './pacer.js';
@@ -20,7 +21,7 @@ export interface SplitTarget {
   stopWhenDecided?: boolean;
 }
 
-export interface NewConnectionSamplerOptions {
+export interface NewConnectionSamplerOptions extends ProtocolOptions {
   address: ProbeAddress;
   identify: IdentifyConfig;
   clock: Clock;
@@ -33,13 +34,24 @@ export interface NewConnectionSamplerOptions {
   connectTimeoutMs: number;
   /** The first line must be echoed within this after connecting. */
   replyTimeoutMs: number;
+  /** The long-lived heartbeat of the same probe (an MQTT keep-alive is derived from it). */
+  heartbeatMs?: number;
   /** Stop after this many attempts; default: until stopped by the signal or the split test. */
   maxAttempts?: number;
   /** Test the observed share against a target share with the sequential test. */
   split?: SplitTarget;
   /** Confidence of the reported interval when there is no split test (default 0.99). */
   confidence?: number;
+  /**
+   * Count a connection whose opening passed but named no version as succeeded, under ANY_VERSION
+   * (`tcpshift probe` with a protocol and no --identify: reachability and protocol health only).
+   * Default false: it is a failure, `unidentified`.
+   */
+  versionOptional?: boolean;
 }
+
+/** The byVersion key of connections counted without a version (not a version name, so never one). */
+export const ANY_VERSION = '(any)';
 
 /**
  * Samples new connections: each connects, sends one line, reads the greeting and its echo,
@@ -51,8 +63,8 @@ export class NewConnectionSampler {
   private readonly tally: SampleTally;
   private readonly test: SequentialSplitTest | undefined;
   private readonly pacer: Pacer;
-  private readonly sessionConfig: EchoSessionConfig;
-  private readonly inFlight = new Set<EchoSession>();
+  private readonly sessionConfig: SessionConfig;
+  private readonly inFlight = new Set<ProbeSession>();
   private readonly closing = new Set<Promise<void>>();
   private readonly listeners = new Set<(sample: NewConnectionSample) => void>();
   private readonly canaryVersion: string;
@@ -64,13 +76,7 @@ export class NewConnectionSampler {
   constructor(private readonly options: NewConnectionSamplerOptions) {
     if (!(options.concurrency >= 1)) throw new RangeError(`concurrency must be at least 1, got ${options.concurrency}`);
     this.canaryVersion = canaryVersionOf(options.identify, options.canaryVersion);
-    this.sessionConfig = {
-      address: options.address,
-      clock: options.clock,
-      identify: versionIdentifier(options.identify),
-      connectTimeoutMs: options.connectTimeoutMs,
-      replyTimeoutMs: options.replyTimeoutMs,
-    };
+    this.sessionConfig = sessionConfig(options);
     this.pacer = new Pacer(options.ratePerSecond);
     this.tally = new SampleTally(this.canaryVersion, options.split?.confidence ?? options.confidence ?? 0.99);
     const { split } = options;
@@ -144,11 +150,11 @@ export class NewConnectionSampler {
 
   private startAttempt(): void {
     const n = ++this.started;
-    const session: EchoSession = new EchoSession(
+    const session: ProbeSession = openSession(
       this.sessionConfig,
       `n${n}`,
       {
-        ready: (version) => this.complete(session, readySample(n, session, version)),
+        ready: (version) => this.complete(session, readySample(n, session, version ?? (this.options.versionOptional ? ANY_VERSION : undefined))),
         echoed: () => undefined,
         failed: (failure) => this.complete(session, failedSample(n, session, failure)),
       },
@@ -156,7 +162,7 @@ export class NewConnectionSampler {
     this.inFlight.add(session);
   }
 
-  private complete(session: EchoSession, sample: NewConnectionSample): void {
+  private complete(session: ProbeSession, sample: NewConnectionSample): void {
     if (!this.inFlight.delete(session)) return;
     this.close(session);
     this.tally.add(sample);
@@ -182,7 +188,7 @@ export class NewConnectionSampler {
   }
 
   /** Close a session and remember the promise, so run() returns with no socket left open. */
-  private close(session: EchoSession): void {
+  private close(session: ProbeSession): void {
     const closed = session.close().then(() => {
       this.closing.delete(closed);
     });
@@ -190,15 +196,15 @@ export class NewConnectionSampler {
   }
 }
 
-function readySample(n: number, session: EchoSession, version: string | undefined): NewConnectionSample {
+function readySample(n: number, session: ProbeSession, version: string | undefined): NewConnectionSample {
   const { startedAtEpoch: startedAt, connectMs = 0, ttfbMs } = session.timings;
   if (version === undefined) {
-    return { ok: false, n, startedAt, failure: 'unidentified', detail: 'the echo came back but the greeting named no version (or none that looks like one)', connectMs };
+    return { ok: false, n, startedAt, failure: 'unidentified', detail: 'the opening exchange passed but named no version (or none that looks like one)', connectMs };
   }
   return { ok: true, n, startedAt, version, connectMs, ttfbMs };
 }
 
-function failedSample(n: number, session: EchoSession, failure: SessionFailure): NewConnectionSample {
+function failedSample(n: number, session: ProbeSession, failure: SessionFailure): NewConnectionSample {
   const { startedAtEpoch: startedAt, connectMs } = session.timings;
   return { ok: false, n, startedAt, failure: failure.kind, detail: failure.detail, connectMs };
 }

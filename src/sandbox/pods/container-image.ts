@@ -1,13 +1,20 @@
+import type { RealServerImage } from './real-servers.js';
+
 /**
  * Which container images the sandbox's kubelet can run. It has no container runtime: it runs
  * `tcpshift-echo` processes, which stand for tcpshift's own echo image and for Istio's tcp-echo
  * image (samples/tcp-echo: `registry.istio.io/release/tcp-echo-server`, formerly
- * `docker.io/istio/tcp-echo-server`), whose positional arguments tcpshift-echo understands.
+ * `docker.io/istio/tcp-echo-server`), whose positional arguments tcpshift-echo understands; and
+ * the official `redis` and `eclipse-mosquitto` images as the installed `redis-server` and
+ * `mosquitto` (real-servers.ts).
  */
-export type RunnableImage = 'tcpshift-echo' | 'istio-tcp-echo';
+export type RunnableImage = 'tcpshift-echo' | 'istio-tcp-echo' | RealServerImage;
 
 export const RUNNABLE_IMAGES_HELP =
-  "the tcpshift sandbox runs only tcpshift's echo image (any registry, repository name tcpshift-echo) and Istio's tcp-echo-server image (registry.istio.io/release/tcp-echo-server, docker.io/istio/tcp-echo-server), both as tcpshift-echo";
+  "the tcpshift sandbox runs only tcpshift's echo image (any registry, repository name tcpshift-echo) and Istio's tcp-echo-server image (registry.istio.io/release/tcp-echo-server, docker.io/istio/tcp-echo-server), both as tcpshift-echo, and the official redis and eclipse-mosquitto images as the installed redis-server and mosquitto";
+
+/** Docker Hub's official images: `redis`, `library/redis`. */
+const officialImage = (repository: string, name: string): boolean => repository === name || repository === `library/${name}`;
 
 /** The repository path of an image reference, without registry, tag and digest: `istio/tcp-echo-server`. */
 export function imageRepository(image: string): string {
@@ -26,5 +33,7 @@ export function runnableImage(image: string | undefined): RunnableImage | undefi
   const name = repository.split('/').pop();
   if (name === 'tcpshift-echo') return 'tcpshift-echo';
   if (repository === 'istio/tcp-echo-server' || repository === 'release/tcp-echo-server') return 'istio-tcp-echo';
+  if (officialImage(repository, 'redis')) return 'redis';
+  if (officialImage(repository, 'eclipse-mosquitto')) return 'mosquitto';
   return undefined;
 }

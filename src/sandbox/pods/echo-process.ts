@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { formatDuration } from '../../util/duration.js';
 import type { Logger } from '../../util/logger.js';
 import { packagePath } from '../../util/package-root.js';
+import { ChildContainer, ContainerStartError, exitOf, OutputTail, type ContainerProcess, type ListeningPorts } from './container-process.js';
 
 /**
  * A real `tcpshift-echo` child process on loopback. Its first stdout record (`listening`, JSON)
@@ -22,38 +23,8 @@ export interface EchoProcessOptions {
   startTimeoutMs?: number;
 }
 
-export interface ProcessExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-export interface EchoProcess {
-  readonly pid: number;
-  /** The loopback port of each port the process was asked to listen on (TCP ports, then the health port). */
-  readonly ports: Readonly<Record<number, number>>;
-  /** The first TCP port, bound. */
-  readonly port: number;
-  readonly healthPort: number | undefined;
-  /** Resolves when the process has exited (and its pipes are closed). */
-  readonly exited: Promise<ProcessExit>;
-  readonly hasExited: boolean;
-  /** The last lines the process wrote that are not log records (errors, usage). */
-  output(): string;
-  /** Send a signal if it is still running. */
-  signal(signal: NodeJS.Signals): void;
-}
-
-/** The process ended (or never said it listens): its exit and its last output, for the Pod status. */
-export class EchoStartError extends Error {
-  override readonly name = 'EchoStartError';
-  constructor(
-    message: string,
-    readonly exit: ProcessExit,
-    readonly output: string,
-  ) {
-    super(message);
-  }
-}
+/** A started tcpshift-echo: readiness is its /readyz on the health port. */
+export type EchoProcess = ContainerProcess;
 
 interface ListeningRecord {
   msg?: string;
@@ -84,6 +55,11 @@ function childEnv(options: EchoProcessOptions): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOSTNAME: options.pod, ...options.env };
 }
 
+function listeningPorts(record: ListeningRecord): ListeningPorts {
+  const healthPort = record.healthPort ?? undefined;
+  return { ports: portMap(record), port: record.ports?.[0] ?? 0, readiness: healthPort === undefined ? undefined : { kind: 'httpGet', port: healthPort } };
+}
+
 function portMap(record: ListeningRecord): Record<number, number> {
   const map: Record<number, number> = {};
   (record.requestedPorts ?? []).forEach((asked, i) => {
@@ -94,57 +70,11 @@ function portMap(record: ListeningRecord): Record<number, number> {
   return map;
 }
 
-/** The last few KiB of what a process writes outside its JSON log records. */
-class OutputTail {
-  private text = '';
-  add(line: string): void {
-    this.text = `${this.text}${line}\n`.slice(-4096);
-  }
-  toString(): string {
-    return this.text;
-  }
-}
-
-class RunningEcho implements EchoProcess {
-  hasExited = false;
-  readonly exited: Promise<ProcessExit>;
-  readonly ports: Readonly<Record<number, number>>;
-  readonly port: number;
-  readonly healthPort: number | undefined;
-
-  constructor(
-    private readonly child: ChildProcess,
-    record: ListeningRecord,
-    exited: Promise<ProcessExit>,
-    private readonly tail: OutputTail,
-  ) {
-    this.ports = portMap(record);
-    this.port = record.ports?.[0] ?? 0;
-    this.healthPort = record.healthPort ?? undefined;
-    this.exited = exited.then((exit) => {
-      this.hasExited = true;
-      return exit;
-    });
-  }
-
-  get pid(): number {
-    return this.child.pid ?? 0;
-  }
-
-  output(): string {
-    return this.tail.toString();
-  }
-
-  signal(signal: NodeJS.Signals): void {
-    if (!this.hasExited && this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
-  }
-}
-
-/** Spawn the echo server and wait for its `listening` record; an EchoStartError when it exits first. */
+/** Spawn the echo server and wait for its `listening` record; a ContainerStartError when it exits first. */
 export function spawnEchoProcess(options: EchoProcessOptions): Promise<EchoProcess> {
   const child = spawn(process.execPath, [echoBinary(), ...echoArgs(options)], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(options) });
   const log = options.logger.child({ pod: options.pod });
-  const exited = new Promise<ProcessExit>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  const exited = exitOf(child);
   const tail = new OutputTail();
   createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
     tail.add(line);
@@ -154,7 +84,7 @@ export function spawnEchoProcess(options: EchoProcessOptions): Promise<EchoProce
   return new Promise<EchoProcess>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new EchoStartError(`tcpshift-echo for pod ${options.pod} did not report listening within ${timeoutMs} ms`, { code: null, signal: 'SIGKILL' }, tail.toString()));
+      reject(new ContainerStartError(`tcpshift-echo for pod ${options.pod} did not report listening within ${timeoutMs} ms`, { code: null, signal: 'SIGKILL' }, tail.toString()));
     }, timeoutMs);
     let started = false;
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
@@ -167,16 +97,16 @@ export function spawnEchoProcess(options: EchoProcessOptions): Promise<EchoProce
       if (record?.msg !== 'listening' || !record.ports?.[0]) return;
       started = true;
       clearTimeout(timer);
-      resolve(new RunningEcho(child, record, exited, tail));
+      resolve(new ChildContainer(child, listeningPorts(record), exited, tail));
     });
     child.once('error', (error) => {
       clearTimeout(timer);
-      reject(new EchoStartError(`cannot start tcpshift-echo for pod ${options.pod}: ${error.message}`, { code: 127, signal: null }, error.message));
+      reject(new ContainerStartError(`cannot start tcpshift-echo for pod ${options.pod}: ${error.message}`, { code: 127, signal: null }, error.message));
     });
     void exited.then((exit) => {
       if (started) return;
       clearTimeout(timer);
-      reject(new EchoStartError(`tcpshift-echo for pod ${options.pod} exited (${exit.code ?? exit.signal ?? ''}) before listening: ${tail.toString().trim()}`, exit, tail.toString()));
+      reject(new ContainerStartError(`tcpshift-echo for pod ${options.pod} exited (${exit.code ?? exit.signal ?? ''}) before listening: ${tail.toString().trim()}`, exit, tail.toString()));
     });
   });
 }

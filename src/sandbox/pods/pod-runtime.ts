@@ -3,14 +3,14 @@ import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import { launchContainer, type LaunchOutcome } from './container-launch.js';
 import { podStatus, terminatedState, type ContainerRecord } from './container-status.js';
-import type { EchoProcess } from './echo-process.js';
+import type { ContainerProcess } from './container-process.js';
 import { NODE_NAME, PID_ANNOTATION, podName, podObject, PORTS_ANNOTATION, POD_FINALIZER, templateHash, terminationGraceSeconds, type Deployment } from './pod-manifest.js';
 import { ReadinessProbe } from './readiness-probe.js';
 import { KUBELET_BACKOFF, nextBackoffMs, type BackoffPolicy } from './restart-backoff.js';
 
 /**
- * The sandbox's kubelet: runs the first container of each pod as a real tcpshift-echo process, in
- * any namespace. `run(deployment)` creates the Pod object (Pending), then starts the container
+ * The sandbox's kubelet: runs the first container of each pod as a real process (tcpshift-echo,
+ * or redis-server / mosquitto for their images: container-launch.ts), in any namespace. `run(deployment)` creates the Pod object (Pending), then starts the container
  * (container-launch.ts): an image it cannot run, or a missing ConfigMap, leaves the pod waiting
  * with the kubelet's reason and a Warning Event; once the process listens, the pod's loopback
  * ports go into its annotations and it turns Running, Ready from /readyz. A container that
@@ -61,7 +61,7 @@ interface PodEntry {
   info: RunningPodInfo;
   pod: Pod;
   container: ContainerRecord;
-  process?: EchoProcess;
+  process?: ContainerProcess;
   probe?: ReadinessProbe;
   createdAt: string;
   runStartedAt: number;
@@ -212,7 +212,7 @@ export class PodRuntime {
     this.writeStatus(entry);
   }
 
-  private async started(entry: PodEntry, process: EchoProcess): Promise<void> {
+  private async started(entry: PodEntry, process: ContainerProcess): Promise<void> {
     entry.process = process;
     entry.runStartedAt = this.options.clock.monotonic();
     Object.assign(entry.info, { pid: process.pid, port: process.port, ports: { ...process.ports }, metricsPort: metricsPortOf(process) });
@@ -230,7 +230,7 @@ export class PodRuntime {
     this.startProbe(entry, process);
   }
 
-  private async writeAnnotations(entry: PodEntry, process: EchoProcess): Promise<void> {
+  private async writeAnnotations(entry: PodEntry, process: ContainerProcess): Promise<void> {
     const annotations = { [PID_ANNOTATION]: String(process.pid), [PORTS_ANNOTATION]: JSON.stringify(process.ports) };
     try {
       await this.options.kube.pods.patch(entry.info.name, entry.info.namespace, { type: 'merge', body: { metadata: { annotations } } });
@@ -271,18 +271,18 @@ export class PodRuntime {
     }, delayMs);
   }
 
-  private startProbe(entry: PodEntry, process: EchoProcess): void {
+  private startProbe(entry: PodEntry, process: ContainerProcess): void {
     const ready = (value: boolean): void => {
       if (!this.live(entry) || entry.process !== process) return;
       entry.info.ready = value;
       entry.container.ready = value;
       this.writeStatus(entry, () => this.changed());
     };
-    if (process.healthPort === undefined) {
+    if (process.readiness === undefined) {
       ready(true);
       return;
     }
-    entry.probe = new ReadinessProbe({ port: process.healthPort, periodMs: this.options.readinessPeriodMs ?? 250, clock: this.options.clock, onChange: ready });
+    entry.probe = new ReadinessProbe({ kind: process.readiness.kind, port: process.readiness.port, periodMs: this.options.readinessPeriodMs ?? 250, clock: this.options.clock, onChange: ready });
     entry.probe.start();
   }
 

@@ -1,11 +1,16 @@
 import http from 'node:http';
+import net from 'node:net';
 import type { Clock, TimerHandle } from '../../util/clock.js';
 
 /**
- * The kubelet's readiness probe: GET /readyz on the health port every `periodMs`; ready when it
- * answers 2xx within the timeout. `onChange` is called with the first result and every change.
+ * The kubelet's readiness probe every `periodMs`: `httpGet` GET /readyz on the health port, ready
+ * when it answers 2xx within the timeout; `tcpSocket` ready when a connection to the port opens
+ * within the timeout (pkg/probe/tcp `DoTCPProbe`: connect, then close at once; a stopped process
+ * still passes, its kernel completes the handshake). `onChange` is called with the first result
+ * and every change.
  */
 export interface ReadinessProbeOptions {
+  kind?: 'httpGet' | 'tcpSocket';
   port: number;
   host?: string;
   periodMs: number;
@@ -31,7 +36,8 @@ export class ReadinessProbe {
   }
 
   private async tick(): Promise<void> {
-    const ready = await probeOnce(this.options.host ?? '127.0.0.1', this.options.port, this.options.timeoutMs ?? 1000);
+    const probe = this.options.kind === 'tcpSocket' ? connectOnce : probeOnce;
+    const ready = await probe(this.options.host ?? '127.0.0.1', this.options.port, this.options.timeoutMs ?? 1000);
     if (this.stopped) return;
     if (ready !== this.last) {
       this.last = ready;
@@ -49,5 +55,18 @@ export function probeOnce(host: string, port: number, timeoutMs: number): Promis
     });
     request.on('timeout', () => request.destroy());
     request.on('error', () => resolve(false));
+  });
+}
+
+export function connectOnce(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: timeoutMs });
+    const done = (ready: boolean): void => {
+      socket.destroy();
+      resolve(ready);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
   });
 }

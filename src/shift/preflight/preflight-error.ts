@@ -26,6 +26,7 @@ export type PreflightReason =
   | 'BackendPortMismatch'
   | 'ProbeUnreachable'
   | 'ProbeUnidentified'
+  | 'ProbeProtocolMismatch'
   | 'ProbeNotStable'
   | 'PrometheusUnreachable'
   | 'MetricQueryInvalid'

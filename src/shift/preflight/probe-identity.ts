@@ -27,6 +27,10 @@ function stableVersionOf(spec: ResolvedSpec): string | undefined {
 function verdict(spec: ResolvedSpec, results: readonly GreetingResult[], options: ProbeIdentityOptions): void {
   const object = `probe address ${formatAddress(spec.probe.address)}`;
   const failed = results.find((r) => r.kind === 'failed');
+  if (failed?.kind === 'failed' && failed.failure.received !== undefined) {
+    const { detail, received } = failed.failure;
+    throw new PreflightError(object, 'spec.probe.protocol', `the server does not answer as protocol ${spec.probe.protocol.name} expects: ${detail}; it sent ${received}`, 'point probe.address at the service, or fix probe.protocol (its steps, its command) and probe.identify to what this server speaks', 'ProbeProtocolMismatch');
+  }
   if (failed) {
     const checked = options.passed.length ? `the routing chain checked out (${options.passed.join('; ')})` : 'nothing else was checked';
     throw new PreflightError(object, 'spec.probe.address', `${failed.failure.kind}: ${failed.failure.detail}`, `${checked}: look at the probe address (spec.probe.address, --probe-address, a port-forward), not the route`, 'ProbeUnreachable');
@@ -48,7 +52,8 @@ function verdict(spec: ResolvedSpec, results: readonly GreetingResult[], options
 
 /** Probe PREFLIGHT_PROBES connections; throws a PreflightError when they do not identify as they must. */
 export async function checkProbeIdentity(spec: ResolvedSpec, clock: Clock, options: ProbeIdentityOptions): Promise<void> {
-  const greetingOptions = { address: spec.probe.address, identify: spec.probe.identify, connectTimeoutMs: spec.probe.connectTimeoutMs, replyTimeoutMs: spec.probe.longLived.timeoutMs, clock };
+  const { protocol, tls } = spec.probe;
+  const greetingOptions = { address: spec.probe.address, identify: spec.probe.identify, protocol, tls, heartbeatMs: spec.probe.longLived.heartbeatMs, connectTimeoutMs: spec.probe.connectTimeoutMs, replyTimeoutMs: spec.probe.longLived.timeoutMs, clock };
   const results = await Promise.all(Array.from({ length: PREFLIGHT_PROBES }, (_, i) => readGreeting(greetingOptions, `preflight-${i + 1}`)));
   verdict(spec, results, options);
 }

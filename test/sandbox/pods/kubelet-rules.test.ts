@@ -1,7 +1,10 @@
 // The pure rules of the sandbox's kubelet: which images run, the crash-loop back-off, the
 // container environment (envFrom, env, $(VAR), downward API, missing references).
 import { describe, expect, it } from 'vitest';
-import type { Pod } from '../../../src/kube/index.js';
+import type { KubeClient, Pod } from '../../../src/kube/index.js';
+import { launchContainer } from '../../../src/sandbox/pods/container-launch.js';
+import { REAL_SERVERS } from '../../../src/sandbox/pods/real-servers.js';
+import { silentLogger } from '../../../src/util/logger.js';
 import { ContainerConfigError, containerEnv, expandReferences, type ConfigSources } from '../../../src/sandbox/pods/container-env.js';
 import { imageRepository, runnableImage } from '../../../src/sandbox/pods/container-image.js';
 import { KUBELET_BACKOFF, nextBackoffMs } from '../../../src/sandbox/pods/restart-backoff.js';
@@ -14,7 +17,13 @@ describe('runnable images', () => {
     ['registry.istio.io/release/tcp-echo-server:1.3', 'istio-tcp-echo'],
     ['docker.io/istio/tcp-echo-server:1.2', 'istio-tcp-echo'],
     ['istio/tcp-echo-server', 'istio-tcp-echo'],
-    ['docker.io/library/redis:7', undefined],
+    ['docker.io/library/redis:7', 'redis'],
+    ['redis', 'redis'],
+    ['redis:7.2-alpine', 'redis'],
+    ['bitnami/redis:7', undefined],
+    ['eclipse-mosquitto:2', 'mosquitto'],
+    ['docker.io/library/eclipse-mosquitto', 'mosquitto'],
+    ['docker.io/library/nginx:1.27', undefined],
     ['evil.io/tcp-echo-server:1', undefined],
     ['', undefined],
   ])('%s -> %s', (image, expected) => {
@@ -82,5 +91,35 @@ describe('container environment', () => {
 
   it('expands only defined references', () => {
     expect(expandReferences('--prefix $(P) $(Q)', { P: 'one' })).toBe('--prefix one $(Q)');
+  });
+});
+
+describe('real servers the kubelet runs', () => {
+  const pod = (image: string): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'cache-7d9f-abcde', namespace: 'shop' }, spec: { containers: [{ name: 'redis', image }] } });
+  const context = { kube: undefined as unknown as KubeClient, logger: silentLogger, drainGraceMs: 1000, findProgram: () => undefined };
+
+  it('a program that is not installed: ImagePullBackOff naming the Debian package to install, nothing spawned', async () => {
+    expect(await launchContainer(pod('redis:7'), context)).toEqual({
+      kind: 'unsupported-image',
+      reason: 'ImagePullBackOff',
+      message: expect.stringMatching(/image "redis:7" runs as redis-server .*not installed.*apt-get install -y redis-server/) as string,
+    });
+    expect(await launchContainer(pod('eclipse-mosquitto:2'), context)).toMatchObject({ reason: 'ImagePullBackOff', message: expect.stringContaining("Debian's mosquitto package") as string });
+  });
+
+  it('redis: the port comes from --port, else the first containerPort, else 6379; the kubelet binds loopback, drops persistence, and wins over the container', () => {
+    const redis = REAL_SERVERS.redis;
+    expect(redis.containerPort(['redis-server', '--port', '7000'], [6379])).toBe(7000);
+    expect(redis.containerPort([], [6380])).toBe(6380);
+    expect(redis.containerPort(['--appendonly', 'yes'], [])).toBe(6379);
+    const { args } = redis.command(['redis-server', '--port', '7000', '--appendonly', 'yes', '--maxclients', '10100'], 41234, '/tmp/pod');
+    expect(args).toEqual(['--appendonly', 'yes', '--maxclients', '10100', '--port', '41234', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', '/tmp/pod']);
+  });
+
+  it('mosquitto: a generated configuration with one anonymous listener on the loopback port', () => {
+    const { args, files } = REAL_SERVERS.mosquitto.command(['/usr/sbin/mosquitto', '-c', '/mosquitto/config/mosquitto.conf'], 41235, '/tmp/pod');
+    expect(args).toEqual(['-c', '/tmp/pod/mosquitto.conf']);
+    expect(files['mosquitto.conf']).toBe('listener 41235 127.0.0.1\nallow_anonymous true\npersistence false\n');
+    expect(REAL_SERVERS.mosquitto.containerPort([], [])).toBe(1883);
   });
 });
