@@ -25,7 +25,11 @@ interface PackageJson {
 }
 
 const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as PackageJson;
-const TARGETS = Object.keys(pkg.bin).sort();
+// kubectl-tcpshift is the tcpshift binary under the name kubectl's plugin lookup wants: it runs
+// on an operator's machine, never in a container, so it has no image target.
+const TARGETS = Object.keys(pkg.bin)
+  .filter((name) => !name.startsWith('kubectl-'))
+  .sort();
 const dockerfile = readDockerfile();
 const NODE_22_IMAGE = /^(node:22[.-]|gcr\.io\/distroless\/nodejs22-)/;
 

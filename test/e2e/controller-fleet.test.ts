@@ -124,7 +124,10 @@ describe('a fleet of shifts, light probes', () => {
     // the GatewayApiRouter's write (test/router), not yet checked against the RBAC;
     // `patch events` is the EventRecorder's aggregation of a repeated Event (test/kube/events.test.ts).
     // `patch destinationrules` is strategy locality's write, checked against the RBAC in test/controller/locality.test.ts.
-    const elsewhere = (key: string): boolean => key.includes('gateway.networking.k8s.io') || key === 'patch core events' || key === 'patch networking.istio.io destinationrules';
+    // `get tcpshifts` is the Reconciler's re-read after a 409 on its own write, which happens here
+    // only when a test edit races a status write: a matter of timing, not asserted.
+    const elsewhere = (key: string): boolean =>
+      key.includes('gateway.networking.k8s.io') || ['patch core events', 'patch networking.istio.io destinationrules', 'get tcpshift.io tcpshifts'].includes(key);
     const granted = [...new Set(permissions.map(requestKey))].filter((key) => !elsewhere(key));
     expect(granted.filter((g) => !made.has(g)), 'granted but never used').toEqual([]);
     const denied = log.filter((r) => !permits(permissions, r));

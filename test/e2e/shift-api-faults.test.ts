@@ -153,7 +153,7 @@ describe('someone else changes the route mid-bake', () => {
     expect(report.reason).toMatch(/^paused: the route's weights were changed by someone else/);
     expect(report.steps.map((s) => s.verdict)).toEqual(['interrupted']);
     expect(env.weights()).toEqual([100, 0]);
-    expect(env.annotations()[ShiftAnnotations.phase]).toBe('paused');
+    expect(env.annotations()[ShiftAnnotations.phase]).toBe('Paused');
     expect(env.annotations()[ShiftAnnotations.holder]).toBeUndefined();
     expect(env.state()?.reason).toMatch(/changed by someone else/);
   }, 60_000);
@@ -180,7 +180,7 @@ describe('someone else changes the route mid-bake', () => {
     expect(run.code, run.stdout + run.stderr).toBe(4);
     expect(run.stdout).toMatch(/cannot be shifted any more: .*destinations other than the stable and canary subsets carry traffic/);
     expect((await readReport('refused')).reason).toMatch(/destinations other than the stable and canary subsets carry traffic/);
-    expect(env.annotations()[ShiftAnnotations.phase]).toBe('paused');
+    expect(env.annotations()[ShiftAnnotations.phase]).toBe('Paused');
     expect(env.annotations()[ShiftAnnotations.holder]).toBeUndefined();
     expect(env.state()?.reason).toMatch(/destinations other than the stable and canary subsets carry traffic/);
   }, 60_000);

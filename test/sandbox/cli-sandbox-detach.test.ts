@@ -38,15 +38,15 @@ describe.skipIf(!kubectlBinary)('tcpshift sandbox up --detach, env, down', () =>
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(`a sandbox is already running in ${dir} (pid ${info.pid})`);
 
-    const gateway = 'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: other, namespace: default}\nspec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 31401, name: tcp, protocol: TCP}, hosts: ["*"]}]\n';
+    const gateway = 'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: other, namespace: default}\nspec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 31402, name: tcp, protocol: TCP}, hosts: ["*"]}]\n';
     const applied = await kubectl({ kubeconfigPath: info.kubeconfig, dir }, ['apply', '-f', '-'], { input: gateway });
     expect(applied.code, applied.stderr).toBe(0);
     const listed = (): SandboxInfo['gateways'] => (JSON.parse(readFileSync(path.join(dir, 'sandbox.json'), 'utf8')) as SandboxInfo).gateways;
-    await waitFor(() => listed().length === 2, 'sandbox.json naming the 31401 listener', 15_000);
-    expect(listed()[1]).toMatchObject({ name: 'other', namespace: 'default', gatewayPort: 31401, host: '127.0.0.1' });
+    await waitFor(() => listed().length === 3, 'sandbox.json naming the 31402 listener', 15_000);
+    expect(listed()[2]).toMatchObject({ name: 'other', namespace: 'default', gatewayPort: 31402, host: '127.0.0.1' });
     const env = await execBin('tcpshift', ['sandbox', 'env', '--dir', dir]);
     expect(env.code).toBe(0);
-    expect(env.stdout).toMatch(/# gateway default\/other port 31401 -> 127\.0\.0\.1:\d+/);
+    expect(env.stdout).toMatch(/# gateway default\/other port 31402 -> 127\.0\.0\.1:\d+/);
 
     const down = await execBin('tcpshift', ['sandbox', 'down', '--dir', dir], { timeoutMs: 60_000 });
     expect(down.code, down.stderr).toBe(0);

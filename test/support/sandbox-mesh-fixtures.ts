@@ -6,8 +6,11 @@ import { sandboxObjects } from '../../src/sandbox/sandbox-objects.js';
 const T0 = '2026-11-21T10:00:00Z';
 
 /** The sandbox's objects (istio provider) as the gateway sees them, with `pods` ready pods per version. */
+/** The sandbox's route-strategy routing (its strategy-locality routing, port 31401, left out). */
 export function sandboxMesh(podsPerVersion = 2): MeshObjects {
-  const objects = sandboxObjects({ replicas: podsPerVersion, provider: 'istio' }).map((o) => ({ ...o, metadata: { ...o.metadata, creationTimestamp: T0 } }));
+  const objects = sandboxObjects({ replicas: podsPerVersion, provider: 'istio' })
+    .filter((o) => !(o.metadata.name ?? '').startsWith('echo-locality'))
+    .map((o) => ({ ...o, metadata: { ...o.metadata, creationTimestamp: T0 } }));
   const of = <T>(kind: string): T[] => objects.filter((o) => o.kind === kind) as unknown as T[];
   const pods = ['v1', 'v2'].flatMap((v, vi) => Array.from({ length: podsPerVersion }, (_, i) => readyPod(`echo-${v}-${i}`, v, 20000 + vi * 100 + i)));
   return {
