@@ -10,13 +10,14 @@ export const allowedImports = {
   gatewayapi: ['spec', 'util'],
   kube: ['spec', 'util'],
   echo: ['util'],
+  analysis: ['util'],
   probe: ['spec', 'util'],
   router: ['kube', 'istio', 'gatewayapi', 'spec', 'util'],
   report: ['probe', 'spec', 'util'],
-  shift: ['report', 'router', 'probe', 'kube', 'istio', 'gatewayapi', 'spec', 'util'],
+  shift: ['analysis', 'report', 'router', 'probe', 'kube', 'istio', 'gatewayapi', 'spec', 'util'],
   sandbox: ['router', 'probe', 'kube', 'istio', 'gatewayapi', 'echo', 'spec', 'util'],
-  controller: ['shift', 'report', 'router', 'probe', 'kube', 'istio', 'gatewayapi', 'spec', 'util'],
-  cli: ['controller', 'shift', 'sandbox', 'report', 'router', 'probe', 'kube', 'istio', 'gatewayapi', 'echo', 'spec', 'util'],
+  controller: ['shift', 'analysis', 'report', 'router', 'probe', 'kube', 'istio', 'gatewayapi', 'spec', 'util'],
+  cli: ['controller', 'shift', 'sandbox', 'analysis', 'report', 'router', 'probe', 'kube', 'istio', 'gatewayapi', 'echo', 'spec', 'util'],
 };
 
 /** Packages only one layer may import. */

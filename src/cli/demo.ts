@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { KubeClient } from '../kube/index.js';
 import { createRouter } from '../router/index.js';
-import { SANDBOX_SPLIT, startSandbox, type FaultMode, type FaultOptions, type Sandbox } from '../sandbox/index.js';
+import { PrometheusMissingError, SANDBOX_SPLIT, startSandbox, type FaultMode, type FaultOptions, type Sandbox } from '../sandbox/index.js';
 import { minimumBakeForDrain, type ShiftObserver } from '../shift/index.js';
 import { parseTCPShiftObject } from '../spec/parse-tcpshift.js';
 import type { ResolvedShift } from '../spec/resolved-shift.js';
@@ -139,6 +139,7 @@ interface DemoFlags {
   drain: string;
   reportDir?: string;
   output: 'text' | 'json';
+  prometheus?: boolean;
 }
 
 export function demoVerb(ctx: CliContext): Command {
@@ -147,26 +148,30 @@ export function demoVerb(ctx: CliContext): Command {
     .option('--fault <kind[@weight]>', `fault on the canary pods: ${DEMO_FAULTS.join('|')}, from the step at WEIGHT (default the first)`)
     .option('--drain <duration>', "the gateway's drain duration", '2s')
     .option('--report-dir <dir>', 'where the report files go (default: ./tcpshift-reports/echo-demo-<UTC time>)')
+    .option('--prometheus', "also run a real Prometheus (Debian's prometheus package) scraping the gateway's Istio TCP metrics (as sandbox up --prometheus)")
     .addOption(new Option('-o, --output <format>', 'text, or json: stdout carries only the report').choices(['text', 'json']).default('text'))
     .addHelpText('after', EXAMPLES)
     .action(async (flags: DemoFlags) => {
       const fault = flags.fault === undefined ? undefined : parseDemoFault(flags.fault);
       const drainMs = parseDrain(flags.drain);
-      ctx.setExitCode(await runDemo({ fault, drainMs, reportDir: flags.reportDir, output: flags.output }, ctx));
+      ctx.setExitCode(await runDemo({ fault, drainMs, reportDir: flags.reportDir, output: flags.output, prometheus: flags.prometheus === true }, ctx));
     });
 }
 
-async function runDemo(options: { fault: DemoFaultPlan | undefined; drainMs: number; reportDir: string | undefined; output: 'text' | 'json' }, ctx: CliContext): Promise<number> {
+async function runDemo(options: { fault: DemoFaultPlan | undefined; drainMs: number; reportDir: string | undefined; output: 'text' | 'json'; prometheus: boolean }, ctx: CliContext): Promise<number> {
   const out = options.output === 'json' ? ctx.stderr : ctx.stdout;
   const say = (line: string): void => void out.write(`${line}\n`);
   const started = ctx.clock.monotonic();
   say(`demo: starting the sandbox (gateway drain ${formatDuration(options.drainMs)})...`);
   // Pods are never deleted in the demo: a short drain grace makes stopping quick.
-  const sandbox = await startSandbox({ drainMs: options.drainMs, podDrainGraceMs: 200 });
+  const sandbox = await startSandbox({ drainMs: options.drainMs, podDrainGraceMs: 200, ...(options.prometheus ? { prometheus: {} } : {}) }).catch((error: unknown) => {
+    throw error instanceof PrometheusMissingError ? new UsageError(`--prometheus: ${error.message}`) : error;
+  });
   const kube = KubeClient.connect({ kubeconfig: sandbox.info.kubeconfig }, { clock: ctx.clock });
   try {
     const gateway = `${sandbox.info.gateway.host}:${sandbox.info.gateway.port}`;
     say(`demo: sandbox up in ${((ctx.clock.monotonic() - started) / 1000).toFixed(1)}s: API ${sandbox.info.apiServer}, gateway ${gateway} (Gateway echo-gateway port ${sandbox.info.gateway.gatewayPort})`);
+    if (sandbox.info.prometheus) say(`demo: prometheus ${sandbox.info.prometheus.url} (ready after ${formatDuration(sandbox.info.prometheus.startupMs)}), gateway metrics ${sandbox.info.gatewayStats}`);
     // A proxy in pass mode in front of the v2 pods from the start, so a fault can reach connections already open.
     await sandbox.setFault({ version: 'v2' }, 'pass');
     const { shift, resource } = demoShift(gateway, options.drainMs);

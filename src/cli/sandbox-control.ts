@@ -33,6 +33,8 @@ export function envLines(info: SandboxInfo, dir: string): string {
     `export KUBECONFIG=${info.kubeconfig}`,
     `# tcpshift sandbox (pid ${info.pid}) in ${dir}; API ${info.apiServer}; stop it with: tcpshift sandbox down --dir ${dir}`,
     ...listeners,
+    `# gateway metrics ${info.gatewayStats}`,
+    ...(info.prometheus ? [`# prometheus ${info.prometheus.url}`] : []),
     '',
   ].join('\n');
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { textLogger } from '../echo/index.js';
 import { describeRoute } from '../sandbox/mesh/index.js';
-import { GATEWAY_NAME, SandboxBusyError, startSandbox, type Sandbox, type SandboxOptions, type SandboxProvider } from '../sandbox/index.js';
+import { GATEWAY_NAME, PrometheusMissingError, SandboxBusyError, startSandbox, type Sandbox, type SandboxOptions, type SandboxProvider } from '../sandbox/index.js';
 import { formatDuration } from '../util/duration.js';
 import { UsageError } from './errors.js';
 import { durationFlag, MAX_FLAG_WAIT_MS } from './duration-flag.js';
@@ -14,6 +14,7 @@ import { downCommand, envCommand, parseTimeout, runDetached } from './sandbox-co
 interface RawUpOptions {
   dir: string;
   drain: string;
+  edsMergeWindow: string;
   port: string;
   replicas: string;
   podDrainGrace: string;
@@ -22,6 +23,7 @@ interface RawUpOptions {
   provider: string;
   detach?: boolean;
   timeout: string;
+  prometheus?: boolean;
 }
 
 const MAX_REPLICAS = 20;
@@ -34,8 +36,16 @@ Examples:
   # Short drains for quick experiments, a fixed gateway port, Istio tcp-echo style prefixes:
   tcpshift sandbox up --drain 5s --port 15400 --prefixes one,two
 
+  # Locality weight changes (DestinationRule distribute) reach new connections at once:
+  tcpshift sandbox up --eds-merge-window 0s
+
   # Gateway API: a TCPRoute with one Service per version instead of the VirtualService:
   tcpshift sandbox up --provider gateway-api --dir /tmp/sandbox-gwapi
+
+  # Also a real Prometheus (Debian's prometheus package) scraping Istio's TCP metrics every 1 s:
+  tcpshift sandbox up --prometheus
+  curl -s "$(jq -r .prometheus.url .sandbox/sandbox.json)/api/v1/query" \
+    --data-urlencode 'query=sum by (destination_version) (istio_tcp_connections_opened_total)'
 
   # In the background (log in DIR/sandbox.log): returns once it is up, prints the exports
   eval "$(tcpshift sandbox up --detach)"
@@ -57,6 +67,7 @@ export function sandboxCommand(ctx: CliContext): Command {
     .description('Run the embedded sandbox (API, mesh gateway, echo pods) in the foreground until Ctrl-C.')
     .option('--dir <dir>', 'where sandbox.json, kubeconfig and shift.yaml are written', '.sandbox')
     .option('--drain <duration>', "the gateway's drain duration after a route change (Istio drainDuration)", '45s')
+    .option('--eds-merge-window <duration>', "how long the gateway may hold an endpoint weight change before new connections see it (Envoy's update_merge_window)", '1s')
     .option('--port <port>', 'loopback port of the gateway (0: any free port)', '0')
     .option('--replicas <n>', `echo pods per version (0..${MAX_REPLICAS})`, '2')
     .option('--pod-drain-grace <duration>', 'how long a deleted pod keeps echoing before its FIN (tcpshift-echo --drain-grace)', '2s')
@@ -65,6 +76,7 @@ export function sandboxCommand(ctx: CliContext): Command {
     .option('--provider <provider>', 'route with an Istio VirtualService (istio) or a Gateway API TCPRoute (gateway-api)', 'istio')
     .option('--detach', 'run in the background; return once it is up, printing the exports (stop it with sandbox down)')
     .option('--timeout <duration>', 'with --detach: how long to wait for it to come up', '120s')
+    .option('--prometheus', "also run a real Prometheus (Debian's prometheus package) scraping the gateway's Istio TCP metrics and the echo pods every 1 s; its URL goes in sandbox.json")
     .addHelpText('after', EXAMPLES)
     .action(async (raw: RawUpOptions) => {
       const options = parseUpOptions(raw);
@@ -81,8 +93,9 @@ export function sandboxCommand(ctx: CliContext): Command {
 /** The flags of `up` as the detached process gets them (already checked). */
 function upArgs(raw: RawUpOptions): string[] {
   return [
-    '--drain', raw.drain, '--port', raw.port, '--replicas', raw.replicas, '--pod-drain-grace', raw.podDrainGrace,
+    '--drain', raw.drain, '--eds-merge-window', raw.edsMergeWindow, '--port', raw.port, '--replicas', raw.replicas, '--pod-drain-grace', raw.podDrainGrace,
     '--banner', raw.banner, '--provider', raw.provider, ...(raw.prefixes !== undefined ? ['--prefixes', raw.prefixes] : []),
+    ...(raw.prometheus ? ['--prometheus'] : []),
   ];
 }
 
@@ -90,12 +103,14 @@ function parseUpOptions(raw: RawUpOptions): SandboxOptions & { dir: string } {
   return {
     dir: parseDir(raw.dir),
     drainMs: duration('--drain', raw.drain),
+    edsMergeWindowMs: duration('--eds-merge-window', raw.edsMergeWindow),
     gatewayListenPort: integer('--port', raw.port, 0, 65535),
     replicas: integer('--replicas', raw.replicas, 0, MAX_REPLICAS),
     podDrainGraceMs: duration('--pod-drain-grace', raw.podDrainGrace),
     ...(raw.prefixes !== undefined ? { prefixes: parsePrefixes(raw.prefixes) } : {}),
     banner: oneOf('--banner', raw.banner, ['full', 'none'] as const),
     provider: oneOf('--provider', raw.provider, ['istio', 'gateway-api'] as const satisfies readonly SandboxProvider[]),
+    ...(raw.prometheus ? { prometheus: {} } : {}),
   };
 }
 
@@ -139,6 +154,7 @@ async function runSandboxUp(options: SandboxOptions & { dir: string }, ctx: CliC
     sandbox = await startSandbox({ ...options, clock: ctx.clock, logger: textLogger(ctx.stderr, ctx.clock, 'info') });
   } catch (error) {
     if (error instanceof SandboxBusyError) throw new UsageError(`--dir: ${error.message}`);
+    if (error instanceof PrometheusMissingError) throw new UsageError(`--prometheus: ${error.message}`);
     throw error;
   }
   try {
@@ -176,6 +192,8 @@ function describeSandbox(sandbox: Sandbox): string {
     `  API server  ${info.apiServer}  (kubeconfig ${kubeconfig}, namespace ${info.namespace})`,
     `  gateway     ${address} -> Gateway ${GATEWAY_NAME} port ${info.gateway.gatewayPort}, drain ${formatDuration(sandbox.drainMs)}`,
     `  route       ${listener?.tcpProxy?.source ?? 'none'}: ${describeRoute(listener?.tcpProxy)}`,
+    `  metrics     ${info.gatewayStats}  (Istio's TCP metrics of the gateway)`,
+    ...(info.prometheus ? [`  prometheus  ${info.prometheus.url}  (scrape every ${formatDuration(info.prometheus.scrapeIntervalMs)}, ready after ${formatDuration(info.prometheus.startupMs)})`] : []),
     ...pods.map((p, i) => `  ${i === 0 ? 'pods ' : '     '}       ${p.name}  ${p.version}  pid ${p.pid}  127.0.0.1:${p.port}  ${p.ready ? 'ready' : 'not ready'}`),
     `  files       ${shown(files.sandboxJson)}, ${kubeconfig}, ${shown(files.shiftYaml)}`,
     '',
@@ -186,6 +204,7 @@ function describeSandbox(sandbox: Sandbox): string {
     `  ${weightCommand(sandbox, kubeconfig)}`,
     ...(pods[0] ? [`  kubectl --kubeconfig ${kubeconfig} delete pod ${pods[0].name}`] : []),
     `  tcpshift shift -f ${shown(files.shiftYaml)} --kubeconfig ${kubeconfig}`,
+    ...(info.prometheus ? [`  curl -s ${info.prometheus.url}/api/v1/query --data-urlencode 'query=sum by (destination_version, response_flags) (istio_tcp_connections_closed_total)'`] : []),
     '',
   ];
   return `${lines.join('\n')}\n`;

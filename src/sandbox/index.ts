@@ -8,3 +8,5 @@ export { DEFAULT_DRAIN_MS, type MeshGateway, type ListenerInfo } from './mesh/in
 export { FAULT_MODES, type FaultMode, type FaultOptions } from './faults/index.js';
 export type { ApiServer } from './apiserver/index.js';
 export { SANDBOX_SPLIT } from './sandbox-shift.js';
+export { PrometheusMissingError } from './prometheus/prometheus-process.js';
+export type { SandboxPrometheusInfo, SandboxPrometheusOptions } from './sandbox-telemetry.js';

@@ -31,7 +31,9 @@ export class PodFaults {
   /** Where the gateway dials for an endpoint. */
   upstreamFor(endpoint: Endpoint): UpstreamTarget {
     const proxy = this.ready.get(endpoint.pod);
-    return proxy ? { host: proxy.host, port: proxy.port } : { host: endpoint.address, port: endpoint.port };
+    if (!proxy) return { host: endpoint.address, port: endpoint.port };
+    // refuse (and reset, for new connections) stand in for a pod that refuses: the gateway's metrics say UF.
+    return { host: proxy.host, port: proxy.port, ...(proxy.mode === 'refuse' || proxy.mode === 'reset' ? { refuses: true } : {}) };
   }
 
   async set(target: FaultTarget, mode: FaultMode, options: FaultOptions = {}): Promise<void> {

@@ -1,5 +1,6 @@
 import { writePrivateFile } from '../util/private-file.js';
 import type { MeshGateway } from './mesh/index.js';
+import type { SandboxPrometheusInfo } from './sandbox-telemetry.js';
 
 /**
  * DIR/sandbox.json (DESIGN section 3, extended): where the API server and every gateway listener
@@ -25,7 +26,13 @@ export interface SandboxInfo {
   apiServer: string;
   namespace: 'echo';
   gateway: { host: string; port: number; gatewayPort: number };
+  /** The gateway's Istio TCP metrics: `http://127.0.0.1:PORT/stats/prometheus`. */
+  gatewayStats: string;
+  /** The real Prometheus scraping the sandbox (`sandbox up --prometheus`). */
+  prometheus?: SandboxPrometheusInfo;
   gateways: GatewayEntry[];
+  /** The gateway's EDS merge window: a locality weight change reaches new connections within it. */
+  edsMergeWindowMs: number;
   /** The process running the sandbox (`sandbox down` signals it). */
   pid: number;
 }

@@ -1,4 +1,5 @@
 import type { KubeObject } from '../kube/index.js';
+import { LOCALITY_LABEL, localityLabelValue } from '../istio/locality.js';
 import { ECHO_PORT_NAME, type Deployment } from './pods/index.js';
 
 /**
@@ -44,6 +45,15 @@ export function echoArgsFor(version: string, options: Pick<SandboxObjectOptions,
   return ['--version', version, ...(prefix ? ['--prefix', prefix] : []), ...(options.banner ? ['--banner', options.banner] : [])];
 }
 
+/**
+ * The pod label that gives each version its own Istio locality, `tcpshift/<service>/<subset>`
+ * written with dots (`tcpshift.echo.v1`), so that `strategy: locality` can weigh the versions
+ * with DestinationRule `distribute`; routes by subset ignore it.
+ */
+export function echoLocalityLabel(version: string): Record<string, string> {
+  return { [LOCALITY_LABEL]: localityLabelValue(`tcpshift/echo/${version}`) };
+}
+
 function deployment(version: string, options: SandboxObjectOptions): Deployment {
   const labels = { app: 'echo', version };
   return {
@@ -54,7 +64,7 @@ function deployment(version: string, options: SandboxObjectOptions): Deployment 
       replicas: options.replicas,
       selector: { matchLabels: labels },
       template: {
-        metadata: { labels },
+        metadata: { labels: { ...labels, ...echoLocalityLabel(version) } },
         spec: {
           terminationGracePeriodSeconds: 30,
           containers: [{ name: 'echo', image: 'tcpshift-echo', args: echoArgsFor(version, options), ports: [{ name: ECHO_PORT_NAME, containerPort: SERVICE_PORT, protocol: 'TCP' }] }],

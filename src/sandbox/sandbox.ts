@@ -10,12 +10,14 @@ import { startApiServer, type ApiServer } from './apiserver/index.js';
 import { lockDir, type DirLock } from './dir-lock.js';
 import type { FaultMode, FaultOptions } from './faults/index.js';
 import { ISTIO_GATEWAY_CLASS } from './mesh/gateway-api-gateways.js';
-import { DEFAULT_DRAIN_MS, startMeshGateway, type Cluster, type MeshGateway } from './mesh/index.js';
+import { DEFAULT_DRAIN_MS, startMeshGateway, type Cluster, type IstioTcpMetrics, type MeshGateway } from './mesh/index.js';
 import { PodFaults, type FaultTarget } from './pod-faults.js';
 import { DeploymentController, PodRuntime } from './pods/index.js';
 import { ECHO_HOST, GATEWAY_PORT, SANDBOX_NAMESPACE, sandboxObjects, SERVICE_PORT, VERSIONS, type SandboxProvider } from './sandbox-objects.js';
 import { gatewayEntries, SandboxInfoFile, type SandboxInfo } from './sandbox-info.js';
 import { sandboxShiftYaml } from './sandbox-shift.js';
+import { locatePrometheus } from './prometheus/prometheus-process.js';
+import { startSandboxTelemetry, type SandboxPrometheusOptions } from './sandbox-telemetry.js';
 
 export type { SandboxInfo };
 
@@ -24,6 +26,8 @@ export interface SandboxOptions {
   dir?: string;
   /** Gateway drain duration. Default 45 s (Istio's drainDuration). */
   drainMs?: number;
+  /** The gateway's EDS merge window (Envoy's update_merge_window): how long a weight-only endpoint update may wait. Default 1 s. */
+  edsMergeWindowMs?: number;
   logger?: Logger;
   clock?: Clock;
   /** Loopback port of the gateway's 31400 listener; 0 (default): any free port. */
@@ -42,6 +46,10 @@ export interface SandboxOptions {
   random?: () => number;
   /** How long to wait for every pod to be Ready and routed. Default 30 s. */
   readyTimeoutMs?: number;
+  /** Istio's `tcp_reporting_duration` for the gateway's TCP metrics. Default 5 s. */
+  tcpReportingMs?: number;
+  /** Start a real Prometheus scraping the gateway and the pods (`sandbox up --prometheus`). */
+  prometheus?: SandboxPrometheusOptions;
 }
 
 
@@ -72,6 +80,8 @@ export interface Sandbox {
   /** A client of the API (over HTTPS), for convenience. */
   readonly kube: KubeClient;
   readonly gateway: MeshGateway;
+  /** Istio's standard TCP metrics the gateway reports (served at `info.gatewayStats`). */
+  readonly tcpMetrics: IstioTcpMetrics;
   /** The pid of a dead sandbox whose stale lock on `dir` was taken over. */
   readonly tookOverStaleLock: number | undefined;
   /** Put a fault proxy in the given mode in front of those pods' endpoints; `pass` forwards untouched. */
@@ -198,7 +208,7 @@ async function waitForRouting(gateway: MeshGateway, provider: SandboxProvider, r
 }
 
 /** sandbox.json (last: its presence means the sandbox is up) and shift.yaml. */
-async function writeSandboxFiles(api: ApiServer, gateway: MeshGateway, files: SandboxFiles, infoFile: SandboxInfoFile, options: SandboxOptions & { provider: SandboxProvider; drainMs: number }): Promise<SandboxInfo> {
+async function writeSandboxFiles(api: ApiServer, gateway: MeshGateway, files: SandboxFiles, infoFile: SandboxInfoFile, options: SandboxOptions & { provider: SandboxProvider; drainMs: number; telemetry: Pick<SandboxInfo, 'gatewayStats' | 'prometheus'> }): Promise<SandboxInfo> {
   const listener = gateway.listener(GATEWAY_PORT);
   if (!listener) throw new Error(`the gateway has no listener for port ${GATEWAY_PORT}`);
   const info: SandboxInfo = {
@@ -206,7 +216,9 @@ async function writeSandboxFiles(api: ApiServer, gateway: MeshGateway, files: Sa
     apiServer: api.url,
     namespace: SANDBOX_NAMESPACE,
     gateway: { host: listener.host, port: listener.port, gatewayPort: GATEWAY_PORT },
+    ...options.telemetry,
     gateways: gatewayEntries(gateway),
+    edsMergeWindowMs: gateway.edsMergeWindowMs,
     pid: process.pid,
   };
   const address = `${info.gateway.host}:${info.gateway.port}`;
@@ -221,8 +233,12 @@ async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, t
   const provider = options.provider ?? 'istio';
   const replicas = options.replicas ?? 2;
   const drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
+  // A missing Prometheus fails before anything starts.
+  if (options.prometheus) locatePrometheus(options.prometheus.program);
   const { dir, lock } = await prepareDir(options.dir, teardown);
   const files: SandboxFiles = { dir, kubeconfig: path.join(dir, 'kubeconfig'), sandboxJson: path.join(dir, 'sandbox.json'), shiftYaml: path.join(dir, 'shift.yaml') };
+  const telemetry = await startSandboxTelemetry(dir, clock, logger.child({ component: 'telemetry' }), options.tcpReportingMs);
+  teardown.add(() => telemetry.stop());
 
   const api = await startApiServer({ clock, logger: logger.child({ component: 'apiserver' }) });
   teardown.add(() => api.close());
@@ -247,17 +263,20 @@ async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, t
       if (infoFile.current) infoFile.refresh(gateway);
     },
     drainMs,
+    ...(options.edsMergeWindowMs !== undefined ? { edsMergeWindowMs: options.edsMergeWindowMs } : {}),
     gatewayApi: true,
     clock,
     logger: logger.child({ component: 'gateway' }),
     listenPorts: { [GATEWAY_PORT]: options.gatewayListenPort ?? 0 },
     upstreamFor: (endpoint) => faults.upstreamFor(endpoint),
+    observer: telemetry.metrics,
     ...(options.random ? { random: options.random } : {}),
   });
   teardown.add(() => gateway.close());
   await waitForRouting(gateway, provider, replicas, options.readyTimeoutMs ?? 30_000, clock);
 
-  const info = await writeSandboxFiles(api, gateway, files, infoFile, { ...options, provider, drainMs });
+  const prometheus = options.prometheus ? await telemetry.startPrometheus(options.prometheus, () => pods.list()) : undefined;
+  const info = await writeSandboxFiles(api, gateway, files, infoFile, { ...options, provider, drainMs, telemetry: { gatewayStats: telemetry.gatewayStats, ...(prometheus ? { prometheus } : {}) } });
   teardown.add(async () => {
     await infoFile.close();
     await rm(files.sandboxJson, { force: true });
@@ -273,6 +292,7 @@ async function assemble(options: SandboxOptions, clock: Clock, logger: Logger, t
     api,
     kube,
     gateway,
+    tcpMetrics: telemetry.metrics,
     tookOverStaleLock: lock?.tookOverFrom,
     setFault: (target, mode, faultOptions) => faults.set(target, mode, faultOptions),
     pods: () => pods.list().map(({ name, version, pid, port, ready, terminating }) => ({ name, version, pid, port, ready, terminating })),

@@ -43,6 +43,7 @@ describe('tcpshift sandbox up', { timeout: 120_000 }, () => {
     [['--replicas', '-1'], /--replicas: '-1' is not a whole number in 0\.\.20/],
     [['--replicas', '21'], /--replicas/],
     [['--pod-drain-grace', '2 seconds'], /--pod-drain-grace/],
+    [['--eds-merge-window', 'soon'], /--eds-merge-window: 'soon' is not a duration/],
     [['--prefixes', 'one'], /--prefixes: 'one' is not STABLE,CANARY/],
     [['--prefixes', 'one,one'], /--prefixes/],
     [['--banner', 'loud'], /--banner: 'loud' is not one of full, none/],

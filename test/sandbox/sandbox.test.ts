@@ -233,4 +233,24 @@ describe.skipIf(!kubectlBinary)('sandbox', () => {
     await stuck.waitForText((t) => t.includes('into the void\n'));
     await setWeights(100, 0);
   });
+
+  it('echo pods carry their locality; once the DestinationRule has distribute, a pod without the label vanishes from the endpoints', async () => {
+    const all: Cluster = { name: `outbound|9000||${HOST}`, host: HOST, subset: undefined, port: 9000 };
+    const pods = (): string[] => sandbox.gateway.endpoints(all).map((e) => e.pod);
+    await waitFor(() => pods().length === 4, 'four endpoints in the Service cluster');
+    const localities = sandbox.gateway.loadAssignment(all.name)?.localities.map((l) => l.locality);
+    expect(localities).toEqual(['tcpshift/echo/v1', 'tcpshift/echo/v2']);
+    const unlabelled = sandbox.pods().find((p) => p.version === 'v2')?.name as string;
+    await k(['label', 'pod', unlabelled, 'topology.istio.io/locality-']);
+    await waitFor(() => sandbox.gateway.loadAssignment(all.name)?.localities.some((l) => l.locality === '') === true, 'the unlabelled pod in no locality');
+    expect(pods()).toContain(unlabelled);
+    const distribute = { loadBalancer: { localityLbSetting: { distribute: [{ from: '*', to: { 'tcpshift/echo/v1': 50, 'tcpshift/echo/v2': 50 } }] } } };
+    await k(['patch', 'destinationrule', 'echo', '--type=merge', '-p', JSON.stringify({ spec: { trafficPolicy: distribute } })]);
+    await waitFor(() => pods().length === 3, 'the unlabelled pod dropped');
+    expect(pods()).not.toContain(unlabelled);
+    expect(sandbox.gateway.cluster(all.name)?.localityWeighted).toBe(true);
+    await k(['patch', 'destinationrule', 'echo', '--type=json', '-p', JSON.stringify([{ op: 'remove', path: '/spec/trafficPolicy' }])]);
+    await k(['label', 'pod', unlabelled, 'topology.istio.io/locality=tcpshift.echo.v2']);
+    await waitFor(() => pods().length === 4 && sandbox.gateway.cluster(all.name)?.localityWeighted === false, 'the pod back, locality weighting off');
+  });
 });

@@ -20,14 +20,14 @@ export function sandboxMesh(podsPerVersion = 2): MeshObjects {
   };
 }
 
-export function readyPod(name: string, version: string, port: number, options: { ready?: boolean; namespace?: string; terminating?: boolean } = {}): Pod {
+export function readyPod(name: string, version: string, port: number, options: { ready?: boolean; namespace?: string; terminating?: boolean; labels?: Record<string, string> } = {}): Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
       name,
       namespace: options.namespace ?? 'echo',
-      labels: { app: 'echo', version },
+      labels: { app: 'echo', version, ...options.labels },
       ...(options.terminating ? { deletionTimestamp: T0 } : {}),
     },
     spec: { containers: [{ name: 'echo', ports: [{ name: 'tcp-echo', containerPort: port }] }] },

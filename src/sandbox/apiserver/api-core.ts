@@ -67,6 +67,8 @@ export interface SuccessStatus {
 /** Per-resource extensions: what a CRD or a Namespace adds to the generic behaviour. */
 export interface ResourceHooks {
   validate?(next: KubeObject, previous: KubeObject | undefined): FieldError[];
+  /** A validating admission webhook, after schema validation: its denial message (400), or undefined to admit. */
+  admit?(next: KubeObject, previous: KubeObject | undefined): string | undefined;
   prepare?(next: KubeObject, previous: KubeObject | undefined): void;
   committed?(object: KubeObject, removed: boolean): void;
 }
@@ -155,6 +157,8 @@ export class ApiCore {
       ...(this.hooks.get(storageKey(def))?.validate?.(next, previous) ?? []),
     ];
     if (found.length) throw errors.invalid(def.kind, def.group, next.metadata.name ?? next.metadata.generateName ?? '', found);
+    const denied = this.hooks.get(storageKey(def))?.admit?.(next, previous);
+    if (denied !== undefined) throw errors.badRequest(denied);
     return warnings;
   }
 

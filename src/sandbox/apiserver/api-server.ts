@@ -8,6 +8,7 @@ import { ApiCore } from './api-core.js';
 import { builtinResources } from './builtin-resources.js';
 import { CRD_GROUP } from './crd-resources.js';
 import { enableCustomResources } from './crd-lifecycle.js';
+import { enableIstioValidation } from './istio-webhook.js';
 import { Faults } from './faults.js';
 import { requestListener } from './http-routes.js';
 import type { RequestRecord } from './resource-handler.js';
@@ -35,6 +36,8 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Watch duration when the client gives no timeoutSeconds. Default 1800 s. */
   watchTimeoutSeconds?: number;
+  /** Enforce istiod's webhook rules on DestinationRules (istio-webhook.ts), as a cluster running istiod does. Default true. */
+  istioWebhook?: boolean;
   clock?: Clock;
   logger?: Logger;
   /** Random source of fault injection (error rates). */
@@ -165,6 +168,7 @@ export function createApiCore(options: Omit<ApiServerOptions, 'port' | 'host' | 
   });
   for (const def of builtinResources()) core.registry.define(def);
   enableCustomResources(core, clock);
+  if (options.istioWebhook !== false) enableIstioValidation(core);
   const objects = new InProcessClient(core);
   seedNamespaces(objects, options.namespaces ?? DEFAULT_NAMESPACES);
   return { core, objects };

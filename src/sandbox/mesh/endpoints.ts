@@ -1,8 +1,9 @@
 import type { DestinationRule, Pod, Service } from '../../kube/index.js';
 import { PORTS_ANNOTATION } from '../pods/pod-manifest.js';
-import { creationOrder } from './gateway-servers.js';
-import { serviceFqdn, serviceOfFqdn } from './hosts.js';
+import { destinationRulesFor } from './destination-policy.js';
+import { serviceOfFqdn } from './hosts.js';
 import type { Cluster } from './listener-plan.js';
+import { podLocality } from '../../istio/locality.js';
 import { arrayOf, isRecord, labelsMatch, type MeshObjects } from './mesh-objects.js';
 
 /**
@@ -22,13 +23,14 @@ export interface Endpoint {
   labels: Record<string, string>;
   address: string;
   port: number;
+  /** `region/zone/subzone` from the pod's `topology.istio.io/locality` label (locality.ts); '' without one. */
+  locality: string;
 }
 
 /** The labels a subset adds to the Service selector; undefined when no DestinationRule defines it. */
 export function subsetLabels(host: string, subset: string, rules: readonly DestinationRule[]): Record<string, string> | undefined {
-  for (const rule of [...rules].sort(creationOrder)) {
-    if (typeof rule.spec?.host !== 'string' || serviceFqdn(rule.spec.host, rule.metadata.namespace ?? 'default') !== host) continue;
-    const found = arrayOf(rule.spec.subsets).find((s) => isRecord(s) && s.name === subset);
+  for (const rule of destinationRulesFor(host, rules)) {
+    const found = arrayOf(rule.spec?.subsets).find((s) => isRecord(s) && s.name === subset);
     if (found && isRecord(found)) return isRecord(found.labels) ? (found.labels as Record<string, string>) : {};
   }
   return undefined;
@@ -84,7 +86,7 @@ export function clusterEndpoints(cluster: Cluster, objects: Pick<MeshObjects, 's
       const containerPort = resolveTargetPort(port.targetPort, pod);
       const target = containerPort === undefined ? undefined : loopbackPort(pod, containerPort);
       if (target === undefined) return [];
-      return [{ pod: pod.metadata.name ?? '', namespace: ref.namespace, labels: pod.metadata.labels ?? {}, address: pod.status?.podIP as string, port: target }];
+      return [{ pod: pod.metadata.name ?? '', namespace: ref.namespace, labels: pod.metadata.labels ?? {}, address: pod.status?.podIP as string, port: target, locality: podLocality(pod.metadata.labels) }];
     })
     .sort((a, b) => a.pod.localeCompare(b.pod));
 }

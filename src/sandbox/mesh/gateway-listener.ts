@@ -1,20 +1,23 @@
 import net from 'node:net';
 import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
+import type { ConnectionObserver } from './connection-observer.js';
 import type { Endpoint } from './endpoints.js';
 import type { Cluster, ListenerPlan, TcpProxyConfig } from './listener-plan.js';
-import { pickCluster, type RoundRobin } from './picker.js';
+import { pickCluster } from './picker.js';
 import { ProxyConnection, type UpstreamTarget } from './proxy-connection.js';
 
-/** What a listener needs from the gateway: endpoints now, where to dial, randomness, timers. */
+/** What a listener needs from the gateway: a cluster's load balancer, where to dial, randomness, timers. */
 export interface ListenerDeps {
   clock: Clock;
   logger: Logger;
   random: () => number;
   drainMs: number;
-  roundRobin: RoundRobin;
-  endpoints(cluster: Cluster): Endpoint[];
+  /** The host a new connection to this cluster gets now (the cluster's load balancer over its delivered EDS); undefined: none. */
+  pickEndpoint(cluster: Cluster): Endpoint | undefined;
   upstreamFor(endpoint: Endpoint): UpstreamTarget;
+  /** Told about each connection the tcp_proxy handles (Istio's TCP metrics). */
+  observer?: ConnectionObserver;
 }
 
 export interface ListenerCounters {
@@ -167,13 +170,15 @@ export class GatewayListener {
     this.counters.accepted++;
     const generation = this.current;
     const chosen = generation.tcpProxy && pickCluster(generation.tcpProxy.clusters, this.deps.random);
-    const endpoint = chosen && this.deps.roundRobin.pick(chosen.cluster.name, this.deps.endpoints(chosen.cluster));
+    const endpoint = chosen && this.deps.pickEndpoint(chosen.cluster);
     if (!endpoint) {
       this.counters.noUpstream++;
+      if (chosen) this.deps.observer?.noHealthyUpstream(chosen.cluster);
       socket.destroy();
       return;
     }
     const connection = new ProxyConnection(socket, this.deps.upstreamFor(endpoint), endpoint, this.deps.clock.now());
+    this.deps.observer?.proxied(connection, chosen.cluster);
     generation.connections.add(connection);
     void connection.whenClosed().then(() => this.forget(generation, connection));
   }

@@ -1,4 +1,5 @@
-import type { Service } from '../../kube/index.js';
+import type { DestinationRule, Service } from '../../kube/index.js';
+import { listenerPolicy, type ListenerPolicy } from './destination-policy.js';
 import { gatewayApiServers } from './gateway-api-gateways.js';
 import { gatewayServers, type GatewayServer } from './gateway-servers.js';
 import { serverAdmits } from './hosts.js';
@@ -32,6 +33,8 @@ export interface TcpProxyConfig {
   /** weighted_clusters (several destinations in the route, even if one is left), else a single cluster. */
   weighted: boolean;
   clusters: WeightedCluster[];
+  /** The DestinationRule fields that leak into the tcp_proxy (destination-policy.ts); part of the key. */
+  policy: ListenerPolicy;
   key: string;
 }
 
@@ -62,41 +65,50 @@ function clusterOf(destination: RouteDestination, services: ReadonlyMap<string, 
   return { name: `outbound|${port}|${destination.subset ?? ''}|${destination.host}`, host: destination.host, subset: destination.subset, port };
 }
 
-/** buildOutboundNetworkFilters: one destination is the cluster; several are weighted clusters without the zero weights. */
-export function tcpProxyFor(
-  source: RouteSource,
-  rule: TcpRule,
-  services: ReadonlyMap<string, Service>,
-  listenerPort: number,
-): { tcpProxy: TcpProxyConfig } | { problem: string } {
+/** What a tcp_proxy is built from beside the route: Services by FQDN and the DestinationRules. */
+export interface RouteContext {
+  services: ReadonlyMap<string, Service>;
+  destinationRules: readonly DestinationRule[];
+}
+
+/**
+ * buildOutboundNetworkFilters: one destination is the cluster; several are weighted clusters
+ * without the zero weights. The DestinationRule of the first destination's host adds its
+ * listener fields (for a single destination, with its subset's overrides).
+ */
+export function tcpProxyFor(source: RouteSource, rule: TcpRule, context: RouteContext, listenerPort: number): { tcpProxy: TcpProxyConfig } | { problem: string } {
+  const { services } = context;
   const { destinations } = rule;
   if (destinations.length === 0) return { problem: `${source.ref}: TCP route is required (no destination)` };
   const bad = destinations.find((d) => d.weight !== undefined && (!Number.isInteger(d.weight) || d.weight < 0));
   if (bad) return { problem: `${source.ref}: weight ${String(bad.weight)} of ${bad.host} is not an integer >= 0` };
+  const first = destinations[0] as RouteDestination;
   if (destinations.length === 1) {
-    const cluster = clusterOf(destinations[0] as RouteDestination, services, listenerPort);
-    return { tcpProxy: { source: source.ref, weighted: false, clusters: [{ cluster, weight: 1 }], key: JSON.stringify(['cluster', cluster.name]) } };
+    const cluster = clusterOf(first, services, listenerPort);
+    const policy = listenerPolicy(first.host, first.subset, context.destinationRules);
+    return { tcpProxy: { source: source.ref, weighted: false, clusters: [{ cluster, weight: 1 }], policy, key: JSON.stringify(['cluster', cluster.name, policy]) } };
   }
   const clusters = destinations.filter((d) => (d.weight ?? 0) > 0).map((d) => ({ cluster: clusterOf(d, services, listenerPort), weight: d.weight ?? 0 }));
   if (clusters.length === 0) return { problem: `${source.ref}: every destination has weight 0` };
-  const key = JSON.stringify(['weighted', source.ref, clusters.map((c) => [c.cluster.name, c.weight])]);
-  return { tcpProxy: { source: source.ref, weighted: true, clusters, key } };
+  const policy = listenerPolicy(first.host, undefined, context.destinationRules);
+  const key = JSON.stringify(['weighted', source.ref, clusters.map((c) => [c.cluster.name, c.weight]), policy]);
+  return { tcpProxy: { source: source.ref, weighted: true, clusters, policy, key } };
 }
 
-function servicesByFqdn(services: readonly Service[]): Map<string, Service> {
+export function servicesByFqdn(services: readonly Service[]): Map<string, Service> {
   const map = new Map<string, Service>();
   for (const s of services) map.set(`${s.metadata.name ?? ''}.${s.metadata.namespace ?? 'default'}.svc.cluster.local`, s);
   return map;
 }
 
 /** buildGatewayNetworkFiltersFromTCPRoutes: the first rule, of the first source bound to the server's gateway whose hosts it admits, whose matches fit. */
-function planFor(port: number, servers: GatewayServer[], sources: readonly RouteSource[], services: ReadonlyMap<string, Service>): ListenerPlan {
+function planFor(port: number, servers: GatewayServer[], sources: readonly RouteSource[], context: RouteContext): ListenerPlan {
   for (const server of servers) {
     for (const source of sources) {
       if (!source.gateways.includes(server.gateway) || !serverAdmits(server.hosts, source.hosts, source.namespace)) continue;
       const rule = source.rules.find((r) => l4Matches(r.matches, server));
       if (!rule) continue;
-      const built = tcpProxyFor(source, rule, services, port);
+      const built = tcpProxyFor(source, rule, context, port);
       return 'tcpProxy' in built ? { gatewayPort: port, servers, tcpProxy: built.tcpProxy } : { gatewayPort: port, servers, tcpProxy: undefined, problem: built.problem };
     }
   }
@@ -108,8 +120,8 @@ export function planListeners(objects: MeshObjects, workloadLabels: Readonly<Rec
   // Istio Gateways, then the listeners of Gateway API Gateways (served on the same workload: see gateway-api-gateways.ts)
   const servers = [...gatewayServers(objects.gateways, workloadLabels), ...gatewayApiServers(objects.gatewayApiGateways ?? [], objects.gatewayClasses ?? [])];
   const sources = routeSources(objects.virtualServices, objects.tcpRoutes, servers);
-  const services = servicesByFqdn(objects.services);
+  const context = { services: servicesByFqdn(objects.services), destinationRules: objects.destinationRules };
   const byPort = new Map<number, GatewayServer[]>();
   for (const s of servers) byPort.set(s.port, [...(byPort.get(s.port) ?? []), s]);
-  return [...byPort].sort(([a], [b]) => a - b).map(([port, onPort]) => planFor(port, onPort, sources, services));
+  return [...byPort].sort(([a], [b]) => a - b).map(([port, onPort]) => planFor(port, onPort, sources, context));
 }

@@ -5,6 +5,11 @@ import type { Endpoint } from './endpoints.js';
 export interface UpstreamTarget {
   host: string;
   port: number;
+  /**
+   * The target stands in for a pod that refuses connections (a fault proxy resetting each new
+   * connection at accept): Envoy would see its connect fail, which Istio's metrics report as UF.
+   */
+  refuses?: boolean;
 }
 
 /**
@@ -13,12 +18,12 @@ export interface UpstreamTarget {
  * closes the other. `destroy()` is the abrupt close of a drained filter chain.
  */
 export class ProxyConnection {
-  private readonly upstream: net.Socket;
+  readonly upstream: net.Socket;
   private readonly closed: Promise<void>;
 
   constructor(
-    private readonly client: net.Socket,
-    target: UpstreamTarget,
+    readonly client: net.Socket,
+    readonly target: UpstreamTarget,
     readonly endpoint: Endpoint,
     readonly openedAt: number,
   ) {

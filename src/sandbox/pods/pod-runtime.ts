@@ -32,6 +32,8 @@ export interface RunningPodInfo {
   port: number;
   /** Each container port the process listens on -> its loopback port. */
   ports: Record<number, number>;
+  /** Loopback port of the process's metrics endpoint (the echo's health port: /metrics), if any. */
+  metricsPort?: number | undefined;
   ready: boolean;
   /** Deletion started: SIGTERM sent or about to be. */
   terminating: boolean;
@@ -74,6 +76,11 @@ interface PodEntry {
 }
 
 const keyOf = (namespace: string, name: string): string => `${namespace}/${name}`;
+
+/** Where the process serves /metrics: the echo's health port (its HTTP readiness port). */
+function metricsPortOf(process: { readonly healthPort?: number | undefined; readonly readiness?: { kind: string; port: number } | undefined }): number | undefined {
+  return process.healthPort ?? (process.readiness?.kind === 'httpGet' ? process.readiness.port : undefined);
+}
 
 export class PodRuntime {
   private readonly entries = new Map<string, PodEntry>();
@@ -208,7 +215,7 @@ export class PodRuntime {
   private async started(entry: PodEntry, process: EchoProcess): Promise<void> {
     entry.process = process;
     entry.runStartedAt = this.options.clock.monotonic();
-    Object.assign(entry.info, { pid: process.pid, port: process.port, ports: { ...process.ports } });
+    Object.assign(entry.info, { pid: process.pid, port: process.port, ports: { ...process.ports }, metricsPort: metricsPortOf(process) });
     void process.exited.then((exit) => {
       this.options.afterExit?.({ ...entry.info });
       if (this.live(entry) && entry.process === process) this.containerExited(entry, exit, process.output());
@@ -236,7 +243,7 @@ export class PodRuntime {
   private containerExited(entry: PodEntry, exit: { code: number | null; signal: NodeJS.Signals | null }, output: string): void {
     entry.probe?.stop();
     entry.process = undefined;
-    Object.assign(entry.info, { ready: false, pid: 0, port: 0, ports: {} });
+    Object.assign(entry.info, { ready: false, pid: 0, port: 0, ports: {}, metricsPort: undefined });
     this.changed();
     const now = new Date(this.options.clock.now()).toISOString();
     const startedAt = 'running' in entry.container.state ? entry.container.state.running.startedAt : now;

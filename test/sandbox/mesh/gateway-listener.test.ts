@@ -16,7 +16,7 @@ const cluster = (name: string): Cluster => ({ name, host: name, subset: undefine
 const plan = (clusters: Array<[string, number]>, source = 'VirtualService echo/echo'): ListenerPlan => ({
   gatewayPort: 31400,
   servers: [],
-  tcpProxy: clusters.length === 0 ? undefined : { source, weighted: true, clusters: clusters.map(([n, w]) => ({ cluster: cluster(n), weight: w })), key: JSON.stringify([source, clusters]) },
+  tcpProxy: clusters.length === 0 ? undefined : { source, weighted: true, clusters: clusters.map(([n, w]) => ({ cluster: cluster(n), weight: w })), policy: { hashSourceIp: false }, key: JSON.stringify([source, clusters]) },
 });
 
 describe('gateway listener', () => {
@@ -36,7 +36,7 @@ describe('gateway listener', () => {
     for (const v of ['v1', 'v2']) {
       const server = await startEchoServer({ version: v, pod: `echo-${v}-0`, ports: [0], host: '127.0.0.1', healthPort: null, logger: silentLogger });
       servers[v] = server;
-      endpoints[v] = [{ pod: `echo-${v}-0`, namespace: 'echo', labels: {}, address: '127.0.0.1', port: server.ports[0] as number }];
+      endpoints[v] = [{ pod: `echo-${v}-0`, namespace: 'echo', labels: {}, address: '127.0.0.1', port: server.ports[0] as number, locality: '' }];
     }
   });
   afterAll(async () => {
@@ -46,13 +46,13 @@ describe('gateway listener', () => {
   const start = async (initial: ListenerPlan): Promise<void> => {
     clock = new ManualClock();
     logger = new MemoryLogger();
+    const roundRobin = new RoundRobin();
     listener = await GatewayListener.open(initial, '127.0.0.1', 0, true, {
       clock,
       logger,
       random: Math.random,
       drainMs: DRAIN,
-      roundRobin: new RoundRobin(),
-      endpoints: (c) => endpoints[c.name] ?? [],
+      pickEndpoint: (c) => roundRobin.pick(c.name, endpoints[c.name] ?? []),
       upstreamFor: (e) => ({ host: e.address, port: e.port }),
     });
   };
@@ -130,7 +130,7 @@ describe('gateway listener', () => {
 
   it("forwards the pod's FIN as a FIN (half-close), and forgets the connection once the client closes too", async () => {
     const pod = await startEchoServer({ version: 'v3', pod: 'echo-v3-0', ports: [0], host: '127.0.0.1', healthPort: null, logger: silentLogger });
-    endpoints.v3 = [{ pod: 'echo-v3-0', namespace: 'echo', labels: {}, address: '127.0.0.1', port: pod.ports[0] as number }];
+    endpoints.v3 = [{ pod: 'echo-v3-0', namespace: 'echo', labels: {}, address: '127.0.0.1', port: pod.ports[0] as number, locality: '' }];
     try {
       await start(plan([['v3', 1]]));
       const client = await openEcho(listener.port);

@@ -52,7 +52,7 @@ describe('choices per new connection', () => {
   });
 
   it('round-robins over the endpoints of each cluster, following changes of the list', () => {
-    const ep = (pod: string): Endpoint => ({ pod, namespace: 'echo', labels: {}, address: '127.0.0.1', port: 1 });
+    const ep = (pod: string): Endpoint => ({ pod, namespace: 'echo', labels: {}, address: '127.0.0.1', port: 1, locality: '' });
     const rr = new RoundRobin();
     const list = [ep('a'), ep('b'), ep('c')];
     expect([1, 2, 3, 4].map(() => rr.pick('x', list)?.pod)).toEqual(['a', 'b', 'c', 'a']);
