@@ -4,9 +4,9 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { IstioTcpMetrics, startStatsServer } from './mesh/index.js';
 import type { RunningPodInfo } from './pods/index.js';
-import { prometheusConfig } from './prometheus/prometheus-config.js';
+import { GATEWAY_JOB, prometheusConfig } from './prometheus/prometheus-config.js';
 import { PodTargetsFile } from './prometheus/pod-targets.js';
-import { startPrometheus, type RunningPrometheus } from './prometheus/prometheus-process.js';
+import { startPrometheus, whenScraped, type RunningPrometheus } from './prometheus/prometheus-process.js';
 
 /** `sandbox up --prometheus`: a real Prometheus scraping the sandbox. */
 export interface SandboxPrometheusOptions {
@@ -54,6 +54,10 @@ export async function startSandboxTelemetry(dir: string, clock: Clock, logger: L
       await mkdir(promDir, { recursive: true });
       await targets.start();
       prometheus = await startPrometheus({ dir: promDir, config, clock, logger, ...(options.program ? { program: options.program } : {}) });
+      // Ready is not scraping (whenScraped): the sandbox is up once the gateway's metrics are in.
+      const scraping = clock.monotonic();
+      await whenScraped(prometheus, GATEWAY_JOB, clock);
+      logger.info('prometheus scraping the gateway', { afterReadyMs: Math.round(clock.monotonic() - scraping) });
       return { url: prometheus.url, scrapeIntervalMs: intervalMs, startupMs: prometheus.startupMs };
     },
     async stop() {

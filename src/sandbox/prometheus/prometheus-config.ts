@@ -9,6 +9,9 @@ export interface PrometheusConfigInput {
   podTargetsFile: string;
 }
 
+/** The scrape job of the gateway emulator's `/stats/prometheus`. */
+export const GATEWAY_JOB = 'istio-ingressgateway';
+
 const seconds = (ms: number): string => `${Math.max(1, Math.round(ms / 1000))}s`;
 
 /**
@@ -25,7 +28,7 @@ export function prometheusConfig(input: PrometheusConfigInput): string {
     global: { scrape_interval: interval, evaluation_interval: interval, scrape_timeout: interval },
     scrape_configs: [
       {
-        job_name: 'istio-ingressgateway',
+        job_name: GATEWAY_JOB,
         metrics_path: gateway.pathname,
         static_configs: [{ targets: [gateway.host], labels: { namespace: 'istio-system', pod: 'istio-ingressgateway', app: 'istio-ingressgateway' } }],
       },
