@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControllerProcess, waitForObject, type ControllerProcess } from '../support/controller-e2e.js';
 import type { StoredShift } from '../support/controller-harness.js';
 import { virtualService } from '../support/apiserver-fixtures.js';
+import { waitFor } from '../support/probe-wait.js';
 import { startShiftApi, type ShiftApi } from '../support/shift-apiserver.js';
 import { shiftDocument } from '../support/shift-fixtures.js';
 
@@ -91,8 +92,9 @@ describe('peer bytes never reach status, Events or logs', () => {
     expect(JSON.stringify(versioned.status)).toMatch(/unidentified|no version/i);
     expect(JSON.stringify(corrupted.status?.conditions)).toMatch(/corrupt|a line of \d+ bytes/);
 
+    // The Events are recorded after the status write (the EventRecorder's batch): wait for them.
+    await waitFor(() => api.server.objects.list('v1', 'Event', 'echo').length > 0, 'an Event recorded', 20_000);
     const events = api.server.objects.list('v1', 'Event', 'echo');
-    expect(events.length).toBeGreaterThan(0);
     const everything = [JSON.stringify(versioned), JSON.stringify(corrupted), JSON.stringify(events), ...controller.proc.lines, controller.proc.stderr];
     for (const text of everything) {
       expect(text).not.toContain(TOKEN);
