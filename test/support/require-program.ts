@@ -3,26 +3,17 @@
 // install; `.ci/run` installs them and sets TCPSHIFT_REQUIRE_SERVERS=1, so in CI a missing
 // program fails instead of skipping silently.
 import { accessSync, constants } from 'node:fs';
-import path from 'node:path';
+import { programPath } from '../../src/sandbox/pods/real-servers.js';
 
-const searchPath = (): string[] => [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/sbin'];
-
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The program's absolute path, found on PATH (and /usr/sbin), or undefined. */
+/** The program's absolute path (an absolute name if it is executable; else found on PATH and /usr/sbin, as the sandbox kubelet finds it), or undefined. */
 export function findProgram(name: string): string | undefined {
-  if (name.includes('/')) return executable(name) ? name : undefined;
-  return searchPath()
-    .filter((dir) => dir !== '')
-    .map((dir) => path.join(dir, name))
-    .find(executable);
+  if (!name.includes('/')) return programPath(name);
+  try {
+    accessSync(name, constants.X_OK);
+    return name;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
