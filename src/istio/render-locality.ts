@@ -4,27 +4,15 @@
  * DestinationRule carries the weights as localityLbSetting.distribute (src/istio/locality-weights.ts),
  * and each version's pods need the label topology.istio.io/locality of their locality.
  */
-import { renderedMetadata } from '../spec/managed-metadata.js';
 import { LOCALITY_LABEL, localityLabelValue } from '../spec/resolved-shift.js';
-import { MESH_GATEWAY, renderedGateways } from './gateway-refs.js';
 import { distributeTo } from './locality-weights.js';
-import { renderDestinationRule, renderGateways, VERSION_LABEL, type IstioShift } from './render.js';
-import { ISTIO_API_VERSION, type DestinationRule, type IstioGateway, type VirtualService } from './types.js';
+import { renderDestinationRule, renderGateways, VERSION_LABEL, virtualServiceRouting, type IstioShift } from './render.js';
+import type { DestinationRule, IstioGateway, VirtualService } from './types.js';
 
 /** VirtualService whose tcp route sends the port to the host alone; tcpshift never writes it. */
 export function renderSingleDestinationVirtualService(shift: IstioShift): VirtualService {
-  const { spec } = shift;
-  const gateways = renderedGateways(spec.target);
-  return {
-    apiVersion: ISTIO_API_VERSION,
-    kind: 'VirtualService',
-    metadata: renderedMetadata(shift, spec.target.virtualService),
-    spec: {
-      hosts: gateways.includes(MESH_GATEWAY) ? [spec.target.host] : ['*'],
-      gateways,
-      tcp: [{ match: [{ port: spec.target.matchPort }], route: [{ destination: { host: spec.target.host, port: { number: spec.target.port } } }] }],
-    },
-  };
+  const { target } = shift.spec;
+  return virtualServiceRouting(shift, [{ destination: { host: target.host, port: { number: target.port } } }]);
 }
 
 /** The DestinationRule with distribute [{from: "*", to}] for canary weight W, beside the subsets (and keep-alive). */

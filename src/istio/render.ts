@@ -63,6 +63,12 @@ export function routeDestination(spec: ResolvedIstioSpec, subset: string, weight
 export function renderVirtualService(shift: IstioShift, canaryWeight: number): VirtualService {
   const { spec } = shift;
   const weights = weightsForCanary(canaryWeight);
+  return virtualServiceRouting(shift, [routeDestination(spec, spec.stable.subset, weights.stable), routeDestination(spec, spec.canary.subset, weights.canary)]);
+}
+
+/** The shift's VirtualService (bound to its gateways) whose single tcp route on matchPort is `route`. */
+export function virtualServiceRouting(shift: IstioShift, route: RouteDestination[]): VirtualService {
+  const { spec } = shift;
   const gateways = renderedGateways(spec.target);
   return {
     apiVersion: ISTIO_API_VERSION,
@@ -72,12 +78,7 @@ export function renderVirtualService(shift: IstioShift, canaryWeight: number): V
       // A VirtualService bound to the mesh gateway may not use the wildcard host.
       hosts: gateways.includes(MESH_GATEWAY) ? [spec.target.host] : ['*'],
       gateways,
-      tcp: [
-        {
-          match: [{ port: spec.target.matchPort }],
-          route: [routeDestination(spec, spec.stable.subset, weights.stable), routeDestination(spec, spec.canary.subset, weights.canary)],
-        },
-      ],
+      tcp: [{ match: [{ port: spec.target.matchPort }], route }],
     },
   };
 }
