@@ -226,11 +226,28 @@ export class LeaderElector {
     if (!this.isLeader() || !this.lease || !this.observation) return;
     const record = releasedRecord(this.observation.record, this.config.clock.now());
     try {
-      this.lease = await this.config.leases.replace({ ...this.lease, spec: leaseSpecFromRecord(record) });
+      this.lease = await this.replaceHeldLease(this.lease, record);
       this.seen(record);
       this.logger.info('released lease', { lease: `${this.config.namespace}/${this.config.name}`, identity: this.config.identity });
     } catch (e) {
       this.logger.warn('could not release lease', { error: (e as Error).message });
+    }
+  }
+
+  /**
+   * Write `record` over the Lease. A renewal given up at the stop may still have reached the API
+   * server (its answer ignored), leaving `known` one resourceVersion behind: on that conflict,
+   * read the Lease again and write over it once more if this identity still holds it.
+   */
+  private async replaceHeldLease(known: Lease, record: LeaderElectionRecord): Promise<Lease> {
+    const { leases, name, namespace, identity } = this.config;
+    try {
+      return await leases.replace({ ...known, spec: leaseSpecFromRecord(record) });
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      const fresh = await leases.find(name, namespace);
+      if (!fresh || recordFromLease(fresh.spec).holderIdentity !== identity) throw e;
+      return leases.replace({ ...fresh, spec: leaseSpecFromRecord(record) });
     }
   }
 }
