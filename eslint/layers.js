@@ -1,5 +1,6 @@
 // DESIGN section 2, dependency rule:
 //   cmd -> cli -> {controller, shift, sandbox, report} -> {router, probe} -> {kube, istio, gatewayapi} -> spec
+//   (hooks, the webhook and notification senders, sits between {cli, controller} and shift)
 // Imports point downward only (skipping a layer is allowed). `util` (clock, durations, logger
 // interface) sits under everything. `probe` and `echo` never import `kube`. The table is the
 // single place the rule is written down; eslint/import-boundaries.js enforces it.
@@ -16,8 +17,9 @@ export const allowedImports = {
   report: ['analysis', 'probe', 'spec', 'util'],
   shift: ['analysis', 'report', 'router', 'probe', 'kube', 'istio', 'gatewayapi', 'spec', 'util'],
   sandbox: ['router', 'probe', 'kube', 'istio', 'gatewayapi', 'echo', 'spec', 'util'],
-  controller: ['shift', 'analysis', 'report', 'router', 'probe', 'kube', 'istio', 'gatewayapi', 'spec', 'util'],
-  cli: ['controller', 'shift', 'sandbox', 'analysis', 'report', 'router', 'probe', 'kube', 'istio', 'gatewayapi', 'echo', 'spec', 'util'],
+  hooks: ['shift', 'report', 'kube', 'spec', 'util'],
+  controller: ['hooks', 'shift', 'analysis', 'report', 'router', 'probe', 'kube', 'istio', 'gatewayapi', 'spec', 'util'],
+  cli: ['controller', 'hooks', 'shift', 'sandbox', 'analysis', 'report', 'router', 'probe', 'kube', 'istio', 'gatewayapi', 'echo', 'spec', 'util'],
 };
 
 /** Packages only one layer may import. */

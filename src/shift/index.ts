@@ -18,3 +18,4 @@ export * from './metric-queries.js';
 export * from './analyzed-prober.js';
 export * from './prometheus-access.js';
 export * from './probe-annotation.js';
+export * from './hook-port.js';
