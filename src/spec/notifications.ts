@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { dns1123Label } from './names.js';
+import { PLACEHOLDER_PATTERN, placeholderProblem } from './metric-checks.js';
+import { strictObject } from './strict-object.js';
+import { uniqueNames } from './unique-names.js';
+
+/**
+ * `spec.notifications[]` (issue 18): chat messages about a shift's events. The formats and the
+ * sender live in src/hooks; the kinds, severities and the link template's placeholders are here,
+ * since the spec is where an unknown one is refused (exit 2 naming the field).
+ */
+export const NOTIFICATION_TYPES = ['slack', 'teams', 'generic'] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+/** Ordered: a notification sends the events of its severity and above. */
+export const SEVERITIES = ['info', 'warn', 'error'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** What `{{ name }}` in a link template may name. */
+export const LINK_PLACEHOLDERS = ['name', 'namespace', 'step', 'phase'] as const;
+export type LinkPlaceholder = (typeof LINK_PLACEHOLDERS)[number];
+
+const HTTP_URL = /^https?:\/\/[^\s]+$/;
+
+const url = z
+  .string({ error: 'must be an http:// or https:// URL' })
+  .max(4096)
+  .regex(HTTP_URL, { error: 'must be an http:// or https:// URL, e.g. https://hooks.slack.com/services/T000/B000/XXXX' });
+
+const link = z
+  .string({ error: 'must be an http:// or https:// URL template' })
+  .max(4096)
+  .superRefine((text, ctx) => {
+    const problem = placeholderProblem(text, LINK_PLACEHOLDERS);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    else if (!HTTP_URL.test(text.replace(PLACEHOLDER_PATTERN, 'x'))) {
+      ctx.addIssue({ code: 'custom', message: 'must be an http:// or https:// URL template, e.g. https://grafana.example/d/tcp?var-shift={{ name }}' });
+    }
+  });
+
+const notification = strictObject({
+  name: dns1123Label.describe('Names the notification in logs.'),
+  type: z
+    .enum(NOTIFICATION_TYPES, { error: `must be one of: ${NOTIFICATION_TYPES.join(', ')}` })
+    .describe('slack: Slack-compatible incoming webhook (Slack, Mattermost, Discord /slack); teams: Microsoft Teams Workflows webhook (Adaptive Card); generic: the event as JSON.'),
+  url: url.describe('Where the message is POSTed. Stored with the spec: a chat webhook URL is a credential, keep the spec file private.'),
+  severity: z
+    .enum(SEVERITIES, { error: `must be one of: ${SEVERITIES.join(', ')}` })
+    .default('info')
+    .describe('The least severe event sent: info (steps passed, promoted), warn (paused, waiting), error (breach, rolled back).'),
+  link: link
+    .optional()
+    .describe('A link put in every message; may use {{ name }}, {{ namespace }}, {{ step }}, {{ phase }} (URL-encoded when filled).'),
+}, 'an object');
+
+export const notificationsSchema = z
+  .array(notification, { error: 'must be a list of notifications' })
+  .max(16, { error: 'must list at most 16 notifications' })
+  .superRefine(uniqueNames('notifications'));
+
+export type NotificationSpec = z.output<typeof notification>;
