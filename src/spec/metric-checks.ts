@@ -4,6 +4,7 @@ import { dns1123Label } from './names.js';
 import { integerIn } from './numbers.js';
 import { strictObject } from './strict-object.js';
 import { uniqueNames } from './unique-names.js';
+import { valueFromSchema } from './value-from.js';
 
 /**
  * `spec.analysis.prometheus` and `spec.analysis.metrics[]` (issue 16): checks judged from the
@@ -38,15 +39,11 @@ export function placeholderProblem(query: string, allowed: readonly string[] = Q
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const header = strictObject({
   name: z.string().max(256).regex(HEADER_NAME, { error: 'must be an HTTP header name (e.g. Authorization)' }),
   value: z.string().max(8192).optional().describe('Sent as written and stored with the spec (status, route annotations): not for secrets.'),
-  valueFrom: strictObject({
-    env: z.string().max(256).regex(ENV_NAME, { error: 'must be an environment variable name' }).optional(),
-    file: z.string().min(1).max(4096).optional(),
-  }, 'an object')
+  valueFrom: valueFromSchema
     .optional()
     .describe("A secret's place in the process that evaluates the checks (the CLI, or the controller's pod): never stored, logged or reported."),
 }, 'an object').superRefine((value, ctx) => {

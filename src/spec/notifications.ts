@@ -3,6 +3,7 @@ import { dns1123Label } from './names.js';
 import { PLACEHOLDER_PATTERN, placeholderProblem } from './metric-checks.js';
 import { strictObject } from './strict-object.js';
 import { uniqueNames } from './unique-names.js';
+import { valueFromSchema } from './value-from.js';
 
 /**
  * `spec.notifications[]` (issue 18): chat messages about a shift's events. The formats and the
@@ -43,7 +44,10 @@ const notification = strictObject({
   type: z
     .enum(NOTIFICATION_TYPES, { error: `must be one of: ${NOTIFICATION_TYPES.join(', ')}` })
     .describe('slack: Slack-compatible incoming webhook (Slack, Mattermost, Discord /slack); teams: Microsoft Teams Workflows webhook (Adaptive Card); generic: the event as JSON.'),
-  url: url.describe('Where the message is POSTed. Stored with the spec: a chat webhook URL is a credential, keep the spec file private.'),
+  url: url.optional().describe('Where the message is POSTed. Stored with the spec (route annotations, status): a chat webhook URL is a credential, prefer urlFrom.'),
+  urlFrom: valueFromSchema
+    .optional()
+    .describe("The URL from an environment variable or a file of the process that sends (the CLI, or the controller's pod with a mounted Secret): never stored, logged or reported."),
   severity: z
     .enum(SEVERITIES, { error: `must be one of: ${SEVERITIES.join(', ')}` })
     .default('info')
@@ -51,7 +55,10 @@ const notification = strictObject({
   link: link
     .optional()
     .describe('A link put in every message; may use {{ name }}, {{ namespace }}, {{ step }}, {{ phase }} (URL-encoded when filled).'),
-}, 'an object');
+}, 'an object').superRefine((value, ctx) => {
+  const sources = [value.url !== undefined, value.urlFrom?.env !== undefined, value.urlFrom?.file !== undefined].filter(Boolean).length;
+  if (sources !== 1) ctx.addIssue({ code: 'custom', path: ['url'], message: 'give exactly one of url, urlFrom.env, urlFrom.file' });
+});
 
 export const notificationsSchema = z
   .array(notification, { error: 'must be a list of notifications' })

@@ -39,6 +39,13 @@ describe('spec.notifications', () => {
     ]);
   });
 
+  it('takes the URL from exactly one place: url, urlFrom.env or urlFrom.file', () => {
+    const { url: _url, ...withoutUrl } = slack;
+    expect(parse([{ ...withoutUrl, urlFrom: { env: 'SLACK_WEBHOOK_URL' } }]).ok).toBe(true);
+    expect(problems([withoutUrl])).toEqual(['spec.notifications[0].url: give exactly one of url, urlFrom.env, urlFrom.file']);
+    expect(problems([{ ...slack, urlFrom: { file: '/var/run/secrets/slack/url' } }])).toEqual(['spec.notifications[0].url: give exactly one of url, urlFrom.env, urlFrom.file']);
+  });
+
   it('refuses a second notification of the same name', () => {
     expect(problems([slack, { ...slack, type: 'generic' }])).toEqual(['spec.notifications[1].name: duplicates notifications[].name oncall']);
   });
