@@ -9,6 +9,7 @@ import { dns1035Label, dns1123Label, dns1123Subdomain, ISTIO_GATEWAY_REF, portNu
 import { integerIn, numberIn } from './numbers.js';
 import { metricChecksSchema, prometheusSchema } from './metric-checks.js';
 import { isPlainObject, strictObject } from './strict-object.js';
+import { webhooksSchema } from './webhooks.js';
 
 /**
  * The TCPShift resource (DESIGN section 3): the zod schema is the single source of truth for the
@@ -186,6 +187,7 @@ const commonSpec = {
   schedule,
   probe,
   analysis: analysis.prefault({}),
+  webhooks: webhooksSchema.optional().describe('HTTP endpoints called at step boundaries: pre-step, confirm-step, post-step, confirm-promotion, rollback, event (README "Webhooks").'),
 };
 
 function distinctVersions(field: 'subset' | 'service') {
