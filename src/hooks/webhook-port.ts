@@ -68,7 +68,7 @@ export class WebhookPort implements HookPort {
     return this.droppedEvents;
   }
 
-  /** Wait for the event deliveries under way, at most `ms`; then abort what is left. */
+  /** Wait for the event deliveries under way, at most `ms`; then abort what is left. No event hook is called after. */
   async close(ms: number): Promise<void> {
     const stop = new AbortController();
     await Promise.race([Promise.all(this.inFlight), this.options.clock.sleep(ms, stop.signal).catch(() => undefined)]);
@@ -86,6 +86,7 @@ export class WebhookPort implements HookPort {
   }
 
   private deliverEvent(hook: ResolvedWebhook, context: HookContext): void {
+    if (this.closing.signal.aborted) return;
     const max = this.options.maxEventsInFlight ?? DEFAULT_MAX_EVENTS_IN_FLIGHT;
     if (this.inFlight.size >= max) {
       this.droppedEvents += 1;
