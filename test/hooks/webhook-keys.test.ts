@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keySources, readWebhookKeys, WebhookKeyError } from '../../src/hooks/index.js';
-import { KubeClient, type KubeObject } from '../../src/kube/index.js';
+import { KubeClient } from '../../src/kube/index.js';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver-fixtures.js';
 import { shiftFor } from '../support/shift-fixtures.js';
 
@@ -17,7 +17,7 @@ beforeAll(async () => {
   api = await startTestApiServer();
   api.server.objects.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'echo' } });
   const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hooks', namespace: 'echo' }, data: { hmac: Buffer.from('from-secret\n').toString('base64'), empty: '' } };
-  api.server.objects.create(secret as unknown as KubeObject);
+  api.server.objects.create(secret);
   kube = KubeClient.connect({ kubeconfig: api.kubeconfigPath }, { retry: { maxAttempts: 1 } });
   dir = await mkdtemp(path.join(os.tmpdir(), 'tcpshift-keys-'));
 });
