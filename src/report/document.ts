@@ -81,7 +81,8 @@ function longLivedDocument(block: LongLivedBlock): StepDocument['longLived'] {
   };
 }
 
-function stepDocument(step: StepReport): StepDocument {
+/** One step as report.json writes it (numbered from 1, ISO times): also the `results` of a webhook payload. */
+export function stepDocument(step: StepReport): StepDocument {
   return {
     number: step.index + 1,
     targetWeight: step.targetWeight,

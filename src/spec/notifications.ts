@@ -4,6 +4,7 @@ import { PLACEHOLDER_PATTERN, placeholderProblem } from './metric-checks.js';
 import { strictObject } from './strict-object.js';
 import { uniqueNames } from './unique-names.js';
 import { valueFromSchema } from './value-from.js';
+import { webhookUrl } from './webhooks.js';
 
 /**
  * `spec.notifications[]` (issue 18): chat messages about a shift's events. The formats and the
@@ -21,20 +22,13 @@ export type Severity = (typeof SEVERITIES)[number];
 export const LINK_PLACEHOLDERS = ['name', 'namespace', 'step', 'phase'] as const;
 export type LinkPlaceholder = (typeof LINK_PLACEHOLDERS)[number];
 
-const HTTP_URL = /^https?:\/\/[^\s]+$/;
-
-const url = z
-  .string({ error: 'must be an http:// or https:// URL' })
-  .max(4096)
-  .regex(HTTP_URL, { error: 'must be an http:// or https:// URL, e.g. https://hooks.slack.com/services/T000/B000/XXXX' });
-
 const link = z
   .string({ error: 'must be an http:// or https:// URL template' })
   .max(4096)
   .superRefine((text, ctx) => {
     const problem = placeholderProblem(text, LINK_PLACEHOLDERS);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    else if (!HTTP_URL.test(text.replace(PLACEHOLDER_PATTERN, 'x'))) {
+    else if (!webhookUrl.safeParse(text.replace(PLACEHOLDER_PATTERN, 'x')).success) {
       ctx.addIssue({ code: 'custom', message: 'must be an http:// or https:// URL template, e.g. https://grafana.example/d/tcp?var-shift={{ name }}' });
     }
   });
@@ -44,7 +38,7 @@ const notification = strictObject({
   type: z
     .enum(NOTIFICATION_TYPES, { error: `must be one of: ${NOTIFICATION_TYPES.join(', ')}` })
     .describe('slack: Slack-compatible incoming webhook (Slack, Mattermost, Discord /slack); teams: Microsoft Teams Workflows webhook (Adaptive Card); generic: the event as JSON.'),
-  url: url.optional().describe('Where the message is POSTed. Stored with the spec (route annotations, status): a chat webhook URL is a credential, prefer urlFrom.'),
+  url: webhookUrl.optional().describe('Where the message is POSTed. Stored with the spec (route annotations, status): a chat webhook URL is a credential, prefer urlFrom.'),
   urlFrom: valueFromSchema
     .optional()
     .describe("The URL from an environment variable or a file of the process that sends (the CLI, or the controller's pod with a mounted Secret): never stored, logged or reported."),
