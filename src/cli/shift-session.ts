@@ -110,6 +110,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
     observer: combine(progress, options.observer?.((text) => progress.line(text))),
     logger: options.logger ?? silentLogger,
     apiDeadlineMs: options.apiDeadlineMs ?? DEFAULT_API_DEADLINE_MS,
+    shift: { name: shift.name, namespace: shift.namespace },
   });
   // An interrupt does not wait out the API deadline for writes the API does not answer.
   ctx.interrupts.addEventListener('abort', () => runner.limitWriteWait(INTERRUPT_WRITE_WAIT_MS), { once: true });

@@ -12,6 +12,8 @@ export const EVENT_SEVERITY: Readonly<Record<ShiftEventType, Severity | 'none'>>
   Promoting: 'none',
   Promoted: 'info',
   Resumed: 'info',
+  GateOpened: 'info',
+  GateWaiting: 'warn',
   Paused: 'warn',
   ExternalChange: 'warn',
   Breach: 'error',
