@@ -10,6 +10,7 @@
  * warns about slow writes, and gives up at the API deadline (or soon after an interrupt), ending
  * `failed` with what was and was not written.
  */
+import type { HookPort } from './hook-port.js';
 import type { Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
@@ -62,6 +63,8 @@ export interface ShiftRunnerOptions {
   rollbackBackoff?: { baseMs: number; maxMs: number };
   /** Give up when a write stays unanswered this long (the CLI's --api-deadline); default: never. */
   apiDeadlineMs?: number;
+  /** spec.webhooks and notifications (src/hooks); default: none. */
+  hooks?: HookPort;
 }
 
 /** Longest sleep without a wake time: the loop re-decides at least this often. */
