@@ -3,13 +3,12 @@
  * is written (a key that cannot be read is exit 2 naming the field), the HookPort handed to the
  * runner, each answer printed as a progress line and kept for report.json's `hooks`.
  */
-import { createHookPort, keySources, readWebhookKeys, WebhookKeyError, type WebhookKeys, type WebhookPort } from '../hooks/index.js';
+import { createHookPort, hookAnswer, keySources, readWebhookKeys, WebhookKeyError, type WebhookKeys, type WebhookPort } from '../hooks/index.js';
 import type { KubeClient } from '../kube/index.js';
 import type { HookCallReport } from '../report/index.js';
 import type { HookContext, HookResult } from '../shift/index.js';
 import type { ResolvedShift } from '../spec/resolved-shift.js';
 import type { Clock } from '../util/clock.js';
-import { formatDuration } from '../util/duration.js';
 import type { Logger } from '../util/logger.js';
 import { UsageError } from './errors.js';
 
@@ -36,16 +35,8 @@ export function sessionHooks(shift: ResolvedShift, keys: WebhookKeys | undefined
   const calls: HookCallReport[] = [];
   const onResult = (result: HookResult, context: HookContext): void => {
     calls.push({ ...result, ...(context.step !== undefined && { step: context.step }), at: io.clock.now() });
-    if (result.type !== 'event' || !result.ok) io.print(answerLine(result, context));
+    if (result.type !== 'event' || !result.ok) io.print(`${result.ok ? '' : '! '}${hookAnswer(result, context)}`);
   };
   const port = createHookPort({ webhooks: shift.spec.webhooks, ...(keys && { keys }), clock: io.clock, logger: io.logger, onResult });
   return { port, calls: () => (shift.spec.webhooks.length > 0 ? [...calls] : undefined) };
-}
-
-/** `hook load-test (pre-step, step 2): HTTP 200 in 35ms`, or `! hook ...: HTTP 500 after 3 attempts in 2.1s`. */
-export function answerLine(result: HookResult, context: Pick<HookContext, 'step'>): string {
-  const where = context.step !== undefined ? `${result.type}, step ${context.step}` : result.type;
-  const answer = result.ok ? `HTTP ${result.status ?? '2xx'}` : (result.error ?? 'failed');
-  const attempts = result.attempts > 1 ? ` after ${result.attempts} attempts` : '';
-  return `${result.ok ? '' : '! '}hook ${result.name} (${where}): ${answer}${attempts} in ${formatDuration(result.durationMs)}`;
 }

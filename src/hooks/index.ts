@@ -4,3 +4,4 @@ export { signBody, signatureHeaders, verifySignature, SIGNATURE_HEADER, TIMESTAM
 export { hookPayload, HOOK_PAYLOAD_KIND, type HookPayload } from './payload.js';
 export { keySources, readWebhookKeys, WebhookKeyError, type KeySources, type WebhookKeys } from './webhook-keys.js';
 export { createHookPort, WebhookPort, DEFAULT_MAX_EVENTS_IN_FLIGHT, type HookPortOptions, type Notifier } from './webhook-port.js';
+export { hookAnswer } from './hook-answer.js';
