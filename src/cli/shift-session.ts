@@ -116,6 +116,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
     logger: options.logger ?? silentLogger,
     apiDeadlineMs: options.apiDeadlineMs ?? DEFAULT_API_DEADLINE_MS,
     hooks: hooks.port,
+    shift: { name: shift.name, namespace: shift.namespace },
   });
   // An interrupt does not wait out the API deadline for writes the API does not answer.
   ctx.interrupts.addEventListener('abort', () => runner.limitWriteWait(INTERRUPT_WRITE_WAIT_MS), { once: true });

@@ -9,6 +9,7 @@ import type { StepReport } from '../report/index.js';
 import { lockState, phaseOf, readProbes, readRequest, type PublishedProbes, type RollbackState, type ShiftState } from '../shift/index.js';
 import { readStoredRun, type StoredRun } from '../controller/index.js';
 import { readPhase, type Phase } from '../spec/phase.js';
+import { weightSteps } from '../spec/schedule-steps.js';
 import { localProcesses } from './process-probe.js';
 import type { CliShift, ControllerShift, FoundShift } from './shift-target.js';
 
@@ -155,7 +156,7 @@ interface StatusFields {
 export function controllerView(found: ControllerShift, target: string): ShiftView {
   const status = (found.object.status ?? {}) as StatusFields;
   const run = storedRun(found.object);
-  const steps = ((run?.spec.schedule ?? found.object.spec?.schedule) as { steps?: number[] } | undefined)?.steps ?? [];
+  const steps = weightSteps(((run?.spec.schedule ?? found.object.spec?.schedule) as { steps?: unknown[] } | undefined)?.steps ?? []);
   const parts = stateParts(run?.state, steps, status.weights?.canary, 0);
   if (!run && status.currentStep !== undefined) parts.step = { number: status.currentStep, of: steps.length, canaryWeight: steps[status.currentStep - 1] ?? null };
   const { bakeEndsAt: _none, ...rest } = parts;

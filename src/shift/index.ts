@@ -19,3 +19,5 @@ export * from './analyzed-prober.js';
 export * from './prometheus-access.js';
 export * from './probe-annotation.js';
 export * from './hook-port.js';
+export * from './gates.js';
+export * from './shift-hooks.js';
