@@ -25,7 +25,7 @@ import { newerOf, parseKey } from './keys.js';
 import type { ControllerMetrics } from './metrics.js';
 import { annotationRequest, clearedRequest, effectiveRequest, finalizersWith, hasFinalizer, reopenForRollback, requestToClear } from './requests.js';
 import { preflightProblem, type ProbeCheck } from './preflight-problem.js';
-import { EVENT_DELIVERY_GRACE_MS, prepareHooks } from './shift-hooks.js';
+import { EVENT_DELIVERY_GRACE_MS, prepareHooks, sessionHookPort } from './shift-hooks.js';
 import { ShiftSession, type ProberHooks, type RunSpec } from './session.js';
 import { budgetWaitMessage, type ProbeBudget } from './probe-budget.js';
 import { pinnedSpec, type ProbeGuard } from './probe-guard.js';
@@ -82,6 +82,7 @@ export class Reconciler {
       ...deps,
       probers: (s) => this.proberHooks(s),
       admitProbes: (s) => this.admitProbes(s),
+      hooksFor: (s) => sessionHookPort(s),
       preflight: async (s, route) => s.hooks?.problem ?? (await preflightProblem(deps.kube, pinnedRun(s), route, deps.checkProbes, deps.clock)),
       // The finalizer only while something may need rolling back: added before a step's write.
       beforeRouteWrite: (s, purpose) => (purpose === 'step' ? this.setFinalizer(s, s.run.shift.spec.onDelete === 'rollback') : Promise.resolve()),

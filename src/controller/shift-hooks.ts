@@ -11,7 +11,7 @@
  */
 import { createHookPort, hookAnswer, keySources, readWebhookKeys, WebhookKeyError, type WebhookKeys, type WebhookPort } from '../hooks/index.js';
 import type { KubeClient, TCPShift } from '../kube/index.js';
-import type { HookContext, HookResult } from '../shift/index.js';
+import { noHooks, type HookContext, type HookPort, type HookResult } from '../shift/index.js';
 import type { Clock } from '../util/clock.js';
 import type { Problem } from './conditions.js';
 import { stableJson } from './engine-record.js';
@@ -58,4 +58,14 @@ async function readKeys(s: ShiftSession, deps: ShiftHooksDeps): Promise<{ keys: 
     s.logger.warn('webhook signing key unavailable', { error: error.message });
     return { keys: new Map(), problem: { reason: 'WebhookSecretUnavailable', message: error.message } };
   }
+}
+
+/** The engine driver's HookPort for a session: whatever port the session holds now (rebuilt by prepareHooks). */
+export function sessionHookPort(s: ShiftSession): HookPort {
+  const current = (): HookPort => s.hooks?.port ?? noHooks;
+  return {
+    has: (type) => current().has(type),
+    call: (type, context, signal) => current().call(type, context, signal),
+    notify: (event, context) => current().notify(event, context),
+  };
 }
