@@ -32,11 +32,13 @@ import type { ResolvedShift } from '../spec/resolved-shift.js';
 import { RoutingError } from '../spec/routing-error.js';
 import { formatDuration } from '../util/duration.js';
 import { silentLogger, type Logger } from '../util/logger.js';
+import type { WebhookKeys } from '../hooks/index.js';
 import { UsageError } from './errors.js';
 import { ExitCode, exitCodeOfPhase } from './exit-codes.js';
 import type { CliContext } from './io.js';
 import { localProcesses } from './process-probe.js';
 import { followRoute } from './route-follower.js';
+import { EVENT_DELIVERY_GRACE_MS, sessionHooks } from './shift-hooks.js';
 import { ShiftProgress } from './shift-progress.js';
 
 export interface SessionOptions {
@@ -58,6 +60,8 @@ export interface SessionOptions {
   restart?: boolean;
   /** More observation hooks (the demo switches its fault on at a weight); `line` prints above the live view. */
   observer?: (line: (text: string) => void) => ShiftObserver;
+  /** The signing keys of spec.webhooks (readShiftWebhookKeys, before anything is written). */
+  webhookKeys?: WebhookKeys;
   cwd: string;
   logger?: Logger;
 }
@@ -98,6 +102,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
   const progress = new ShiftProgress(options.output === 'json' ? ctx.stderr : ctx.stdout, ctx, spec);
   const port = new AnnotationStatePort({ router, identity, ttlMs: options.lockTtlMs, clock: ctx.clock, stepCount: spec.schedule.steps.length, basis: acquired });
   const prober = withMetricChecks(new SocketProber(spec, ctx.clock), shift, ctx.clock);
+  const hooks = sessionHooks(shift, options.webhookKeys, { clock: ctx.clock, logger: options.logger ?? silentLogger, print: (text) => progress.stamped(text) });
   const requests = new RequestTracker(ctx.interrupts, options.onInterrupt === 'pause' ? 'pause' : 'abort');
   const runner = new ShiftRunner({
     spec,
@@ -110,6 +115,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
     observer: combine(progress, options.observer?.((text) => progress.line(text))),
     logger: options.logger ?? silentLogger,
     apiDeadlineMs: options.apiDeadlineMs ?? DEFAULT_API_DEADLINE_MS,
+    hooks: hooks.port,
     shift: { name: shift.name, namespace: shift.namespace },
   });
   // An interrupt does not wait out the API deadline for writes the API does not answer.
@@ -125,13 +131,14 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
   } finally {
     runnerDone = true;
     renewal.cancel();
+    await hooks.port.close(EVENT_DELIVERY_GRACE_MS);
     progress.finish();
     // The watch's stop waits for a list in flight: not for long when the API does not answer.
     await within(stopWatch(), runner.endedUnanswered() ? 2000 : Infinity, ctx);
     await prober.stop();
   }
   if (runner.endedUnanswered()) final = { ...final, reason: `${final.reason ?? ''}; ${howToFinish(shift)}` };
-  const report = buildReport(final, {
+  const built = buildReport(final, {
     name: shift.name,
     namespace: shift.namespace,
     target: router.description,
@@ -139,6 +146,8 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
     finalWeights: runner.endedUnanswered() ? lastKnownWeights(runner) : await finalWeights(router, runner),
     now: ctx.clock.now(),
   });
+  const calls = hooks.calls();
+  const report = calls ? { ...built, hooks: calls } : built;
   const files = await writeReportFiles(options.reportDir ?? defaultReportDir(options.cwd, shift.namespace, shift.name, report.startedAt), report);
   return { exitCode: exitCodeFor(final), report, files };
 }

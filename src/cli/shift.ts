@@ -7,6 +7,7 @@ import { preflight } from './shift-preflight.js';
 import { addRunOptions, apiDeadlineMs, lockTtlMs, withProbeAddress, withPrometheus, type RunFlags } from './shift-options.js';
 import { readShiftFile } from './spec-file.js';
 import { runShiftSession } from './shift-session.js';
+import { readShiftWebhookKeys } from './shift-hooks.js';
 
 const EXAMPLES = `
 Examples:
@@ -67,6 +68,7 @@ export function shiftVerb(ctx: CliContext): Command {
     const kube = connectCluster(flags, ctx);
     try {
       const router = createRouter(kube, shift);
+      const webhookKeys = await readShiftWebhookKeys(shift, kube);
       const checked = await preflight({ kube, shift, resource, router, resuming: false, restart: flags.restart === true }, ctx);
       if (checked.verdict === 'already-promoted') {
         printAlreadyPromoted(shift, router.description, flags.output, ctx);
@@ -85,6 +87,7 @@ export function shiftVerb(ctx: CliContext): Command {
           cwd: process.cwd(),
           current: checked.current,
           restart: checked.verdict === 'restart',
+          webhookKeys,
         },
         ctx,
       );

@@ -57,14 +57,6 @@ export async function readWebhookKeys(shift: ResolvedShift, sources: KeySources)
   return keys;
 }
 
-/** The key of a hook with a secret (throws when it was not read: a wiring mistake), undefined without. */
-export function keyOf(keys: WebhookKeys | undefined, hook: ResolvedWebhook): Buffer | undefined {
-  if (!hook.secret) return undefined;
-  const key = keys?.get(hook.name);
-  if (!key) throw new Error(`webhook ${hook.name}: its secret was not read (readWebhookKeys)`);
-  return key;
-}
-
 async function readKey(namespace: string, hook: ResolvedWebhook, path: string, sources: KeySources): Promise<Buffer | undefined> {
   const secret = hook.secret;
   if (!secret) return undefined;

@@ -13,7 +13,7 @@ import type { Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { postJson, type Backoff } from './http-post.js';
 import { hookPayload } from './payload.js';
-import { keyOf, type WebhookKeys } from './webhook-keys.js';
+import type { WebhookKeys } from './webhook-keys.js';
 
 /** spec.notifications' sender (chat messages); fire and forget like `event` hooks. */
 export interface Notifier {
@@ -22,7 +22,7 @@ export interface Notifier {
 
 export interface HookPortOptions {
   webhooks: readonly ResolvedWebhook[];
-  /** The signing keys of the webhooks with a secret (readWebhookKeys). */
+  /** The signing keys of the webhooks with a secret (readWebhookKeys); a hook whose key is missing is not sent and answers failed. */
   keys?: WebhookKeys;
   clock: Clock;
   logger?: Logger;
@@ -45,7 +45,6 @@ export class WebhookPort implements HookPort {
 
   constructor(private readonly options: HookPortOptions) {
     this.logger = options.logger ?? silentLogger;
-    for (const hook of options.webhooks) keyOf(options.keys, hook);
   }
 
   has(type: HookType): boolean {
@@ -100,25 +99,25 @@ export class WebhookPort implements HookPort {
 
   private async deliver(hook: ResolvedWebhook, context: HookContext, signal: AbortSignal | undefined): Promise<HookResult> {
     const { clock } = this.options;
+    const key = hook.secret ? this.options.keys?.get(hook.name) : undefined;
+    if (hook.secret && !key) return this.report({ name: hook.name, type: hook.type, ok: false, attempts: 0, durationMs: 0, error: 'signing key not available: not sent' }, context);
     const id = (this.options.deliveryId ?? randomUUID)();
     const body = JSON.stringify(hookPayload(hook, context, { id, at: clock.now() }));
-    const key = keyOf(this.options.keys, hook);
     const outcome = await postJson(
       { url: hook.url, body, headers: { 'X-Tcpshift-Delivery': id, 'X-Tcpshift-Hook': hook.type }, timeoutMs: hook.timeoutMs, retries: hook.retries, ...(key && { secret: key }) },
       { clock, ...(signal && { signal }), ...(this.options.backoff && { backoff: this.options.backoff }) },
     );
-    const result: HookResult = { name: hook.name, type: hook.type, ...outcome };
-    this.report(result, context);
-    return result;
+    return this.report({ name: hook.name, type: hook.type, ...outcome }, context);
   }
 
-  private report(result: HookResult, context: HookContext): void {
+  private report(result: HookResult, context: HookContext): HookResult {
     if (!result.ok) this.logger.warn(`hook ${result.name} (${result.type}) failed: ${result.error ?? 'not 2xx'}`, { hook: result.name, attempts: result.attempts });
     try {
       this.options.onResult?.(result, context);
     } catch (error) {
       this.logger.warn('hook result not recorded', { hook: result.name, error: error instanceof Error ? error.message : String(error) });
     }
+    return result;
   }
 }
 

@@ -8,7 +8,7 @@
 import type { LongLivedBlock } from '../probe/index.js';
 import type { MetricResult } from '../analysis/index.js';
 import { readPhase, type Phase } from '../spec/phase.js';
-import type { RollbackReport, ShiftReport, StepReport, StepVerdict, WeightPair } from './types.js';
+import type { HookCallReport, RollbackReport, ShiftReport, StepReport, StepVerdict, WeightPair } from './types.js';
 
 export const REPORT_API_VERSION = 'tcpshift.io/v1alpha1';
 export const REPORT_KIND = 'ShiftReport';
@@ -69,7 +69,10 @@ export interface ShiftReportDocument {
   rollback?: RollbackDocument;
   reason?: string;
   warnings: string[];
+  hooks?: HookCallDocument[];
 }
+
+export type HookCallDocument = Omit<HookCallReport, 'at'> & { at: IsoTime };
 
 export const isoOf = (epochMs: number): IsoTime => new Date(epochMs).toISOString();
 const isoOrNull = (epochMs: number | null): IsoTime | null => (epochMs === null ? null : isoOf(epochMs));
@@ -124,5 +127,6 @@ export function reportDocument(report: ShiftReport): ShiftReportDocument {
     ...(report.rollback ? { rollback: rollbackDocument(report.rollback) } : {}),
     ...(report.reason !== undefined ? { reason: report.reason } : {}),
     warnings: report.warnings,
+    ...(report.hooks ? { hooks: report.hooks.map((call) => ({ ...call, at: isoOf(call.at) })) } : {}),
   };
 }

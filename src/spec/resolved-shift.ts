@@ -4,8 +4,8 @@ import { durationMs } from './duration-field.js';
 import type { Identify } from './identify.js';
 import type { MetricTemplate, OnNoData, PrometheusSpec } from './metric-checks.js';
 import type { ProbeProtocol, ProbeTls } from './probe-protocol.js';
-import type { HookType, SecretSource } from './webhooks.js';
 import { scheduleGates, weightSteps, type ScheduleGate } from './schedule-steps.js';
+import type { HookType, SecretSource } from './webhooks.js';
 import type { GatewayApiShiftSpec, IstioShiftSpec, TCPShiftResource, TCPShiftSpec } from './tcpshift-schema.js';
 
 /**
