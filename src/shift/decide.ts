@@ -304,8 +304,8 @@ function waitAt(spec: ResolvedSpec, state: ShiftState, gate: GateState, obs: Obs
 function decideWaiting(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number): StepDecision {
   const gate = state.gate;
   if (!gate) return advance(spec, withoutStepFields(state), obs, now, { afterStep: state.stepIndex, events: [] });
-  const watched = watchAtGate(spec, state, gate, obs, now);
-  if (watched) return watched;
+  const broken = breachAtGate(spec, state, gate, obs, now);
+  if (broken) return broken;
   const verdict = gateVerdict(gate, obs.hooks, now);
   if ('open' in verdict) return openGate(spec, state, gate, obs, now, verdict.open);
   if ('fail' in verdict) {
@@ -313,7 +313,9 @@ function decideWaiting(spec: ResolvedSpec, state: ShiftState, obs: Observation, 
     const rolling = startRollback(spec, state, { cause: 'breach', reason: verdict.fail, detectedAt: now }, now);
     return { ...rolling, events: [failed, ...rolling.events] };
   }
-  return { state, actions: [], events: [], ...(verdict.wait !== undefined ? { wakeAt: verdict.wait } : {}) };
+  const period = nextWatchPeriod(spec, state, obs, now);
+  const wakeAt = [verdict.wait, period.wakeAt].filter((t): t is number => t !== undefined);
+  return { state: period.state ?? state, actions: period.actions ?? [], events: [], ...(wakeAt.length > 0 ? { wakeAt: Math.min(...wakeAt) } : {}) };
 }
 
 function openGate(spec: ResolvedSpec, state: ShiftState, gate: GateState, obs: Observation, now: number, why: string): StepDecision {
@@ -323,26 +325,34 @@ function openGate(spec: ResolvedSpec, state: ShiftState, gate: GateState, obs: O
 }
 
 /**
- * While waiting, the step in place is judged as in its bake, period after period (a period ends
- * when its new-connection sampling does): a breach rolls back at once. Before the first write,
- * as in pending, any long-lived failure fails the shift.
+ * While waiting, the step in place is judged as in its bake, period after period: a breach rolls
+ * back at once. Before the first write, as in pending, any long-lived failure fails the shift.
  */
-function watchAtGate(spec: ResolvedSpec, state: ShiftState, gate: GateState, obs: Observation, now: number): StepDecision | undefined {
+function breachAtGate(spec: ResolvedSpec, state: ShiftState, gate: GateState, obs: Observation, now: number): StepDecision | undefined {
   const i = state.stepIndex;
   if (i < 0) return failedBeforeFirstWrite(state, obs, now);
-  const target = spec.schedule.steps[i] as number;
-  const external = externalChange(obs.route, target);
+  const external = externalChange(obs.route, spec.schedule.steps[i] as number);
   if (external !== undefined) return onExternalChange(spec, state, obs, now, external);
+  if (obs.probe.stepIndex !== i || !obs.probe.sampling) return undefined;
+  const assessment = assessStep(spec, obs.probe.observation, obs.probe.observation.samplingDone, now);
+  if (assessment.breaches.length === 0) return undefined;
+  return breach(spec, state, obs, now, assessment.breaches, now, [...assessment.notes, `while waiting at ${gateName(spec.schedule.steps.length, gate)}`]);
+}
+
+/**
+ * The next watch period at a gate: at once when the probes do not measure the step (a restart),
+ * else once the period's sampling has ended and a bake has passed since it began (so a prober
+ * whose sampling ends at once does not spin).
+ */
+function nextWatchPeriod(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number): { state?: ShiftState; actions?: Action[]; wakeAt?: number } {
+  const i = state.stepIndex;
+  if (i < 0) return {};
   const measuring = obs.probe.stepIndex === i && obs.probe.sampling;
-  const done = measuring && obs.probe.observation.samplingDone;
-  if (measuring) {
-    const assessment = assessStep(spec, obs.probe.observation, done, now);
-    if (assessment.breaches.length > 0) return breach(spec, state, obs, now, assessment.breaches, now, [...assessment.notes, `while waiting at ${gateName(spec.schedule.steps.length, gate)}`]);
-    if (!done) return undefined;
-  }
-  // A new watch period: the first after a restart (probes lost), or the next once sampling ended.
-  const actions: Action[] = [{ type: 'markStep', stepIndex: i }, startSampling(i, target, undefined, undefined)];
-  return { state: { ...state, probeStartedAt: now, updatedAt: now }, actions, events: [] };
+  if (measuring && !obs.probe.observation.samplingDone) return {};
+  const due = measuring ? (state.probeStartedAt ?? now) + spec.schedule.bakeMs : now;
+  if (now < due) return { wakeAt: due };
+  const actions: Action[] = [{ type: 'markStep', stepIndex: i }, startSampling(i, spec.schedule.steps[i] as number, undefined, undefined)];
+  return { state: { ...state, probeStartedAt: now, updatedAt: now }, actions };
 }
 
 function decideStepping(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number): StepDecision {
