@@ -1,0 +1,101 @@
+// `tcpshift status NAME -w` as a person sees it: the built CLI attached to a pseudo-terminal of 80
+// columns (util-linux `script`), following a CLI shift whose process publishes its probe counters on
+// the route (placed on the API emulator as that process writes them), redrawn in place, and
+// exiting with the shift's own code when it ends.
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initialState, probesAnnotation, type ShiftState } from '../../src/shift/index.js';
+import { bin } from '../support/cli.js';
+import { programOrSkip } from '../support/require-program.js';
+import { newConnections } from '../support/shift-fixtures.js';
+import { startShiftApi, type ShiftApi } from '../support/shift-apiserver.js';
+
+const script = programOrSkip('script', 'bsdutils');
+const VS = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'echo', namespace: 'echo' };
+const COLUMNS = 80;
+const ESC = String.fromCharCode(27);
+/** A control sequence (ESC [ params letter): cursor moves, erases. */
+const CSI = new RegExp(`${ESC}\\[[0-9;?]*[A-Za-z]`, 'g');
+/** A redraw in place: the cursor back up over the lines drawn before (CSI n F), then erase below (CSI J). */
+const REDRAW = new RegExp(`${ESC}\\[\\d+F${ESC}\\[J`);
+// the issue's case: on 80 columns the bar and `new 800/1000 (3 failed)` were cut at the right edge
+const counters = {
+  longLivedWanted: 20,
+  longLivedOpen: 18,
+  heartbeatsEchoed: 345,
+  ends: { drained: 2, closed: 0, reset: 0, timeout: 0, corrupt: 0, refused: 0 },
+  newConnections: newConnections({ ok: 797, canary: 400, failed: { timeout: 3 }, split: { targetShare: 0.5, decision: 'consistent' } }),
+};
+
+interface Watch {
+  done: Promise<number | null>;
+  output: () => string;
+}
+
+/** `tcpshift status demo -w` on a terminal of 80 columns; `script -e` exits with its code. */
+function watchOnPty(kubeconfig: string): Watch {
+  const command = `stty cols ${COLUMNS} rows 24; exec "${process.execPath}" "${bin('tcpshift')}" status demo -w -n echo --kubeconfig "${kubeconfig}"`;
+  const child = spawn(script as string, ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'xterm' } });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { done, output: () => out };
+}
+
+async function until(check: () => boolean, what: string, watch: Watch): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}: ${JSON.stringify(watch.output())}`);
+}
+
+/** The lines a person sees, escapes removed: split where the terminal starts a line. */
+function visibleLines(output: string): string[] {
+  return output.replace(CSI, '\n').split(/\r\n|\n|\r/);
+}
+
+describe.skipIf(!script)('status NAME -w on a pseudo-terminal of 80 columns', () => {
+  let api: ShiftApi;
+  beforeAll(async () => {
+    api = await startShiftApi();
+  });
+  afterAll(async () => api.close());
+
+  function placeBaking(now: number): ShiftState {
+    const baking: ShiftState = { ...initialState(now - 30_000), phase: 'baking', stepIndex: 1, original: { stable: 100, canary: 0 }, bakeUntil: now + 60_000 };
+    api.placeShift({ state: baking, weights: [50, 50], holder: { identity: 'host-b/7/xyz', expiresAt: now + 120_000 } });
+    api.server.objects.patch(VS, 'merge', { metadata: { annotations: probesAnnotation(counters, 1, now) as Record<string, string> } });
+    return baking;
+  }
+
+  it('redraws the live view in place within 80 columns (step, weights bar, probe counters) and exits 0 once promoted', async () => {
+    const now = Date.now();
+    const baking = placeBaking(now);
+    const watch = watchOnPty(api.kubeconfigPath);
+    await until(() => /long-lived 18\/20 open/.test(watch.output()) && REDRAW.test(watch.output()), 'the live view drawn twice', watch);
+    api.placeShift({ state: { ...baking, phase: 'promoted', stepIndex: 2, bakeUntil: undefined, endedAt: Date.now() }, weights: [0, 100] });
+    expect(await watch.done).toBe(0);
+
+    const output = watch.output();
+    const tooLong = visibleLines(output).filter((l) => [...l].length > COLUMNS);
+    expect(tooLong).toEqual([]);
+    const plain = output.replace(CSI, '');
+    expect(plain).toMatch(/step 2\/3 baking/);
+    expect(plain).toMatch(/stable 50% ▕█+░+▏ canary 50%/);
+    expect(plain).toMatch(/long-lived 18\/20 open/);
+    expect(plain).toMatch(/new 800\/1000 \(3 failed\)/);
+    expect(plain).toMatch(/phase: +Promoted/);
+  });
+
+  it('exits 3, the shift\'s own code, when the shift rolls back after a breach', async () => {
+    const now = Date.now();
+    const baking = placeBaking(now);
+    const watch = watchOnPty(api.kubeconfigPath);
+    await until(() => /long-lived 18\/20 open/.test(watch.output()), 'the live view', watch);
+    api.placeShift({ state: { ...baking, phase: 'rolled-back', bakeUntil: undefined, rollback: { cause: 'breach', reason: 'long-lived timeout', detectedAt: now, restoredAt: now + 40 }, reason: 'long-lived timeout', endedAt: now + 40 }, weights: [100, 0] });
+    expect(await watch.done).toBe(3);
+    expect(watch.output().replace(CSI, '')).toMatch(/phase: +RolledBack, step 2\/3 \(canary 50%\) - long-lived timeout/);
+  });
+});
