@@ -80,6 +80,27 @@ function where(block: ReadmeBlock, command?: ReadmeCommand): string {
   return `README.md:${first?.line ?? block.line} (\`\`\`${block.info} block at line ${block.line})${first ? `: \`${first.text}\`` : ''}`;
 }
 
+describe('README blocks: how marks and commands are read', () => {
+  it('reads the mark on the line before a fence, joins continued lines, takes console prompts, keeps a bad mark', () => {
+    const markdown = [
+      '<!-- readme-test: run -->', '```sh', 'tcpshift a \\', '  --b   # c', '# a comment', '', 'tcpshift d', '```',
+      '```sh', 'x', '```',
+      '<!-- readme-test: skip -->', '```bash', 'y', '```',
+      '<!-- readme-test: skip needs a real cluster -->', '```console', '$ nc host 1', 'an answer', '```',
+      '```yaml', 'a: 1', '```',
+    ].join('\n');
+    const read = readmeBlocks(markdown);
+    expect(read.map((b) => ({ line: b.line, info: b.info, mark: b.mark, bad: b.badMark, commands: b.commands }))).toEqual([
+      { line: 2, info: 'sh', mark: { run: true }, bad: undefined, commands: [{ line: 3, text: 'tcpshift a \\\n  --b   # c' }, { line: 7, text: 'tcpshift d' }] },
+      { line: 9, info: 'sh', mark: undefined, bad: undefined, commands: [{ line: 10, text: 'x' }] },
+      { line: 13, info: 'bash', mark: undefined, bad: 'skip', commands: [{ line: 14, text: 'y' }] },
+      { line: 17, info: 'console', mark: { run: false, reason: 'needs a real cluster' }, bad: undefined, commands: [{ line: 18, text: 'nc host 1' }] },
+      { line: 21, info: 'yaml', mark: undefined, bad: undefined, commands: [{ line: 22, text: 'a: 1' }] },
+    ]);
+    expect(read.filter(isShellBlock).map((b) => b.line)).toEqual([2, 9, 13, 17]);
+  });
+});
+
 describe('README: every shell block is marked', () => {
   it('each ```sh/```bash block (and ```console with $ prompts) is marked run, or skip with a reason', () => {
     const unmarked = shellBlocks
@@ -122,7 +143,8 @@ describe.skipIf(!findProgram('kubectl'))('README: run blocks, as printed', () =>
 });
 
 interface CommandResult {
-  code: number;
+  /** undefined: the command did not finish (the block's shell ended or timed out first). */
+  code: number | undefined;
   stdout: string;
   stderr: string;
 }
@@ -144,12 +166,17 @@ async function runBlock(block: ReadmeBlock, work: string, env: NodeJS.ProcessEnv
   await mkdir(out);
   const lines = ['set -o pipefail', `cd ${JSON.stringify(work)}`];
   block.commands.forEach((c, i) => lines.push(`{ ${c.text}\n} >${out}/${i}.out 2>${out}/${i}.err </dev/null; echo $? >${out}/${i}.rc`));
-  await run('bash', ['-c', lines.join('\n')], { env, cwd: work, timeout: 50_000 });
-  return block.commands.map((_, i) => ({
-    code: Number(readFileSync(path.join(out, `${i}.rc`), 'utf8')),
-    stdout: readFileSync(path.join(out, `${i}.out`), 'utf8'),
-    stderr: readFileSync(path.join(out, `${i}.err`), 'utf8'),
-  }));
+  const shell = await run('bash', ['-c', lines.join('\n')], { env, cwd: work, timeout: 50_000 }).then(
+    () => 'the shell ended before it',
+    (e: Error) => `the block's shell failed: ${e.message}`,
+  );
+  return block.commands.map((_, i) => commandResult(path.join(out, String(i)), shell));
+}
+
+function commandResult(base: string, why: string): CommandResult {
+  const read = (ext: string): string => (existsSync(`${base}.${ext}`) ? readFileSync(`${base}.${ext}`, 'utf8') : '');
+  const rc = read('rc');
+  return { code: rc === '' ? undefined : Number(rc), stdout: read('out'), stderr: rc === '' ? `${read('err')}\n(did not finish: ${why})` : read('err') };
 }
 
 function check(block: ReadmeBlock, command: ReadmeCommand, result: CommandResult, scene: Scene): string[] {
@@ -157,7 +184,7 @@ function check(block: ReadmeBlock, command: ReadmeCommand, result: CommandResult
   if (!wanted) return [];
   const output = wanted.on === 'stderr' ? result.stderr : result.stdout;
   const problems = [
-    result.code === wanted.code ? undefined : `exited ${result.code}, expected ${wanted.code}`,
+    result.code === wanted.code ? undefined : `exited ${result.code ?? '(did not finish)'}, expected ${wanted.code}`,
     wanted.prints.test(output) ? undefined : `its ${wanted.on ?? 'stdout'} does not match ${String(wanted.prints)}`,
     wanted.then?.(scene),
   ].filter((p): p is string => p !== undefined);
