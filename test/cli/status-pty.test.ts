@@ -1,13 +1,14 @@
 // `tcpshift status NAME -w` as a person sees it: the built CLI attached to a pseudo-terminal of 80
 // columns (util-linux `script`), following a CLI shift whose process publishes its probe counters on
-// the route (placed on the API emulator as that process writes them), redrawn in place, and
-// exiting with the shift's own code when it ends.
+// the route (a real shift over the sandbox; for the breach, counters placed on the API emulator as
+// that process writes them), redrawn in place, and exiting with the shift's own code when it ends.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialState, probesAnnotation, type ShiftState } from '../../src/shift/index.js';
 import { bin } from '../support/cli.js';
 import { programOrSkip } from '../support/require-program.js';
 import { newConnections } from '../support/shift-fixtures.js';
+import { baking, startCli, startE2e, waitForState, type E2eEnv } from '../support/shift-e2e.js';
 import { startShiftApi, type ShiftApi } from '../support/shift-apiserver.js';
 
 const script = programOrSkip('script', 'bsdutils');
@@ -56,46 +57,56 @@ function visibleLines(output: string): string[] {
   return output.replace(CSI, '\n').split(/\r\n|\n|\r/);
 }
 
-describe.skipIf(!script)('status NAME -w on a pseudo-terminal of 80 columns', () => {
+/** What the terminal showed is the live view of a shift, fitted to 80 columns. */
+function expectLiveViewFits(output: string): string {
+  expect(visibleLines(output).filter((l) => [...l].length > COLUMNS)).toEqual([]);
+  const plain = output.replace(CSI, '');
+  expect(plain).toMatch(/step \d\/\d baking, bake \S+ left +stable \d+% ▕█+░*▏ canary \d+%/);
+  return plain;
+}
+
+describe.skipIf(!script)('status NAME -w on a pseudo-terminal of 80 columns, following a real CLI shift', () => {
+  let env: E2eEnv;
+  beforeAll(async () => {
+    if (script) env = await startE2e();
+  }, 60_000);
+  afterAll(async () => env?.sandbox.stop());
+
+  it('redraws the live view in place (step, weights bar, the probe counters the shift publishes) and exits 0 when the shift is promoted', async () => {
+    const file = await env.spec('pty', { 'spec.schedule.bake': '4s' });
+    // the counters ride on each lock renewal: every third of --lock-ttl, so every second here
+    const shift = startCli(['shift', '-f', file, ...env.flags('pty'), '--lock-ttl', '3s']);
+    await waitForState(env, baking(0, 50), 'the shift baking its first step');
+    const watch = watchOnPty(env.sandbox.info.kubeconfig);
+    await until(() => /long-lived \d+\/6 open/.test(watch.output()) && REDRAW.test(watch.output()), 'the live view with counters, drawn twice', watch);
+    const [shifted, watched] = await Promise.all([shift.done, watch.done]);
+    expect(shifted.code, shifted.stdout + shifted.stderr).toBe(0);
+    expect(watched, watch.output()).toBe(0);
+    const plain = expectLiveViewFits(watch.output());
+    expect(plain).toMatch(/new \d+\/600 \(\d+ failed\)/);
+    expect(plain).toMatch(/phase: +Promoted/);
+  });
+});
+
+describe.skipIf(!script)('status NAME -w on a pseudo-terminal of 80 columns, a shift that rolls back', () => {
   let api: ShiftApi;
   beforeAll(async () => {
     api = await startShiftApi();
   });
   afterAll(async () => api.close());
 
-  function placeBaking(now: number): ShiftState {
-    const baking: ShiftState = { ...initialState(now - 30_000), phase: 'baking', stepIndex: 1, original: { stable: 100, canary: 0 }, bakeUntil: now + 60_000 };
-    api.placeShift({ state: baking, weights: [50, 50], holder: { identity: 'host-b/7/xyz', expiresAt: now + 120_000 } });
+  it("exits 3, the shift's own code, after a breach; the bar and `new 800/1000 (3 failed)` fit", async () => {
+    const now = Date.now();
+    const stepTwo: ShiftState = { ...initialState(now - 30_000), phase: 'baking', stepIndex: 1, original: { stable: 100, canary: 0 }, bakeUntil: now + 60_000 };
+    api.placeShift({ state: stepTwo, weights: [50, 50], holder: { identity: 'host-b/7/xyz', expiresAt: now + 120_000 } });
+    // as the shift's process publishes them with a lock renewal
     api.server.objects.patch(VS, 'merge', { metadata: { annotations: probesAnnotation(counters, 1, now) as Record<string, string> } });
-    return baking;
-  }
-
-  it('redraws the live view in place within 80 columns (step, weights bar, probe counters) and exits 0 once promoted', async () => {
-    const now = Date.now();
-    const baking = placeBaking(now);
-    const watch = watchOnPty(api.kubeconfigPath);
-    await until(() => /long-lived 18\/20 open/.test(watch.output()) && REDRAW.test(watch.output()), 'the live view drawn twice', watch);
-    api.placeShift({ state: { ...baking, phase: 'promoted', stepIndex: 2, bakeUntil: undefined, endedAt: Date.now() }, weights: [0, 100] });
-    expect(await watch.done).toBe(0);
-
-    const output = watch.output();
-    const tooLong = visibleLines(output).filter((l) => [...l].length > COLUMNS);
-    expect(tooLong).toEqual([]);
-    const plain = output.replace(CSI, '');
-    expect(plain).toMatch(/step 2\/3 baking/);
-    expect(plain).toMatch(/stable 50% ▕█+░+▏ canary 50%/);
-    expect(plain).toMatch(/long-lived 18\/20 open/);
-    expect(plain).toMatch(/new 800\/1000 \(3 failed\)/);
-    expect(plain).toMatch(/phase: +Promoted/);
-  });
-
-  it('exits 3, the shift\'s own code, when the shift rolls back after a breach', async () => {
-    const now = Date.now();
-    const baking = placeBaking(now);
     const watch = watchOnPty(api.kubeconfigPath);
     await until(() => /long-lived 18\/20 open/.test(watch.output()), 'the live view', watch);
-    api.placeShift({ state: { ...baking, phase: 'rolled-back', bakeUntil: undefined, rollback: { cause: 'breach', reason: 'long-lived timeout', detectedAt: now, restoredAt: now + 40 }, reason: 'long-lived timeout', endedAt: now + 40 }, weights: [100, 0] });
+    api.placeShift({ state: { ...stepTwo, phase: 'rolled-back', bakeUntil: undefined, rollback: { cause: 'breach', reason: 'long-lived timeout', detectedAt: now, restoredAt: now + 40 }, reason: 'long-lived timeout', endedAt: now + 40 }, weights: [100, 0] });
     expect(await watch.done).toBe(3);
-    expect(watch.output().replace(CSI, '')).toMatch(/phase: +RolledBack, step 2\/3 \(canary 50%\) - long-lived timeout/);
+    const plain = expectLiveViewFits(watch.output());
+    expect(plain).toMatch(/new 800\/1000 \(3 failed\)/);
+    expect(plain).toMatch(/phase: +RolledBack, step 2\/3 \(canary 50%\) - long-lived timeout/);
   });
 });
