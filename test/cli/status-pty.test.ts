@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialState, probesAnnotation, type ShiftState } from '../../src/shift/index.js';
-import { bin } from '../support/cli.js';
+import { bin, runTcpshift } from '../support/cli.js';
 import { programOrSkip } from '../support/require-program.js';
 import { newConnections } from '../support/shift-fixtures.js';
 import { baking, startCli, startE2e, waitForState, type E2eEnv } from '../support/shift-e2e.js';
@@ -95,18 +95,24 @@ describe.skipIf(!script)('status NAME -w on a pseudo-terminal of 80 columns, a s
   });
   afterAll(async () => api.close());
 
-  it("exits 3, the shift's own code, after a breach; the bar and `new 800/1000 (3 failed)` fit", async () => {
+  it("exits 3, the shift's own code, after a breach; on the terminal the bar and `new 800/1000 (3 failed)` fit, piped it prints plain lines", async () => {
     const now = Date.now();
     const stepTwo: ShiftState = { ...initialState(now - 30_000), phase: 'baking', stepIndex: 1, original: { stable: 100, canary: 0 }, bakeUntil: now + 60_000 };
     api.placeShift({ state: stepTwo, weights: [50, 50], holder: { identity: 'host-b/7/xyz', expiresAt: now + 120_000 } });
     // as the shift's process publishes them with a lock renewal
     api.server.objects.patch(VS, 'merge', { metadata: { annotations: probesAnnotation(counters, 1, now) as Record<string, string> } });
     const watch = watchOnPty(api.kubeconfigPath);
+    // the same watch with stdout not a terminal (a pipe, a CI log), side by side
+    const piped = runTcpshift(['status', 'demo', '-w', '-n', 'echo', '--kubeconfig', api.kubeconfigPath]);
     await until(() => /long-lived 18\/20 open/.test(watch.output()), 'the live view', watch);
     api.placeShift({ state: { ...stepTwo, phase: 'rolled-back', bakeUntil: undefined, rollback: { cause: 'breach', reason: 'long-lived timeout', detectedAt: now, restoredAt: now + 40 }, reason: 'long-lived timeout', endedAt: now + 40 }, weights: [100, 0] });
     expect(await watch.done).toBe(3);
     const plain = expectLiveViewFits(watch.output());
     expect(plain).toMatch(/new 800\/1000 \(3 failed\)/);
     expect(plain).toMatch(/phase: +RolledBack, step 2\/3 \(canary 50%\) - long-lived timeout/);
+    const lines = await piped;
+    expect(lines.code).toBe(3);
+    expect(lines.stdout).not.toContain(ESC);
+    expect(lines.stdout).toMatch(/^\[ *[\d.]+s\] step 2\/3 baking, .*long-lived 18\/20 open.*new 800\/1000 \(3 failed\)/m);
   });
 });
