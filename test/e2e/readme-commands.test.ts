@@ -118,7 +118,10 @@ describe('README: every shell block is marked', () => {
   });
 });
 
-describe.skipIf(!findProgram('kubectl'))('README: run blocks, as printed', () => {
+const kubectl = findProgram('kubectl');
+if (!kubectl) console.warn('skipping the README run blocks: kubectl is not on PATH (the render block pipes into kubectl apply)');
+
+describe.skipIf(!kubectl)('README: run blocks, as printed', () => {
   const scene = {} as Scene;
   let env: NodeJS.ProcessEnv;
   beforeAll(async () => {
