@@ -73,7 +73,7 @@ describe.skipIf(!script)('status NAME -w on a pseudo-terminal of 80 columns, fol
   afterAll(async () => env?.sandbox.stop());
 
   it('redraws the live view in place (step, weights bar, the probe counters the shift publishes) and exits 0 when the shift is promoted', async () => {
-    const file = await env.spec('pty', { 'spec.schedule.bake': '4s' });
+    const file = await env.spec('pty', { 'spec.schedule.bake': '3s' });
     // the counters ride on each lock renewal: every third of --lock-ttl, so every second here
     const shift = startCli(['shift', '-f', file, ...env.flags('pty'), '--lock-ttl', '3s']);
     await waitForState(env, baking(0, 50), 'the shift baking its first step');
