@@ -9,7 +9,7 @@
 // package's bin map) and KUBECONFIG naming an API emulator that holds, before every block, a
 // paused CLI shift `echo` in namespace `echo` at stable 80 % / canary 20 %.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -132,7 +132,10 @@ describe.skipIf(!kubectl)('README: run blocks, as printed', () => {
     await mkdir(home);
     env = { PATH: [installBins(scene.work), path.dirname(process.execPath), process.env.PATH ?? ''].join(path.delimiter), HOME: home, KUBECONFIG: scene.api.kubeconfigPath, LANG: 'C.UTF-8' };
   });
-  afterAll(async () => scene.api.close());
+  afterAll(async () => {
+    await scene.api.close();
+    rmSync(scene.work, { recursive: true, force: true });
+  });
 
   it('each command exits and prints as the README says', async () => {
     const problems: string[] = [];
