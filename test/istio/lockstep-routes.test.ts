@@ -41,14 +41,14 @@ function sample(): VirtualService {
 }
 
 const apply = (vs: VirtualService, canary: number, restore?: ReturnType<typeof readLockstepShape>): VirtualService =>
-  applyJsonPatch(vs, istioWeightPatch(vs, spec, canary, restore)) as VirtualService;
+  applyJsonPatch(vs, istioWeightPatch(vs, spec, canary, restore));
 
 describe('target.matchPorts: one patch for every owned route', () => {
   it('sets both routes in one patch guarded by one resourceVersion test, each on its own destination port, the user route untouched', () => {
     const vs = sample();
     const ops = istioWeightPatch(vs, spec, 25);
     expect(ops.filter((op) => op.path === '/metadata/resourceVersion')).toEqual([{ op: 'test', path: '/metadata/resourceVersion', value: '7' }]);
-    const patched = applyJsonPatch(vs, ops) as VirtualService;
+    const patched = applyJsonPatch(vs, ops);
     expect(patched.spec.tcp?.[0]?.route).toEqual([dest('v1', 9000, 75), dest('v2', 9000, 25)]);
     expect(patched.spec.tcp?.[2]?.route).toEqual([dest('v1', 9001, 75), dest('v2', 9001, 25)]);
     expect(patched.spec.tcp?.[1]).toEqual(vs.spec.tcp?.[1]);
@@ -65,7 +65,7 @@ describe('target.matchPorts: one patch for every owned route', () => {
 
   it('reads routes whose weights differ as a route it cannot shift, naming each port', () => {
     const vs = apply(sample(), 50);
-    const edited = applyJsonPatch(vs, [{ op: 'replace', path: '/spec/tcp/2/route/1/weight', value: 10 }]) as VirtualService;
+    const edited = applyJsonPatch(vs, [{ op: 'replace', path: '/spec/tcp/2/route/1/weight', value: 10 }]);
     expect(() => readIstioWeights(edited, spec)).toThrow(RoutingError);
     expect(() => readIstioWeights(edited, spec)).toThrow(/port 9000 \(spec\.tcp\[0\]\.route\) 50\/50, port 9001 \(spec\.tcp\[2\]\.route\) 50\/10$/);
     // the rollback still writes every route
@@ -101,8 +101,8 @@ describe('target.matchPorts in the spec', () => {
       { matchPort: 9001, address: { host: '127.0.0.1', port: 40001 } },
       { matchPort: 9002, address: { host: 'istio-ingressgateway.istio-system.svc', port: 9002 } },
     ]);
-    expect(issuesOf({ ...TWO_PORTS, 'spec.probe.addresses': { 9005: '127.0.0.1:1' } }).join()).toMatch(/spec\.probe\.addresses\[\"9005\"\]: must be one of spec\.target\.matchPorts \(9000, 9001\)/);
-    expect(issuesOf({ 'spec.probe.addresses': { 31400: '127.0.0.1:1' } }).join()).toMatch(/spec\.probe\.addresses\[\"31400\"\]: must be a port of spec\.target\.matchPorts, which is not set/);
+    expect(issuesOf({ ...TWO_PORTS, 'spec.probe.addresses': { 9005: '127.0.0.1:1' } }).join()).toMatch(/spec\.probe\.addresses\["9005"\]: must be one of spec\.target\.matchPorts \(9000, 9001\)/);
+    expect(issuesOf({ 'spec.probe.addresses': { 31400: '127.0.0.1:1' } }).join()).toMatch(/spec\.probe\.addresses\["31400"\]: must be a port of spec\.target\.matchPorts, which is not set/);
   });
 });
 
