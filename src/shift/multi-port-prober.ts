@@ -11,17 +11,12 @@ import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import type { Clock } from '../util/clock.js';
 import { emptyNewConnections, type ProbeStatus } from './decide.js';
 import type { PortObservation } from './policy.js';
-import { SocketProber, type ProbeCounters, type SamplingPlan, type ShiftProber } from './prober.js';
+import { SocketProber, type PortCounters, type ProbeCounters, type SamplingPlan, type ShiftProber } from './prober.js';
 
 interface PortProber {
   matchPort: number;
   address: string;
   prober: SocketProber;
-}
-
-/** Live numbers of one match port, beside the merged ProbeCounters. */
-export interface PortCounters extends ProbeCounters {
-  matchPort: number;
 }
 
 export class MultiPortProber implements ShiftProber {
@@ -95,11 +90,11 @@ export class MultiPortProber implements ShiftProber {
       heartbeatsEchoed: sum((c) => c.heartbeatsEchoed),
       ends: Object.fromEntries(END_KINDS.map((kind) => [kind, sum((c) => c.ends[kind])])) as ProbeCounters['ends'],
       newConnections,
+      ports: each,
     };
   }
 
-  /** Each match port's live numbers. */
-  portCounters(): PortCounters[] {
+  private portCounters(): PortCounters[] {
     return this.ports.map((p) => ({ matchPort: p.matchPort, ...p.prober.counters() }));
   }
 
