@@ -19,6 +19,8 @@ import { shiftDocument } from '../support/shift-fixtures.js';
 
 const SECOND_PORT = 31402;
 const USER_PORT = 31403;
+/** A route of the VirtualService on a port no Gateway server listens on. */
+const UNSERVED_PORT = 31404;
 const DRAIN_MS = 300;
 const VS_REF = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'echo', namespace: 'echo' };
 
@@ -43,7 +45,8 @@ beforeAll(async () => {
   const destination = (subset: string) => ({ host: 'echo.echo.svc.cluster.local', subset, port: { number: 9000 } });
   const second = { match: [{ port: SECOND_PORT }], route: [{ destination: destination('v1') }] };
   const user = { match: [{ port: USER_PORT, gateways: ['echo-gateway'] }], route: [{ destination: destination('v1'), weight: 80 }, { destination: destination('v2'), weight: 20 }] };
-  objects.update({ ...current, spec: { ...current.spec, tcp: [...(current.spec.tcp ?? []), second, user] } });
+  const unserved = { match: [{ port: UNSERVED_PORT }], route: [{ destination: destination('v1') }] };
+  objects.update({ ...current, spec: { ...current.spec, tcp: [...(current.spec.tcp ?? []), second, user, unserved] } });
   await waitFor(() => sandbox.gateway.listener(SECOND_PORT)?.tcpProxy !== undefined, `the gateway listener on ${SECOND_PORT}`, 20_000);
   const listener = sandbox.gateway.listener(SECOND_PORT)!;
   proxy = await startFaultProxy({ target: { host: listener.host, port: listener.port } });
@@ -66,6 +69,10 @@ async function specFile(name: string, changes: Record<string, unknown> = {}): Pr
     'spec.schedule.steps': [50, 100],
     'spec.schedule.bake': '1500ms',
     'spec.probe.longLived.connections': 3,
+    // lenient under a busy machine: a starved heartbeat or connect is not what this file tests
+    'spec.probe.longLived.heartbeat': '1s',
+    'spec.probe.longLived.timeout': '4s',
+    'spec.analysis.maxNewConnectionFailureRate': 0.1,
     'spec.probe.newConnections.perStep': 300,
     'spec.analysis.splitTolerance': 0.25,
     'spec.analysis.splitConfidence': 0.9999,
@@ -90,11 +97,14 @@ async function resetRoute(): Promise<void> {
 }
 
 describe('target.matchPorts: two routes in lockstep', { timeout: 60_000 }, () => {
-  it('refuses a port without a route before writing anything (exit 2 naming the port)', async () => {
+  it('refuses a port without a route, or without a Gateway server, before writing anything (exit 2 naming the port)', async () => {
     const before = vsPatches();
     const run = await runTcpshift(['shift', '-f', await specFile('no-route', { 'spec.target.matchPorts': [31400, 31409], 'spec.probe.addresses': undefined }), ...flags('no-route')]);
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toMatch(/no tcp route matching port 31409/);
+    const unserved = await runTcpshift(['shift', '-f', await specFile('unserved', { 'spec.target.matchPorts': [31400, UNSERVED_PORT], 'spec.probe.addresses': undefined }), ...flags('unserved')]);
+    expect(unserved.code, unserved.stderr).toBe(2);
+    expect(unserved.stderr).toMatch(new RegExp(`Gateway echo/echo-gateway spec.servers: no server on port ${UNSERVED_PORT}`));
     expect(vsPatches()).toBe(before);
   });
 

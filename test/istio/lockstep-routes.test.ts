@@ -2,7 +2,8 @@
 // rules around it, and the per-port judgement of the probes.
 import { describe, expect, it } from 'vitest';
 import { readLockstepShape } from '../../src/istio/lockstep-routes.js';
-import type { TcpRoute, VirtualService } from '../../src/istio/types.js';
+import { renderIstioResources } from '../../src/istio/render.js';
+import type { IstioGateway, TcpRoute, VirtualService } from '../../src/istio/types.js';
 import { istioWeightPatch } from '../../src/istio/weight-patch.js';
 import { readIstioWeights } from '../../src/istio/weights.js';
 import { assessStep, type StepObservation } from '../../src/shift/policy.js';
@@ -84,6 +85,14 @@ const issuesOf = (changes: Record<string, unknown>): string[] => {
   const result = parse(changes);
   return result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}`);
 };
+
+describe('render with target.matchPorts', () => {
+  it('writes a Gateway server and a tcp route per match port', () => {
+    const [gateway, , virtualService] = renderIstioResources(istioShift(TWO_PORTS), 10) as [IstioGateway, unknown, VirtualService];
+    expect(gateway.spec.servers?.map((server) => server.port.number)).toEqual([9000, 9001]);
+    expect(virtualService.spec.tcp?.map((route) => [route.match?.[0]?.port, route.route.map((d) => d.weight)])).toEqual([[9000, [90, 10]], [9001, [90, 10]]]);
+  });
+});
 
 describe('target.matchPorts in the spec', () => {
   it('refuses matchPort and matchPorts together, neither, a port twice, and strategy locality', () => {
