@@ -100,6 +100,8 @@ describe('target.matchPorts in the spec', () => {
     expect(issuesOf({ 'spec.target.matchPort': undefined }).join()).toMatch(/spec\.target\.matchPort: is required/);
     expect(issuesOf({ ...TWO_PORTS, 'spec.target.matchPorts': [9000, 9000] }).join()).toMatch(/spec\.target\.matchPorts\[1\]: lists port 9000 twice/);
     expect(issuesOf({ ...TWO_PORTS, 'spec.strategy': 'locality' }).join()).toMatch(/spec\.target\.matchPorts: is not supported with strategy locality/);
+    const gatewayApi = parseTCPShiftObject(withChanges(exampleObject('shift-gateway-api.yaml'), { 'spec.target.matchPorts': [9000, 9001], 'spec.probe.addresses': { 9001: '127.0.0.1:1' } }));
+    expect(gatewayApi.ok ? [] : gatewayApi.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['spec.target.matchPorts', 'spec.probe.addresses']));
   });
 
   it('probes each port at probe.addresses, else at probe.address\'s host on the match port', () => {
