@@ -3,19 +3,7 @@
  * is written (a key that cannot be read is exit 2 naming the field), the HookPort handed to the
  * runner, each answer printed as a progress line and kept for report.json's `hooks`.
  */
-import {
-  ChatNotifier,
-  createHookPort,
-  hookAnswer,
-  keySources,
-  notificationEndpoints,
-  NotificationUrlError,
-  readWebhookKeys,
-  WebhookKeyError,
-  type NotificationEndpoint,
-  type WebhookKeys,
-  type WebhookPort,
-} from '../hooks/index.js';
+import { ChatNotifier, createHookPort, hookAnswer, keySources, notificationEndpoints, NotificationUrlError, readWebhookKeys, WebhookKeyError, type NotificationEndpoint, type WebhookKeys, type WebhookPort } from '../hooks/index.js';
 import type { KubeClient } from '../kube/index.js';
 import type { HookCallReport } from '../report/index.js';
 import type { HookContext, HookResult } from '../shift/index.js';

@@ -9,18 +9,7 @@
  * thus rolls back) until the key can be read. A rotated Secret is read again when the webhooks
  * of the spec change or the controller restarts.
  */
-import {
-  ChatNotifier,
-  createHookPort,
-  hookAnswer,
-  keySources,
-  notificationEndpoints,
-  NotificationUrlError,
-  readWebhookKeys,
-  WebhookKeyError,
-  type WebhookKeys,
-  type WebhookPort,
-} from '../hooks/index.js';
+import { ChatNotifier, createHookPort, hookAnswer, keySources, notificationEndpoints, NotificationUrlError, readWebhookKeys, WebhookKeyError, type WebhookKeys, type WebhookPort } from '../hooks/index.js';
 import type { KubeClient, TCPShift } from '../kube/index.js';
 import { noHooks, type HookContext, type HookPort, type HookResult } from '../shift/index.js';
 import type { Clock } from '../util/clock.js';

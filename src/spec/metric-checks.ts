@@ -4,7 +4,7 @@ import { dns1123Label } from './names.js';
 import { integerIn } from './numbers.js';
 import { strictObject } from './strict-object.js';
 import { uniqueNames } from './unique-names.js';
-import { valueFromSchema } from './value-from.js';
+import { exactlyOneSource, valueFromSchema } from './value-from.js';
 
 /**
  * `spec.analysis.prometheus` and `spec.analysis.metrics[]` (issue 16): checks judged from the
@@ -46,10 +46,7 @@ const header = strictObject({
   valueFrom: valueFromSchema
     .optional()
     .describe("A secret's place in the process that evaluates the checks (the CLI, or the controller's pod): never stored, logged or reported."),
-}, 'an object').superRefine((value, ctx) => {
-  const sources = [value.value !== undefined, value.valueFrom?.env !== undefined, value.valueFrom?.file !== undefined].filter(Boolean).length;
-  if (sources !== 1) ctx.addIssue({ code: 'custom', path: ['value'], message: 'give exactly one of value, valueFrom.env, valueFrom.file' });
-});
+}, 'an object').superRefine(exactlyOneSource('value', 'valueFrom'));
 
 export const prometheusSchema = strictObject({
   address: z

@@ -3,7 +3,7 @@ import { dns1123Label } from './names.js';
 import { PLACEHOLDER_PATTERN, placeholderProblem } from './metric-checks.js';
 import { strictObject } from './strict-object.js';
 import { uniqueNames } from './unique-names.js';
-import { valueFromSchema } from './value-from.js';
+import { exactlyOneSource, valueFromSchema } from './value-from.js';
 import { webhookUrl } from './webhooks.js';
 
 /**
@@ -49,10 +49,7 @@ const notification = strictObject({
   link: link
     .optional()
     .describe('A link put in every message; may use {{ name }}, {{ namespace }}, {{ step }}, {{ phase }} (URL-encoded when filled).'),
-}, 'an object').superRefine((value, ctx) => {
-  const sources = [value.url !== undefined, value.urlFrom?.env !== undefined, value.urlFrom?.file !== undefined].filter(Boolean).length;
-  if (sources !== 1) ctx.addIssue({ code: 'custom', path: ['url'], message: 'give exactly one of url, urlFrom.env, urlFrom.file' });
-});
+}, 'an object').superRefine(exactlyOneSource('url', 'urlFrom'));
 
 export const notificationsSchema = z
   .array(notification, { error: 'must be a list of notifications' })

@@ -14,3 +14,15 @@ export const valueFromSchema = strictObject({
 }, 'an object');
 
 export type ValueFrom = z.output<typeof valueFromSchema>;
+
+/**
+ * A refinement for an object holding a value inline (`inline`) or from a ValueFrom (`from`):
+ * exactly one of the inline value, `from.env` and `from.file` is given (the issue is at `inline`).
+ */
+export function exactlyOneSource<Inline extends string, From extends string>(inline: Inline, from: From) {
+  return (value: { [K in Inline]?: unknown } & { [K in From]?: ValueFrom | undefined }, ctx: z.RefinementCtx): void => {
+    const source = value[from];
+    const given = [value[inline] !== undefined, source?.env !== undefined, source?.file !== undefined].filter(Boolean).length;
+    if (given !== 1) ctx.addIssue({ code: 'custom', path: [inline], message: `give exactly one of ${inline}, ${from}.env, ${from}.file` });
+  };
+}
