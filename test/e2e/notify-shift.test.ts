@@ -35,7 +35,7 @@ describe('notifications of a CLI shift', () => {
     expect(chat.map((m) => m.attachments?.[0]?.title)).toEqual([
       'echo/demo: StepPassed at step 1/2',
       'echo/demo: GateWaiting at step 1/2',
-      'echo/demo: GateOpened at step 2/2', // the gate before step 2 opens: step 2 is next
+      'echo/demo: GateOpened at step 1/2', // the gate after step 1
       'echo/demo: Promoted at step 2/2',
     ]);
     expect(chat[0]?.attachments?.[0]?.fields).toContainEqual({ title: 'Weights', value: 'stable 50% / canary 50%', short: true });
