@@ -4,6 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ROLLBACK_FINALIZER } from '../../src/controller/index.js';
 import { holderAnnotations, ShiftAnnotations, type ProbeTotals } from '../../src/shift/index.js';
 import { bakingStep, condition, phaseIs, SHIFT_REF, startHarness, type Harness } from '../support/controller-harness.js';
+import { controllerPermissions, permits } from '../support/deploy-rbac.js';
+import type { RequestRecord } from '../../src/sandbox/apiserver/index.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -89,6 +91,21 @@ describe('reconcile: a shift from start to promotion', () => {
 
     await h.runUntil(phaseIs('Promoted'), 200);
     expect(probes()).toBeUndefined();
+  });
+});
+
+describe('reconcile: a conflict on its own write', () => {
+  it('a 409 on the status write re-reads the TCPShift (a get rbac.yaml grants), requeues at once, and the next reconcile carries on', async () => {
+    h.create();
+    await h.runUntil(bakingStep(0));
+    h.api.server.faults.failNext(1, 409, { verbs: ['update'], resources: ['tcpshifts'] });
+    h.annotate('pause');
+    const reads = (): RequestRecord[] => h.requests().filter((r) => r.verb === 'get' && r.resource === 'tcpshifts');
+    const readsBefore = reads().length;
+    expect(await h.reconcile()).toEqual({ requeueAfterMs: 0 });
+    expect(reads()).toHaveLength(readsBefore + 1);
+    expect(permits(controllerPermissions(), reads().at(-1)!)).toBe(true);
+    await h.runUntil(phaseIs('Paused'));
   });
 });
 
