@@ -1,9 +1,10 @@
-// promote, pause, resume, rollback and retry from a second terminal on a CLI shift that runs as a
-// real process over the sandbox. The shifting processes (shift, resume, retry) are real; the
-// request verbs run in this test's process through the same CLI entry (runCli), which is the
-// "other terminal" and saves a process start each. One story over one route: each part starts
-// where the previous one left the shift. Bakes are long (10 s) so that every move before the bake
-// end can only come from a request; no bake is waited out.
+// promote, pause, resume, rollback and retry from a second terminal on a CLI shift over the
+// sandbox. The first shift is a real process (its exit code on a pause is what a pipeline sees);
+// the verbs, and the runs `resume` and `retry` make, go through the same CLI entry (runCli) in
+// this test's process, the "other terminal", which saves a process start (seconds on a busy
+// machine) each. One story over one route: each part starts where the previous one left the
+// shift. Bakes are long (10 s) so that every move before a bake's end can only come from a
+// request; no bake is waited out.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +29,7 @@ async function report(dir: string): Promise<ShiftReport> {
   return JSON.parse(await readFile(path.join(env.sandbox.files.dir, dir, 'report.json'), 'utf8')) as ShiftReport;
 }
 
-describe('requests to a running CLI shift (real processes)', () => {
+describe('requests to a running CLI shift', () => {
   it('promote ends the bake of step 1 long before it would end; pause makes the shift exit 4 with its weights left', async () => {
     const file = await env.spec('requests', { 'spec.schedule.steps': [25, 50, 100], 'spec.schedule.bake': `${BAKE_MS}ms` });
     const shift = startCli(['shift', '-f', file, ...env.flags('shift')]);
@@ -61,12 +62,12 @@ describe('requests to a running CLI shift (real processes)', () => {
   }, 60_000);
 
   it('resume continues from step 2 with its weight in place; promote --full goes to 100 and the shift exits 0', async () => {
-    const resumed = startCli(['resume', 'demo', '-n', 'echo', ...env.flags('resumed')]);
+    const resumed = runTcpshift(['resume', 'demo', '-n', 'echo', ...env.flags('resumed')]);
     await waitForState(env, (state, weights) => baking(1, 50)(state, weights) && env.annotations()[ShiftAnnotations.holder] !== undefined, 'step 2 baking again');
     const full = await verb('promote', '--full', '-o', 'json');
     expect(full.code, full.stderr).toBe(0);
     expect(JSON.parse(full.stdout)).toMatchObject({ managedBy: 'cli', name: 'demo' });
-    const run = await resumed.done;
+    const run = await resumed;
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain('step 2/3: canary 50% (stable 50%) (already in place)');
     expect(run.stdout).toMatch(/^Promoted: stable 0% \/ canary 100%/m);
@@ -89,12 +90,12 @@ describe('requests to a running CLI shift (real processes)', () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ phase: 'RolledBack', weights: { stable: 100, canary: 0 } });
 
     const before = env.state()!.startedAt;
-    const retry = startCli(['retry', 'demo', '-n', 'echo', ...env.flags('retried')]);
+    const retry = runTcpshift(['retry', 'demo', '-n', 'echo', ...env.flags('retried')]);
     await waitForState(env, (state, weights) => baking(0, 25)(state, weights) && state!.startedAt !== before, 'the new run at step 1');
     expect(env.state()).toMatchObject({ original: { stable: 100, canary: 0 }, steps: [] });
     const abort = await verb('abort');
     expect(abort.code, abort.stderr).toBe(0);
-    const run = await retry.done;
+    const run = await retry;
     expect(run.code, run.stdout + run.stderr).toBe(4);
     expect(env.weights()).toEqual([100, 0]);
     const r = await report('retried');
