@@ -44,6 +44,8 @@ describe('status -w', () => {
     const probes = probesAnnotation(counters, 1, now) as Record<string, string>;
     // placeShift writes the plain (single-route) keys; the counters go beside them
     h.api.server.objects.patch(VS, 'merge', { metadata: { annotations: probes } });
+    const wide = await runTcpshift(['get', '-o', 'wide', '-n', 'echo', '--kubeconfig', h.api.kubeconfigPath]);
+    expect(wide.stdout).toMatch(/^demo +cli +Progressing +2\/3 +50 +alive .* baking +18\/20 open, 0 broken, new - *$/m);
     const watch = watchOnTty();
     await until(() => /long-lived 18\/20 open/.test(watch.output()), 'the live view').catch((e: unknown) => {
       throw new Error(`${String(e)}: ${JSON.stringify(watch.output())}`);
