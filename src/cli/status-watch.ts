@@ -59,7 +59,9 @@ class PublishedView {
     if (!view.probes || !run) return false;
     this.counters = liveCounters(view.probes);
     const canary = view.weights?.canary ?? 0;
-    const state: ShiftState = run.state.phase === 'stepping' && view.activity === 'baking' ? { ...run.state, phase: 'baking' } : run.state;
+    // a step's write carries `stepping` and no bakeUntil: the view's estimate gives the bake left
+    const bakeUntil = view.bakeEndsAt === undefined ? {} : { bakeUntil: Date.parse(view.bakeEndsAt) };
+    const state: ShiftState = run.state.phase === 'stepping' && view.activity === 'baking' ? { ...run.state, phase: 'baking', ...bakeUntil } : run.state;
     if (!this.progress) {
       this.progress = new ShiftProgress(this.ctx.stdout, this.ctx, run.spec);
       this.progress.begin([], state, { counters: () => this.counters as LiveCounters, onEnd: () => () => undefined }, canary);
