@@ -59,7 +59,7 @@ describe('reconcile: a shift from start to promotion', () => {
   });
 
   it('status.probes: the counters (totals) while the shift bakes, as a CLI shift publishes them, written at most once per 5 s while they change every second, and removed at the end', async () => {
-    h.create({ 'spec.schedule.bake': '60s' });
+    h.create({ 'spec.schedule.bake': '30s' });
     await h.runUntil(bakingStep(0));
     expect(probes()).toMatchObject({ step: 1, longLived: { wanted: 4, open: 0 }, newConnections: { attempted: 1000, failed: 0 } });
 
@@ -69,27 +69,27 @@ describe('reconcile: a shift from start to promotion', () => {
     let open = 0;
     prober.counters = () => ({ ...scripted(), longLivedOpen: open, heartbeatsEchoed: open * 7 });
     const before = statusWrites();
-    for (let second = 1; second <= 40; second++) {
+    for (let second = 1; second <= 20; second++) {
       open = second;
       await h.clock.advance(1000);
       await h.reconcile();
     }
     const writes = statusWrites() - before;
-    expect(writes).toBeGreaterThanOrEqual(40 / 5 - 1);
-    expect(writes).toBeLessThanOrEqual(40 / 5 + 1);
-    expect(probes()!.longLived.open).toBeGreaterThanOrEqual(35);
+    expect(writes).toBeGreaterThanOrEqual(20 / 5 - 1);
+    expect(writes).toBeLessThanOrEqual(20 / 5 + 1);
+    expect(probes()!.longLived.open).toBeGreaterThanOrEqual(15);
     expect(Date.parse(probes()!.at)).toBeGreaterThanOrEqual(h.clock.now() - 5000);
 
     // heartbeats alone (all healthy) are not worth a write
     const quiet = statusWrites();
-    for (let second = 1; second <= 12; second++) {
+    for (let second = 1; second <= 7; second++) {
       await h.clock.advance(1000);
       prober.counters = () => ({ ...scripted(), longLivedOpen: open, heartbeatsEchoed: 1000 + second });
       await h.reconcile();
     }
     expect(statusWrites() - quiet).toBe(0);
 
-    await h.runUntil(phaseIs('Promoted'), 200);
+    await h.runUntil(phaseIs('Promoted'), 100);
     expect(probes()).toBeUndefined();
   });
 });

@@ -31,7 +31,8 @@ async function report(dir: string): Promise<ShiftReport> {
 
 describe('requests to a running CLI shift', () => {
   it('promote ends the bake of step 1 long before it would end; pause makes the shift exit 4 with its weights left', async () => {
-    const file = await env.spec('requests', { 'spec.schedule.steps': [25, 50, 100], 'spec.schedule.bake': `${BAKE_MS}ms` });
+    // few probes: no step here is judged on its split, each is cut short by a request
+    const file = await env.spec('requests', { 'spec.schedule.steps': [25, 50, 100], 'spec.schedule.bake': `${BAKE_MS}ms`, 'spec.probe.longLived.connections': 2, 'spec.probe.newConnections.perStep': 200 });
     const shift = startCli(['shift', '-f', file, ...env.flags('shift')]);
     await waitForState(env, baking(0, 25), 'step 1 baking');
 
