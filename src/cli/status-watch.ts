@@ -37,7 +37,7 @@ class PublishedView {
     const canary = view.weights?.canary ?? 0;
     const state: ShiftState = found.state.phase === 'stepping' && view.activity === 'baking' ? { ...found.state, phase: 'baking' } : found.state;
     if (!this.progress) {
-      this.progress = new ShiftProgress(this.ctx.stdout, this.ctx, found.shift.spec);
+      this.progress = new ShiftProgress(this.ctx.stdout, this.ctx, found.shift.spec, found);
       this.progress.begin([], state, { counters: () => this.counters as ProbeCounters, onEnd: () => () => undefined }, canary);
     } else {
       this.progress.decided({ state, actions: [], events: [] });
