@@ -38,6 +38,7 @@ describe('a CLI shift at a gate', () => {
     expect(env.weights()).toEqual([0, 100]);
     const report = JSON.parse(await readFile(path.join(env.sandbox.files.dir, 'gate', 'report.json'), 'utf8')) as ShiftReportDocument;
     expect(report.steps.map((s) => [s.targetWeight, s.verdict])).toEqual([[50, 'ok'], [100, 'ok']]);
+    expect(report.gates).toEqual([expect.objectContaining({ kind: 'pause', afterStep: 1, openedBy: expect.stringMatching(/^promoted by /) as string })]);
   }, 60_000); // two CLI processes start one after the other: slow on a loaded machine
 
   it('a fault switched on during the wait rolls back at once (exit 3), without a promote', async () => {
