@@ -15,7 +15,7 @@ import { externalChange } from './external-change.js';
 import { gateAt, gateName, gateRecord, gateVerdict, gateWords, nextGateKind, type HookObservation } from './gates.js';
 import { metricVerdict } from './metric-verdict.js';
 import { drainWindow, weightChangeDrains } from './plan.js';
-import { assessStep, preflightBreaches, type Breach, type StepObservation } from './policy.js';
+import { assessStep, portReports, preflightBreaches, type Breach, type StepObservation } from './policy.js';
 import { phaseOf, withoutStepFields, type GateKind, type GateState, type RollbackCause, type ShiftPhase, type ShiftState } from './state.js';
 
 export interface RouteObservation {
@@ -545,6 +545,7 @@ function stepReport(spec: ResolvedSpec, state: ShiftState, obs: Observation, now
     drainWindow: state.drainWindow ?? null,
     notes: [...(state.stepNotes ?? []), ...notes],
     ...metricResults(spec, state, obs),
+    ...portReports(observation),
   };
 }
 
