@@ -99,7 +99,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
   const now = ctx.clock.now();
   const state = options.resume ? resumeState(options.resume, now) : initialState(now, planWarnings(spec));
   const acquired = await acquire(options, current, { identity, state, now });
-  const progress = new ShiftProgress(options.output === 'json' ? ctx.stderr : ctx.stdout, ctx, spec);
+  const progress = new ShiftProgress(options.output === 'json' ? ctx.stderr : ctx.stdout, ctx, spec, shift);
   const port = new AnnotationStatePort({ router, identity, ttlMs: options.lockTtlMs, clock: ctx.clock, stepCount: spec.schedule.steps.length, basis: acquired });
   const prober = withMetricChecks(createShiftProber(spec, ctx.clock), shift, ctx.clock);
   const hooks = sessionHooks(shift, options.webhookKeys, { clock: ctx.clock, logger: options.logger ?? silentLogger, print: (text) => progress.stamped(text) });

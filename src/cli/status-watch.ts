@@ -39,7 +39,7 @@ class PublishedView {
     const bakeUntil = view.bakeEndsAt === undefined ? {} : { bakeUntil: Date.parse(view.bakeEndsAt) };
     const state: ShiftState = found.state.phase === 'stepping' && view.activity === 'baking' ? { ...found.state, phase: 'baking', ...bakeUntil } : found.state;
     if (!this.progress) {
-      this.progress = new ShiftProgress(this.ctx.stdout, this.ctx, found.shift.spec);
+      this.progress = new ShiftProgress(this.ctx.stdout, this.ctx, found.shift.spec, found);
       this.progress.begin([], state, { counters: () => this.counters as ProbeCounters, onEnd: () => () => undefined }, canary);
     } else {
       this.progress.decided({ state, actions: [], events: [] });

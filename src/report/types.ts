@@ -67,6 +67,15 @@ export interface RollbackReport {
   detectionToRestoreMs: number | null;
 }
 
+/** A gate the shift waited at: after which step (0-based; -1 before the first), from when to when, what opened it. */
+export interface GateReport {
+  kind: string;
+  afterStep: number;
+  since: number;
+  openedAt: number;
+  openedBy: string;
+}
+
 export interface ShiftReport {
   name: string;
   namespace: string;
@@ -81,6 +90,8 @@ export interface ShiftReport {
   schedule: { steps: number[]; bakeMs: number };
   steps: StepReport[];
   rollback?: RollbackReport;
+  /** Gates the shift waited at (schedule pauses, hook gates), oldest first; absent when none. */
+  gates?: GateReport[];
   /** Why the shift ended as it did or stopped where it is (paused, failed, a refusal, an API that did not answer). */
   reason?: string;
   /** Planning warnings (drain-aware) and notes on the run as a whole. */
