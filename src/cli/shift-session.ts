@@ -4,7 +4,7 @@
  * report files and return the exit code. Shared by `shift`, `resume` and `demo`.
  */
 import { randomBytes } from 'node:crypto';
-import { defaultReportDir, writeReportFiles, type ReportFiles, type ShiftReport } from '../report/index.js';
+import { defaultReportDir, writeReportFiles, type ReportFiles, type ReportMarker, type ShiftReport } from '../report/index.js';
 import type { MetadataChanges, RouteSnapshot, TrafficRouter } from '../router/index.js';
 import {
   acquireChange,
@@ -58,8 +58,8 @@ export interface SessionOptions {
   current?: RouteSnapshot;
   /** Start again from stable: the lock's write also sets canary 0 (`shift --restart`). */
   restart?: boolean;
-  /** More observation hooks (the demo switches its fault on at a weight); `line` prints above the live view. */
-  observer?: (line: (text: string) => void) => ShiftObserver;
+  /** More observation hooks (the demo switches its fault on at a weight); `line` prints above the live view, `mark` adds a marker to the report (and its timeline). */
+  observer?: (line: (text: string) => void, mark: (marker: ReportMarker) => void) => ShiftObserver;
   /** The signing keys of spec.webhooks (readShiftWebhookKeys, before anything is written). */
   webhookKeys?: WebhookKeys;
   cwd: string;
@@ -102,6 +102,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
   const progress = new ShiftProgress(options.output === 'json' ? ctx.stderr : ctx.stdout, ctx, spec, shift);
   const port = new AnnotationStatePort({ router, identity, ttlMs: options.lockTtlMs, clock: ctx.clock, stepCount: spec.schedule.steps.length, basis: acquired });
   const prober = withMetricChecks(createShiftProber(spec, ctx.clock), shift, ctx.clock);
+  const markers: ReportMarker[] = [];
   const hooks = sessionHooks(shift, options.webhookKeys, { clock: ctx.clock, logger: options.logger ?? silentLogger, print: (text) => progress.stamped(text) });
   const requests = new RequestTracker(ctx.interrupts, options.onInterrupt === 'pause' ? 'pause' : 'abort');
   const runner = new ShiftRunner({
@@ -112,7 +113,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
     port,
     clock: ctx.clock,
     requests,
-    observer: combine(progress, options.observer?.((text) => progress.line(text))),
+    observer: combine(progress, options.observer?.((text) => progress.line(text), (marker) => markers.push(marker))),
     logger: options.logger ?? silentLogger,
     apiDeadlineMs: options.apiDeadlineMs ?? DEFAULT_API_DEADLINE_MS,
     hooks: hooks.port,
@@ -147,7 +148,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
     now: ctx.clock.now(),
   });
   const calls = hooks.calls();
-  const report = calls ? { ...built, hooks: calls } : built;
+  const report = { ...built, ...(markers.length > 0 && { markers }), ...(calls && { hooks: calls }) };
   const files = await writeReportFiles(options.reportDir ?? defaultReportDir(options.cwd, shift.namespace, shift.name, report.startedAt), report);
   return { exitCode: exitCodeFor(final), report, files };
 }

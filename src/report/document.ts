@@ -8,7 +8,7 @@
 import type { LongLivedBlock } from '../probe/index.js';
 import type { MetricResult } from '../analysis/index.js';
 import { readPhase, type Phase } from '../spec/phase.js';
-import type { HookCallReport, RollbackReport, ShiftReport, StepReport, StepVerdict, WeightPair } from './types.js';
+import type { HookCallReport, ReportMarker, RollbackReport, ShiftReport, StepReport, StepVerdict, WeightPair } from './types.js';
 
 export const REPORT_API_VERSION = 'tcpshift.io/v1alpha1';
 export const REPORT_KIND = 'ShiftReport';
@@ -51,6 +51,10 @@ export interface RollbackDocument extends Omit<RollbackReport, 'detectedAt' | 'r
   restoredAt: IsoTime | null;
 }
 
+export interface MarkerDocument extends Omit<ReportMarker, 'at'> {
+  at: IsoTime;
+}
+
 export interface ShiftReportDocument {
   apiVersion: typeof REPORT_API_VERSION;
   kind: typeof REPORT_KIND;
@@ -74,6 +78,7 @@ export interface ShiftReportDocument {
   reason?: string;
   warnings: string[];
   hooks?: HookCallDocument[];
+  markers?: MarkerDocument[];
 }
 
 export type HookCallDocument = Omit<HookCallReport, 'at'> & { at: IsoTime };
@@ -134,5 +139,6 @@ export function reportDocument(report: ShiftReport): ShiftReportDocument {
     ...(report.reason !== undefined ? { reason: report.reason } : {}),
     warnings: report.warnings,
     ...(report.hooks ? { hooks: report.hooks.map((call) => ({ ...call, at: isoOf(call.at) })) } : {}),
+    ...(report.markers?.length ? { markers: report.markers.map((m) => ({ ...m, at: isoOf(m.at) })) } : {}),
   };
 }
