@@ -101,7 +101,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
   const now = ctx.clock.now();
   const state = options.resume ? resumeState(options.resume, now) : initialState(now, planWarnings(spec));
   const acquired = await acquire(options, current, { identity, state, now });
-  const progress = new ShiftProgress(options.output === 'json' ? ctx.stderr : ctx.stdout, ctx, spec);
+  const progress = new ShiftProgress(options.output === 'json' ? ctx.stderr : ctx.stdout, ctx, spec, shift);
   const port = new AnnotationStatePort({ router, identity, ttlMs: options.lockTtlMs, clock: ctx.clock, stepCount: spec.schedule.steps.length, basis: acquired });
   const prober = withMetricChecks(createShiftProber(spec, ctx.clock), shift, ctx.clock);
   const hooks = sessionHooks(shift, options.webhookKeys, { clock: ctx.clock, logger: options.logger ?? silentLogger, print: (text) => progress.stamped(text) }, options.notifications);
@@ -150,7 +150,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
     now: ctx.clock.now(),
   });
   const calls = hooks.calls();
-  const report = { ...built, ...(calls && { hooks: calls }), ...(markers.length > 0 && { markers }) };
+  const report = { ...built, ...(markers.length > 0 && { markers }), ...(calls && { hooks: calls }) };
   const files = await writeReportFiles(options.reportDir ?? defaultReportDir(options.cwd, shift.namespace, shift.name, report.startedAt), report);
   return { exitCode: exitCodeFor(final), report, files };
 }

@@ -50,6 +50,9 @@ breach meanwhile queues the rollback, and after --api-deadline (or 10s after Ctr
 stops with exit 1, naming what was and was not written and how to finish (tcpshift rollback NAME).
 Someone else changing the weights mid-step stops it as spec.analysis.onExternalChange says
 (pause by default, exit 4; rollback, exit 3; or reassert the step's weights).
+spec.webhooks are called around each step (a pre-step hook that does not answer 2xx after its
+retries rolls back, exit 3); each answer is printed and listed in report.json's hooks; a signing
+key (secret.file or secret.secretRef) that cannot be read is exit 2 before anything is written.
 
 Exit codes: 0 promoted, 3 rolled back after a breach, 4 aborted or paused, 2 invalid input or the
 route is busy (nothing written), 1 unexpected error or no answer from the API (--api-deadline).`;

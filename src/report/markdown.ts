@@ -12,6 +12,7 @@ export function renderMarkdown(report: ShiftReport, files: { timeline?: string }
     ...rollback(report),
     ...steps(report),
     ...warnings(report),
+    ...hookCalls(report),
   ];
   if (files.timeline) lines.push('## Timeline', '', `![weights, observed canary share and long-lived connection ends over time](${files.timeline})`, '');
   return `${lines.join('\n')}\n`;
@@ -27,6 +28,7 @@ function summary(r: ShiftReport): string[] {
     `- **Schedule:** ${schedule}, bake ${seconds(r.schedule.bakeMs)} per step`,
     `- **Started:** ${isoTime(r.startedAt)}, took ${seconds(r.endedAt - r.startedAt)}`,
     `- **Weights:** before ${original}; after stable ${r.finalWeights.stable}, canary ${r.finalWeights.canary}`,
+    ...(r.gates ?? []).map((g) => `- **Gate** (${g.kind}) ${g.afterStep < 0 ? 'before step 1' : `after step ${g.afterStep + 1}`}: waited ${seconds(g.openedAt - g.since)}, opened: ${g.openedBy}`),
     '',
   ];
 }
@@ -85,6 +87,15 @@ function steps(r: ShiftReport): string[] {
     if (remarks.length > 0) lines.push(`Step ${s.index + 1} (${s.targetWeight}%):`, ...remarks.map((x) => `- ${x}`), '');
   }
   return lines;
+}
+
+function hookCalls(r: ShiftReport): string[] {
+  if (!r.hooks || r.hooks.length === 0) return [];
+  const rows = r.hooks.map((h) => {
+    const answer = h.ok ? `HTTP ${h.status ?? '2xx'}` : escapeMarkdownCell(h.error ?? 'failed');
+    return `| ${isoTime(h.at)} | ${h.name} | ${h.type} | ${h.step ?? ''} | ${answer} | ${h.attempts} | ${seconds(h.durationMs)} |`;
+  });
+  return ['## Webhooks', '', '| at | hook | type | step | answer | attempts | took |', '|---|---|---|---|---|---|---|', ...rows, ''];
 }
 
 function warnings(r: ShiftReport): string[] {

@@ -68,20 +68,31 @@ export function gateName(stepCount: number, gate: Pick<GateState, 'afterStep'>):
   return `the gate after step ${gate.afterStep + 1}/${stepCount}`;
 }
 
-/** "waiting at the gate after step 2/4 for a promote request (tcpshift promote)". */
-export function gateWords(stepCount: number, gate: GateState): string {
-  return `waiting at ${gateName(stepCount, gate)} for ${gateWaitsFor(gate)}`;
+export interface GateWordsOptions {
+  /** The command that opens a pause gate, e.g. `tcpshift promote echo -n echo`. */
+  promote?: string;
+  /** Now, to say how long a timed gate has left. */
+  now?: number;
 }
 
-/** What the gate waits for, in words (the CLI adds the shift's name to `tcpshift promote`). */
-export function gateWaitsFor(gate: GateState): string {
+/** "waiting at the gate after step 1/3 for a promote request (promote: tcpshift promote echo -n echo)". */
+export function gateWords(stepCount: number, gate: GateState, options: GateWordsOptions = {}): string {
+  return `waiting at ${gateName(stepCount, gate)} for ${gateWaitsFor(gate, options)}`;
+}
+
+/** What the gate waits for, in words. */
+export function gateWaitsFor(gate: GateState, options: GateWordsOptions = {}): string {
+  const promote = `promote: ${options.promote ?? 'tcpshift promote NAME'}`;
   switch (gate.kind) {
-    case 'pause':
-      return gate.until === undefined ? 'a promote request (tcpshift promote)' : `its time (until ${new Date(gate.until).toISOString()}) or a promote request`;
+    case 'pause': {
+      if (gate.until === undefined) return `a promote request (${promote})`;
+      const left = options.now === undefined ? `until ${new Date(gate.until).toISOString()}` : `${formatDuration(Math.max(0, Math.round((gate.until - options.now) / 1000) * 1000))} left`;
+      return `its time, ${left} (${promote} opens it now)`;
+    }
     case 'pre-step':
       return 'the pre-step hooks';
     default:
-      return `the ${gate.kind} hooks to answer ok (polled)`;
+      return `the ${gate.kind} hooks to answer ok (asked every 5 s)`;
   }
 }
 

@@ -67,6 +67,8 @@ describe('spec.webhooks in a CLI shift', () => {
       [1, true, 200, 1],
       [2, false, 500, 2],
     ]);
+    const markdown = await readFile(path.join(env.sandbox.files.dir, 'webhooks', 'report.md'), 'utf8');
+    expect(markdown).toMatch(/\| load-test \| pre-step \| 2 \| HTTP 500 \| 2 \|/);
     const events = receiver.received('/events').map((d) => (JSON.parse(d.body) as HookPayload).event?.type);
     expect(events).toContain('RolledBack');
   });
