@@ -8,7 +8,7 @@
 import type { LongLivedBlock } from '../probe/index.js';
 import type { MetricResult } from '../analysis/index.js';
 import { readPhase, type Phase } from '../spec/phase.js';
-import type { RollbackReport, ShiftReport, StepReport, StepVerdict, WeightPair } from './types.js';
+import type { ReportMarker, RollbackReport, ShiftReport, StepReport, StepVerdict, WeightPair } from './types.js';
 
 export const REPORT_API_VERSION = 'tcpshift.io/v1alpha1';
 export const REPORT_KIND = 'ShiftReport';
@@ -51,6 +51,10 @@ export interface RollbackDocument extends Omit<RollbackReport, 'detectedAt' | 'r
   restoredAt: IsoTime | null;
 }
 
+export interface MarkerDocument extends Omit<ReportMarker, 'at'> {
+  at: IsoTime;
+}
+
 export interface ShiftReportDocument {
   apiVersion: typeof REPORT_API_VERSION;
   kind: typeof REPORT_KIND;
@@ -73,6 +77,7 @@ export interface ShiftReportDocument {
   gates?: Array<{ kind: string; afterStep: number; since: IsoTime; openedAt: IsoTime; waitedMs: number; openedBy: string }>;
   reason?: string;
   warnings: string[];
+  markers?: MarkerDocument[];
 }
 
 export const isoOf = (epochMs: number): IsoTime => new Date(epochMs).toISOString();
@@ -129,5 +134,6 @@ export function reportDocument(report: ShiftReport): ShiftReportDocument {
     ...(report.gates ? { gates: report.gates.map((g) => ({ kind: g.kind, afterStep: g.afterStep + 1, since: isoOf(g.since), openedAt: isoOf(g.openedAt), waitedMs: Math.max(0, g.openedAt - g.since), openedBy: g.openedBy })) } : {}),
     ...(report.reason !== undefined ? { reason: report.reason } : {}),
     warnings: report.warnings,
+    ...(report.markers?.length ? { markers: report.markers.map((m) => ({ ...m, at: isoOf(m.at) })) } : {}),
   };
 }

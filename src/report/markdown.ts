@@ -8,6 +8,7 @@ export function renderMarkdown(report: ShiftReport, files: { timeline?: string }
     `# tcpshift: ${report.namespace}/${report.name} ${report.outcome}`,
     '',
     ...summary(report),
+    ...markers(report),
     ...rollback(report),
     ...steps(report),
     ...warnings(report),
@@ -29,6 +30,12 @@ function summary(r: ShiftReport): string[] {
     ...(r.gates ?? []).map((g) => `- **Gate** (${g.kind}) ${g.afterStep < 0 ? 'before step 1' : `after step ${g.afterStep + 1}`}: waited ${seconds(g.openedAt - g.since)}, opened: ${g.openedBy}`),
     '',
   ];
+}
+
+/** Outside events (a fault switched on), at their time and offset from the start. */
+function markers(r: ShiftReport): string[] {
+  if (!r.markers?.length) return [];
+  return ['## Events', '', ...r.markers.map((m) => `- ${isoTime(m.at)} (+${seconds(m.at - r.startedAt)}): ${m.text}`), ''];
 }
 
 function rollback(r: ShiftReport): string[] {

@@ -19,6 +19,7 @@ export * from './metric-queries.js';
 export * from './analyzed-prober.js';
 export * from './prometheus-access.js';
 export * from './probe-annotation.js';
+export * from './probe-totals.js';
 export * from './hook-port.js';
 export * from './gates.js';
 export * from './shift-hooks.js';
