@@ -33,7 +33,7 @@ import { RoutingError } from '../spec/routing-error.js';
 import type { Clock } from '../util/clock.js';
 import { deepEqual } from '../util/json-patch.js';
 import type { Problem } from './conditions.js';
-import { stableJson } from './engine-record.js';
+import { runKey, stableJson } from './engine-record.js';
 import type { EventSink } from './event-sink.js';
 import { newerOf } from './keys.js';
 import type { ControllerMetrics } from './metrics.js';
@@ -152,18 +152,20 @@ function stillLeading(work: Work): void {
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export class EngineDriver {
-  /** Each run's hook caller (its gate call in flight, its last answer). */
-  private readonly hooks = new WeakMap<ShiftSession['run'], ShiftHooks>();
+  /** Each shift's hook caller (its gate call in flight, its last answer), for the run it was made for. */
+  private readonly hooks = new WeakMap<ShiftSession, { run: string; hooks: ShiftHooks }>();
 
   constructor(private readonly deps: DriverDeps) {}
 
+  /** The session's hook caller; a new one when the run changed (a new spec: its gates are others). */
   private hooksOf(s: ShiftSession): ShiftHooks {
-    let hooks = this.hooks.get(s.run);
-    if (!hooks) {
-      const port = this.deps.hooksFor?.(s) ?? noHooks;
-      hooks = new ShiftHooks({ port, clock: this.deps.clock, shift: { name: s.id.name, namespace: s.id.namespace }, spec: s.run.shift.spec, wake: () => this.deps.wake?.(s.id.key) });
-      this.hooks.set(s.run, hooks);
-    }
+    const run = runKey(s.run.resource.spec);
+    const known = this.hooks.get(s);
+    if (known?.run === run) return known.hooks;
+    known?.hooks.cancel();
+    const port = this.deps.hooksFor?.(s) ?? noHooks;
+    const hooks = new ShiftHooks({ port, clock: this.deps.clock, shift: { name: s.id.name, namespace: s.id.namespace }, spec: s.run.shift.spec, wake: () => this.deps.wake?.(s.id.key) });
+    this.hooks.set(s, { run, hooks });
     return hooks;
   }
 

@@ -30,7 +30,7 @@ describe('a CLI shift at a gate', () => {
     expect(env.weights()).toEqual([50, 50]);
     const promote = await cli(['promote', 'demo']);
     expect(promote.code, promote.stdout + promote.stderr + shift.output()).toBe(0);
-    expect(promote.stdout).toContain('promote (open the gate after step 1) requested');
+    expect(promote.stdout + promote.stderr).toContain('promote (open the gate after step 1) requested');
     const run = await shift.done;
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/waiting at the gate after step 1\/2 for a promote request \(promote: tcpshift promote demo -n echo\)/);
