@@ -7,6 +7,7 @@ import type { ShiftView } from './shift-view.js';
 const EXAMPLES = `
 Examples:
   tcpshift promote echo -n echo            # end the current step's bake now: on to the next step
+                                           # (at a schedule gate {pause: {}}: open it)
   tcpshift promote echo -n echo --full     # canary 100% now, skipping the remaining steps
   kubectl tcpshift promote echo -n echo -o json
 
@@ -32,6 +33,7 @@ export function promoteRefusal(view: ShiftView): string | undefined {
   }
   if (view.phase === 'Pending') return `shift ${view.name} has not reached its first step yet: nothing to promote; watch it with tcpshift status ${ref} -w`;
   if (view.activity === 'promoting' || view.activity === 'rolling-back') return `shift ${view.name} is already ${view.activity}: nothing to promote`;
+  if (view.gate && view.gate.kind !== 'pause') return `shift ${view.name} waits for its ${view.gate.kind} hooks, which a promote does not replace`;
   return undefined;
 }
 
@@ -43,7 +45,7 @@ export function promoteVerb(ctx: CliContext): Command {
     return {
       action: full ? 'promote-full' : 'promote',
       ...(full ? {} : { step: view.step.number }),
-      words: full ? 'promote --full (canary 100% now)' : `promote (end the bake of step ${view.step.number} now)`,
+      words: full ? 'promote --full (canary 100% now)' : view.gate ? `promote (open the gate after step ${view.step.number})` : `promote (end the bake of step ${view.step.number} now)`,
       refusal: promoteRefusal,
       done: (now, before) => now.phase !== 'Progressing' || (full ? now.activity === 'promoting' : now.step.number > before.step.number),
     };

@@ -53,6 +53,8 @@ export class ShiftProgress implements ShiftObserver {
     private readonly out: Out,
     private readonly ctx: CliContext,
     private readonly spec: ResolvedSpec,
+    /** The shift, to name it in what to type (`tcpshift promote NAME -n NS` at a gate). */
+    private readonly ref?: { name: string; namespace: string },
   ) {
     this.live = out.isTTY === true;
     this.startedAt = ctx.clock.now();
@@ -76,7 +78,8 @@ export class ShiftProgress implements ShiftObserver {
       // A breach's reason is printed once in full; the rollback's lines after it refer to it.
       const repeated = reason !== undefined && this.reasonShown === reason && event.message.includes(reason);
       if (reason !== undefined && event.message.includes(reason)) this.reasonShown = reason;
-      this.line(`${this.elapsed()} ${event.warning ? '! ' : ''}${repeated ? event.message.replace(reason, 'see above') : event.message}`);
+      const message = this.ref ? event.message.replace('tcpshift promote NAME', `tcpshift promote ${this.ref.name} -n ${this.ref.namespace}`) : event.message;
+      this.line(`${this.elapsed()} ${event.warning ? '! ' : ''}${repeated ? message.replace(reason, 'see above') : message}`);
     }
     if (decision.state.phase !== 'pending') this.releaseHeldEnds();
   }
@@ -154,7 +157,7 @@ export class ShiftProgress implements ShiftObserver {
     return {
       step: state.stepIndex < 0 ? 'starting' : `step ${state.stepIndex + 1}/${steps.length}`,
       phase: state.phase,
-      ...(state.phase === 'baking' && state.bakeUntil !== undefined ? { bakeLeft: `bake ${formatDuration(Math.max(0, Math.round((state.bakeUntil - this.ctx.clock.now()) / 100) * 100))} left` } : {}),
+      ...this.timeLeft(state),
       canary: this.canary,
       longLived: { open: counters.longLivedOpen, wanted: counters.longLivedWanted, echoed: counters.heartbeatsEchoed, drained: counters.ends.drained, broken },
       ...(n
@@ -170,6 +173,15 @@ export class ShiftProgress implements ShiftObserver {
           }
         : {}),
     };
+  }
+
+  /** The bake's time left, or at a gate what holds the shift (a timed gate's time left). */
+  private timeLeft(state: ShiftState): Pick<LiveViewFields, 'bakeLeft'> {
+    const left = (until: number): string => formatDuration(Math.max(0, Math.round((until - this.ctx.clock.now()) / 100) * 100));
+    if (state.phase === 'baking' && state.bakeUntil !== undefined) return { bakeLeft: `bake ${left(state.bakeUntil)} left` };
+    const gate = state.phase === 'waiting' ? state.gate : undefined;
+    if (!gate) return {};
+    return { bakeLeft: gate.kind !== 'pause' ? `gate: ${gate.kind} hooks` : gate.until === undefined ? 'gate: promote to go on' : `gate ${left(gate.until)} left` };
   }
 
   private draw(): void {

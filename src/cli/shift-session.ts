@@ -95,7 +95,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
   const now = ctx.clock.now();
   const state = options.resume ? resumeState(options.resume, now) : initialState(now, planWarnings(spec));
   const acquired = await acquire(options, current, { identity, state, now });
-  const progress = new ShiftProgress(options.output === 'json' ? ctx.stderr : ctx.stdout, ctx, spec);
+  const progress = new ShiftProgress(options.output === 'json' ? ctx.stderr : ctx.stdout, ctx, spec, shift);
   const port = new AnnotationStatePort({ router, identity, ttlMs: options.lockTtlMs, clock: ctx.clock, stepCount: spec.schedule.steps.length, basis: acquired });
   const prober = withMetricChecks(createShiftProber(spec, ctx.clock), shift, ctx.clock);
   const markers: ReportMarker[] = [];
@@ -111,6 +111,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
     observer: combine(progress, options.observer?.((text) => progress.line(text), (marker) => markers.push(marker))),
     logger: options.logger ?? silentLogger,
     apiDeadlineMs: options.apiDeadlineMs ?? DEFAULT_API_DEADLINE_MS,
+    shift: { name: shift.name, namespace: shift.namespace },
   });
   // An interrupt does not wait out the API deadline for writes the API does not answer.
   ctx.interrupts.addEventListener('abort', () => runner.limitWriteWait(INTERRUPT_WRITE_WAIT_MS), { once: true });

@@ -6,14 +6,15 @@
  */
 import type { TCPShift } from '../kube/index.js';
 import type { StepReport } from '../report/index.js';
-import { lockState, phaseOf, readProbes, readProbeTotals, readRequest, type ProbeTotals, type RollbackState, type ShiftState } from '../shift/index.js';
+import { gateWords, lockState, phaseOf, readProbes, readProbeTotals, readRequest, type ProbeTotals, type RollbackState, type ShiftState } from '../shift/index.js';
 import { readStoredRun, type StoredRun } from '../controller/index.js';
 import { readPhase, type Phase } from '../spec/phase.js';
+import { weightSteps } from '../spec/schedule-steps.js';
 import { localProcesses } from './process-probe.js';
 import type { CliShift, ControllerShift, FoundShift } from './shift-target.js';
 
 /** What the engine does inside `Progressing`; `holder-dead` when the CLI process that ran it is gone. */
-export type Activity = 'stepping' | 'baking' | 'promoting' | 'rolling-back' | 'holder-dead';
+export type Activity = 'stepping' | 'baking' | 'waiting' | 'promoting' | 'rolling-back' | 'holder-dead';
 
 export interface StepView {
   number: number;
@@ -48,6 +49,8 @@ export interface ShiftView {
   /** The route's owned weights now (CLI: read from the route; controller: its status). */
   weights: { stable: number; canary: number } | null;
   bakeEndsAt?: string;
+  /** Waiting at a gate (activity waiting): which, since when, until when (timed), and what opens it; `reason` says it in words. */
+  gate?: { kind: string; afterStep: number; since: string; until?: string };
   /** CLI shifts: the process holding the route's lock; controller shifts: none (the Lease holder runs it). */
   holder: { identity: string; expiresAt: string; alive: boolean } | null;
   request: { action: string; by?: string } | null;
@@ -100,8 +103,26 @@ function activityOf(state: ShiftState, canary: number | undefined, steps: readon
   return state.phase as Activity;
 }
 
+/** A gate as people read it: the step it follows counted from 1, ISO times. */
+function gateView(state: ShiftState): Pick<ShiftView, 'gate'> {
+  const gate = state.phase === 'waiting' ? state.gate : undefined;
+  if (!gate) return {};
+  return { gate: { kind: gate.kind, afterStep: gate.afterStep + 1, since: iso(gate.since), ...(gate.until !== undefined ? { until: iso(gate.until) } : {}) } };
+}
+
+/** Where the shift stands in words: the gate it waits at (with the command that opens it), else the state's reason. */
+function reasonOf(state: ShiftState, steps: readonly number[], ref: ShiftRef, now: number): Pick<ShiftView, 'reason'> {
+  if (state.phase === 'waiting' && state.gate) return { reason: gateWords(steps.length, state.gate, { promote: `tcpshift promote ${ref.name} -n ${ref.namespace}`, now }) };
+  return state.reason !== undefined ? { reason: state.reason } : {};
+}
+
+interface ShiftRef {
+  name: string;
+  namespace: string;
+}
+
 /** The parts every shift has, from its engine state. */
-function stateParts(state: ShiftState | undefined, steps: readonly number[], canary: number | undefined, bakeMs: number): Partial<ShiftView> & Pick<ShiftView, 'steps' | 'step'> {
+function stateParts(state: ShiftState | undefined, steps: readonly number[], canary: number | undefined, bakeMs: number, ref: ShiftRef, now: number): Partial<ShiftView> & Pick<ShiftView, 'steps' | 'step'> {
   const index = state?.stepIndex ?? -1;
   const step = { number: index + 1, of: steps.length, canaryWeight: steps[index] ?? null };
   if (!state) return { step, steps: [] };
@@ -114,7 +135,8 @@ function stateParts(state: ShiftState | undefined, steps: readonly number[], can
     ...(bakeUntil !== undefined ? { bakeEndsAt: iso(bakeUntil) } : {}),
     startedAt: iso(state.startedAt),
     ...(state.endedAt !== undefined ? { endedAt: iso(state.endedAt) } : {}),
-    ...(state.reason !== undefined ? { reason: state.reason } : {}),
+    ...reasonOf(state, steps, ref, now),
+    ...gateView(state),
     steps: state.steps.map(stepView),
     ...(state.rollback ? { rollback: rollbackView(state.rollback) } : {}),
   };
@@ -123,7 +145,7 @@ function stateParts(state: ShiftState | undefined, steps: readonly number[], can
 export function cliView(found: CliShift, now: number): ShiftView {
   const { state, snapshot, shift } = found;
   const lock = lockState(snapshot.annotations, now, localProcesses);
-  const parts = stateParts(state, shift.spec.schedule.steps, snapshot.weights.canary, shift.spec.schedule.bakeMs);
+  const parts = stateParts(state, shift.spec.schedule.steps, snapshot.weights.canary, shift.spec.schedule.bakeMs, found, now);
   const holder = lock.kind === 'free' ? null : { identity: lock.holder.identity, expiresAt: iso(lock.holder.expiresAt), alive: lock.kind === 'held' };
   const running = parts.phase === 'Progressing' || parts.phase === 'Pending';
   const orphaned = running && holder?.alive !== true;
@@ -153,11 +175,11 @@ interface StatusFields {
   probes?: unknown;
 }
 
-export function controllerView(found: ControllerShift, target: string): ShiftView {
+export function controllerView(found: ControllerShift, target: string, now = Date.now()): ShiftView {
   const status = (found.object.status ?? {}) as StatusFields;
   const run = storedRun(found.object);
-  const steps = ((run?.spec.schedule ?? found.object.spec?.schedule) as { steps?: number[] } | undefined)?.steps ?? [];
-  const parts = stateParts(run?.state, steps, status.weights?.canary, 0);
+  const steps = weightSteps(((run?.spec.schedule ?? found.object.spec?.schedule) as { steps?: unknown[] } | undefined)?.steps ?? []);
+  const parts = stateParts(run?.state, steps, status.weights?.canary, 0, found, now);
   if (!run && status.currentStep !== undefined) parts.step = { number: status.currentStep, of: steps.length, canaryWeight: steps[status.currentStep - 1] ?? null };
   const { bakeEndsAt: _none, ...rest } = parts;
   const bakeUntil = run?.state.phase === 'baking' ? run.state.bakeUntil : undefined;
@@ -192,5 +214,5 @@ export function storedRun(object: TCPShift): StoredRun | undefined {
 }
 
 export function shiftView(found: FoundShift, now: number, target: (found: ControllerShift) => string): ShiftView {
-  return found.kind === 'cli' ? cliView(found, now) : controllerView(found, target(found));
+  return found.kind === 'cli' ? cliView(found, now) : controllerView(found, target(found), now);
 }

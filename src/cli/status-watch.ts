@@ -63,7 +63,7 @@ class PublishedView {
     const bakeUntil = view.bakeEndsAt === undefined ? {} : { bakeUntil: Date.parse(view.bakeEndsAt) };
     const state: ShiftState = run.state.phase === 'stepping' && view.activity === 'baking' ? { ...run.state, phase: 'baking', ...bakeUntil } : run.state;
     if (!this.progress) {
-      this.progress = new ShiftProgress(this.ctx.stdout, this.ctx, run.spec);
+      this.progress = new ShiftProgress(this.ctx.stdout, this.ctx, run.spec, found);
       this.progress.begin([], state, { counters: () => this.counters as LiveCounters, onEnd: () => () => undefined }, canary);
     } else {
       this.progress.decided({ state, actions: [], events: [] });

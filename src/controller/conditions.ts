@@ -4,7 +4,7 @@
  * moves only when the status flips; reason, message and observedGeneration always follow).
  */
 import type { Condition } from '../spec/tcpshift-status.js';
-import type { ShiftState } from '../shift/index.js';
+import { gateWords, type ShiftState } from '../shift/index.js';
 import type { PreflightReason } from '../shift/preflight/index.js';
 
 export type ConditionStatus = Condition['status'];
@@ -47,6 +47,10 @@ export function stateConditions(state: ShiftState, steps: readonly number[]): De
     case 'stepping':
     case 'baking':
       return [cond('Ready', 'False', 'Progressing', stepWords(state, steps)), cond('Progressing', 'True', state.phase === 'baking' ? 'Baking' : 'Stepping', stepWords(state, steps)), healthy];
+    case 'waiting': {
+      const words = state.gate ? gateWords(steps.length, state.gate) : stepWords(state, steps);
+      return [cond('Ready', 'False', 'Progressing', words), cond('Progressing', 'True', 'Waiting', words), healthy];
+    }
     case 'promoting':
       return [cond('Ready', 'False', 'Progressing', 'every step passed'), cond('Progressing', 'True', 'Promoting', 'every step passed: writing canary 100%'), healthy];
     case 'rolling-back': {

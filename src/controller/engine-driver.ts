@@ -15,10 +15,13 @@ import {
   failShift,
   isTerminal,
   lockState,
+  noHooks,
+  ShiftHooks,
   restoreShapeOf,
   ShiftAnnotations,
   withoutStepFields,
   type Action,
+  type HookPort,
   type OperatorRequest,
   type ProbeStatus,
   type RouteObservation,
@@ -30,7 +33,7 @@ import { RoutingError } from '../spec/routing-error.js';
 import type { Clock } from '../util/clock.js';
 import { deepEqual } from '../util/json-patch.js';
 import type { Problem } from './conditions.js';
-import { stableJson } from './engine-record.js';
+import { runKey, stableJson } from './engine-record.js';
 import type { EventSink } from './event-sink.js';
 import { newerOf } from './keys.js';
 import type { ControllerMetrics } from './metrics.js';
@@ -54,6 +57,10 @@ export interface DriverDeps {
   preflight(session: ShiftSession, route: RouteSnapshot): Promise<Problem | undefined>;
   /** Called before every route write (the finalizer goes on before the first step's). */
   beforeRouteWrite(session: ShiftSession, purpose: WeightPurpose): Promise<void>;
+  /** The shift's webhooks and notifications (spec.webhooks, spec.notifications); default none. */
+  hooksFor?(session: ShiftSession): HookPort;
+  /** Reconcile this key again soon (a hook answered). */
+  wake?(key: string): void;
 }
 
 export interface DriveInput {
@@ -85,6 +92,8 @@ interface Work {
   state: ShiftState;
   /** Events to record once the status that carries them is written: the engine's, and the controller's own. */
   events: RecordedEvent[];
+  /** The engine's events, for the hooks once the status that carries them is written. */
+  hookEvents: ShiftEvent[];
   route: RouteSnapshot | undefined;
   /** When this drive's weight write was acknowledged. */
   changedAt: number | undefined;
@@ -143,10 +152,25 @@ function stillLeading(work: Work): void {
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export class EngineDriver {
+  /** Each shift's hook caller (its gate call in flight, its last answer), for the run it was made for. */
+  private readonly hooks = new WeakMap<ShiftSession, { run: string; hooks: ShiftHooks }>();
+
   constructor(private readonly deps: DriverDeps) {}
 
+  /** The session's hook caller; a new one when the run changed (a new spec: its gates are others). */
+  private hooksOf(s: ShiftSession): ShiftHooks {
+    const run = runKey(s.run.resource.spec);
+    const known = this.hooks.get(s);
+    if (known?.run === run) return known.hooks;
+    known?.hooks.cancel();
+    const port = this.deps.hooksFor?.(s) ?? noHooks;
+    const hooks = new ShiftHooks({ port, clock: this.deps.clock, shift: { name: s.id.name, namespace: s.id.namespace }, spec: s.run.shift.spec, wake: () => this.deps.wake?.(s.id.key) });
+    this.hooks.set(s, { run, hooks });
+    return hooks;
+  }
+
   async drive(s: ShiftSession, input: DriveInput): Promise<DriveResult> {
-    const work: Work = { s, object: input.object, state: input.state ?? s.state, events: [], route: undefined, changedAt: undefined, signal: input.signal };
+    const work: Work = { s, object: input.object, state: input.state ?? s.state, events: [], hookEvents: [], route: undefined, changedAt: undefined, signal: input.signal };
     s.problem = undefined;
     if (!needsRoute(work.state, input.request)) {
       await s.settleProber(work.state);
@@ -167,18 +191,21 @@ export class EngineDriver {
 
   /** Write the status now if it differs from the stored one (shutdown checkpoint, forced split refresh). */
   async checkpoint(s: ShiftSession, object: TCPShift): Promise<void> {
-    await this.persistIfNeeded({ s, object, state: s.state, events: [], route: s.route, changedAt: undefined }, true);
+    await this.persistIfNeeded({ s, object, state: s.state, events: [], hookEvents: [], route: s.route, changedAt: undefined }, true);
   }
 
   private async loop(work: Work, request: OperatorRequest | undefined): Promise<number | undefined> {
     const hooks = this.deps.probers(work.s);
+    const shiftHooks = this.hooksOf(work.s);
     for (let round = 0; round < MAX_ROUNDS && work.route; round++) {
       const prober = work.s.proberFor(work.state, hooks);
-      const observation = { route: routeObservation(work.route, work.changedAt, work.sentAt), probe: prober?.status() ?? IDLE_PROBE, ...(request ? { request } : {}) };
+      const answers = shiftHooks.observe(work.state);
+      const observation = { route: routeObservation(work.route, work.changedAt, work.sentAt), probe: prober?.status() ?? IDLE_PROBE, ...(request ? { request } : {}), ...(answers ? { hooks: answers } : {}) };
       const decision = decide(work.s.run.shift.spec, work.state, observation, this.deps.clock.now());
       work.state = decision.state;
       work.events.push(...decision.events.map(fromEngine));
-      if (!(await this.act(work, decision.actions, hooks))) return decision.wakeAt;
+      work.hookEvents.push(...decision.events);
+      if (!(await this.act(work, decision.actions, hooks))) return earliest(decision.wakeAt, shiftHooks.nextPollAt(work.state));
     }
     return undefined;
   }
@@ -354,6 +381,7 @@ export class EngineDriver {
   /** Events, logs and metrics of what was just persisted. */
   private record(work: Work, object: TCPShift, previous: ShiftState, status: WrittenStatus): void {
     const { s } = work;
+    this.hooksOf(s).events(work.hookEvents.splice(0), work.state);
     for (const event of work.events.splice(0)) {
       this.deps.events.event(object, event.warning ? 'Warning' : 'Normal', event.reason, event.message);
       if (event.warning) s.logger.warn(event.message, { event: event.reason });
@@ -368,6 +396,8 @@ export class EngineDriver {
     }
   }
 }
+
+const earliest = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
 
 function needsRoute(state: ShiftState, request: OperatorRequest | undefined): boolean {
   if (isTerminal(state.phase)) return false;

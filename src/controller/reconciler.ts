@@ -10,7 +10,7 @@
 import { ConflictError, isRetryable, type KubeClient, type TCPShift } from '../kube/index.js';
 import { formatAddress } from '../probe/index.js';
 import { createRouter } from '../router/index.js';
-import { initialState, isTerminal, planWarnings, resumeState, withMetricChecks, type ShiftProber, type ShiftState } from '../shift/index.js';
+import { initialState, isTerminal, planWarnings, resumeState, withMetricChecks, type HookPort, type ShiftProber, type ShiftState } from '../shift/index.js';
 import { formatIssue, type SpecIssue } from '../spec/issues.js';
 import { parseTCPShiftObject } from '../spec/parse-tcpshift.js';
 import type { ResolvedShift, ResolvedSpec } from '../spec/resolved-shift.js';
@@ -47,8 +47,10 @@ export interface ReconcilerDeps {
   /** The informer's cache of TCPShifts. */
   cache: { get(name: string, namespace?: string): TCPShift | undefined };
   createProber(spec: ResolvedSpec): ShiftProber;
-  /** Ask for a reconcile of this key now (the prober saw something). */
+  /** Ask for a reconcile of this key now (the prober saw something, a hook answered). */
   wake(key: string): void;
+  /** The shift's webhooks and notifications (spec.webhooks, spec.notifications); default none (EngineDriver). */
+  hooksFor?(session: ShiftSession): HookPort;
   events: EventSink;
   metrics: ControllerMetrics;
   clock: Clock;

@@ -28,7 +28,7 @@ export interface ProberHooks {
   attach(prober: ShiftProber): () => void;
 }
 
-const PROBING_PHASES: ReadonlySet<ShiftState['phase']> = new Set(['pending', 'stepping', 'baking']);
+const PROBING_PHASES: ReadonlySet<ShiftState['phase']> = new Set(['pending', 'stepping', 'baking', 'waiting']);
 
 export class ShiftSession {
   /** The spec a spec change asks for, once the current run is back on stable. */

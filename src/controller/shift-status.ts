@@ -6,6 +6,7 @@
  */
 import type { NewConnectionsBlock } from '../probe/index.js';
 import { isTerminal, phaseOf, probeTotals, readProbeTotals, sameProbeTotals, type ProbeTotals, type ShiftProber, type ShiftState } from '../shift/index.js';
+import { weightSteps } from '../spec/schedule-steps.js';
 import { deepEqual } from '../util/json-patch.js';
 import type { TCPShiftStatus } from '../spec/tcpshift-status.js';
 import type { TCPShiftResource } from '../spec/tcpshift-schema.js';
@@ -48,7 +49,7 @@ export interface StatusView {
 
 export function buildStatus(view: StatusView): WrittenStatus {
   const { state, previous } = view;
-  const steps = (view.spec.schedule as { steps: number[] }).steps;
+  const steps = weightSteps((view.spec.schedule as { steps: unknown[] }).steps);
   const base = stateConditions(state, steps);
   const desired = [...(view.problem ? problemConditions(base, view.problem) : base), ...(view.extra ?? [])];
   const fields = engineFields(view.spec, state);

@@ -73,6 +73,8 @@ export interface ShiftReportDocument {
   schedule: ShiftReport['schedule'];
   steps: StepDocument[];
   rollback?: RollbackDocument;
+  /** Gates waited at: afterStep counted from 1 (0: before the first step), ISO times. */
+  gates?: Array<{ kind: string; afterStep: number; since: IsoTime; openedAt: IsoTime; waitedMs: number; openedBy: string }>;
   reason?: string;
   warnings: string[];
   markers?: MarkerDocument[];
@@ -129,6 +131,7 @@ export function reportDocument(report: ShiftReport): ShiftReportDocument {
     schedule: report.schedule,
     steps: report.steps.map(stepDocument),
     ...(report.rollback ? { rollback: rollbackDocument(report.rollback) } : {}),
+    ...(report.gates ? { gates: report.gates.map((g) => ({ kind: g.kind, afterStep: g.afterStep + 1, since: isoOf(g.since), openedAt: isoOf(g.openedAt), waitedMs: Math.max(0, g.openedAt - g.since), openedBy: g.openedBy })) } : {}),
     ...(report.reason !== undefined ? { reason: report.reason } : {}),
     warnings: report.warnings,
     ...(report.markers?.length ? { markers: report.markers.map((m) => ({ ...m, at: isoOf(m.at) })) } : {}),

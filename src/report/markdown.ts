@@ -27,6 +27,7 @@ function summary(r: ShiftReport): string[] {
     `- **Schedule:** ${schedule}, bake ${seconds(r.schedule.bakeMs)} per step`,
     `- **Started:** ${isoTime(r.startedAt)}, took ${seconds(r.endedAt - r.startedAt)}`,
     `- **Weights:** before ${original}; after stable ${r.finalWeights.stable}, canary ${r.finalWeights.canary}`,
+    ...(r.gates ?? []).map((g) => `- **Gate** (${g.kind}) ${g.afterStep < 0 ? 'before step 1' : `after step ${g.afterStep + 1}`}: waited ${seconds(g.openedAt - g.since)}, opened: ${g.openedBy}`),
     '',
   ];
 }

@@ -66,6 +66,15 @@ export interface RollbackReport {
   detectionToRestoreMs: number | null;
 }
 
+/** A gate the shift waited at: after which step (0-based; -1 before the first), from when to when, what opened it. */
+export interface GateReport {
+  kind: string;
+  afterStep: number;
+  since: number;
+  openedAt: number;
+  openedBy: string;
+}
+
 /** Something that happened to the shift from outside (the demo switching its fault on), drawn on the timeline at its time. */
 export interface ReportMarker {
   kind: 'fault';
@@ -88,6 +97,8 @@ export interface ShiftReport {
   schedule: { steps: number[]; bakeMs: number };
   steps: StepReport[];
   rollback?: RollbackReport;
+  /** Gates the shift waited at (schedule pauses, hook gates), oldest first; absent when none. */
+  gates?: GateReport[];
   /** Why the shift ended as it did or stopped where it is (paused, failed, a refusal, an API that did not answer). */
   reason?: string;
   /** Planning warnings (drain-aware) and notes on the run as a whole. */

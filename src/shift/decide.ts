@@ -12,10 +12,11 @@ import type { StepReport } from '../report/index.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import type { RouteShape } from '../spec/weighted-route.js';
 import { externalChange } from './external-change.js';
+import { gateAt, gateName, gateRecord, gateVerdict, gateWords, nextGateKind, type HookObservation } from './gates.js';
 import { metricVerdict } from './metric-verdict.js';
 import { drainWindow, weightChangeDrains } from './plan.js';
 import { assessStep, portReports, preflightBreaches, type Breach, type StepObservation } from './policy.js';
-import { phaseOf, withoutStepFields, type RollbackCause, type ShiftPhase, type ShiftState } from './state.js';
+import { phaseOf, withoutStepFields, type GateKind, type GateState, type RollbackCause, type ShiftPhase, type ShiftState } from './state.js';
 
 export interface RouteObservation {
   /** The owned weights as last read or written. */
@@ -65,6 +66,8 @@ export interface Observation {
   route: RouteObservation;
   probe: ProbeStatus;
   request?: OperatorRequest;
+  /** The hooks configured and the answer of those a gate waits for (absent: no hooks). */
+  hooks?: HookObservation;
 }
 
 export type WeightPurpose = 'step' | 'promote' | 'rollback';
@@ -92,7 +95,10 @@ export type ShiftEventType =
   | 'Paused'
   | 'Resumed'
   | 'Failed'
-  | 'ExternalChange';
+  | 'ExternalChange'
+  /** The shift reached a gate (a schedule pause or hooks) and waits there, probes running. */
+  | 'GateWaiting'
+  | 'GateOpened';
 
 /** What happened, for progress lines, logs and (controller) Kubernetes Events. */
 export interface ShiftEvent {
@@ -148,6 +154,8 @@ function decideOnce(spec: ResolvedSpec, state: ShiftState, obs: Observation, now
       return decideStepping(spec, state, obs, now);
     case 'baking':
       return decideBaking(spec, state, obs, now);
+    case 'waiting':
+      return decideWaiting(spec, state, obs, now);
     case 'promoting':
       return decidePromoting(state, obs, now);
     case 'rolling-back':
@@ -177,7 +185,8 @@ function handleRequest(spec: ResolvedSpec, state: ShiftState, obs: Observation, 
     }
     // A step paused mid-bake is recorded as interrupted, so the report keeps the weight it held during the pause.
     const steps = [...state.steps, ...cutShort(spec, state, obs, now, `paused${by}`)];
-    const paused: ShiftState = { ...withoutStepFields(state), steps, phase: 'paused', pausedFrom: phase, reason: `paused${by}`, updatedAt: now };
+    const gate = state.gate ? { gate: state.gate } : {};
+    const paused: ShiftState = { ...withoutStepFields(state), ...gate, steps, phase: 'paused', pausedFrom: phase, reason: `paused${by}`, updatedAt: now };
     return {
       state: paused,
       actions: [{ type: 'stopSampling' }, { type: 'persist' }],
@@ -200,6 +209,7 @@ function handleRequest(spec: ResolvedSpec, state: ShiftState, obs: Observation, 
  * goes straight to canary 100. Anything else (pending, paused, promoting, another step) ignores it.
  */
 function promoteRequest(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number, request: OperatorRequest, by: string): StepDecision | undefined {
+  if (state.phase === 'waiting') return promoteAtGate(spec, state, obs, now, request, by);
   const stepping = state.phase === 'stepping' || state.phase === 'baking';
   if (!stepping) return undefined;
   if (request.action === 'promote') {
@@ -209,22 +219,140 @@ function promoteRequest(spec: ResolvedSpec, state: ShiftState, obs: Observation,
   }
   const reason = `promote --full requested${by}`;
   const steps = state.phase === 'baking' ? [...state.steps, stepReport(spec, state, obs, now, 'interrupted', [reason], [])] : state.steps;
-  const promoting: ShiftState = { ...withoutStepFields(state), steps, phase: 'promoting', updatedAt: now };
-  return { state: promoting, actions: [{ type: 'stopSampling' }], events: [{ type: 'Promoting', message: `${reason}: skipping the remaining steps, canary 100%`, warning: false }], chain: true };
+  return promoteFull(spec, { ...withoutStepFields(state), steps, updatedAt: now }, obs, now, reason, []);
+}
+
+/** Straight on to canary 100, skipping the remaining steps and pauses (a confirm-promotion hook still gates the write). */
+function promoteFull(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number, reason: string, events: ShiftEvent[]): StepDecision {
+  const promoting = `${reason}: skipping the remaining steps, canary 100%`;
+  return advance(spec, state, obs, now, { afterStep: spec.schedule.steps.length - 1, events, promoting });
+}
+
+/**
+ * At a schedule pause, `promote` of the step in place (the step the gate follows) opens it; a
+ * promote of step N therefore moves past step N whether it comes during its bake or at its gate.
+ * `promote-full` skips to canary 100 from any gate but the confirm-promotion hooks. Hook gates
+ * are not opened by requests: their hooks decide.
+ */
+function promoteAtGate(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number, request: OperatorRequest, by: string): StepDecision | undefined {
+  const gate = state.gate;
+  if (!gate) return undefined;
+  if (request.action === 'promote') return gate.kind === 'pause' && request.step === state.stepIndex + 1 ? openGate(spec, state, gate, obs, now, `promoted${by}`) : undefined;
+  if (gate.kind === 'confirm-promotion') return undefined;
+  const reason = `promote --full requested${by}`;
+  const skipped: ShiftState = { ...withoutStepFields(state), gates: [...(state.gates ?? []), gateRecord(gate, now, reason)], updatedAt: now };
+  return promoteFull(spec, skipped, obs, now, reason, [{ type: 'GateOpened', stepIndex: state.stepIndex, message: `${gateName(spec.schedule.steps.length, gate)} opened: ${reason}`, warning: false }]);
 }
 
 const TERMINAL = new Set<ShiftPhase>(['promoted', 'rolled-back', 'aborted', 'failed']);
 
 function decidePending(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number): StepDecision {
   if (!obs.probe.ready) return { state, actions: [], events: [] };
-  const preflight = preflightBreaches(obs.probe.observation.longLived);
-  if (preflight.length > 0) {
-    const failed: ShiftState = { ...state, phase: 'failed', reason: preflight[0]!.message, endedAt: now, updatedAt: now };
-    return { state: failed, actions: [{ type: 'stopSampling' }, { type: 'persist' }], events: [{ type: 'Failed', message: failed.reason ?? '', warning: true }] };
-  }
+  const failure = failedBeforeFirstWrite(state, obs, now);
+  if (failure) return failure;
   const original = { stable: obs.route.stableWeight, canary: obs.route.canaryWeight };
   const shape = obs.route.shape ? { originalShape: obs.route.shape } : {};
-  return { state: { ...state, phase: 'stepping', stepIndex: 0, original, ...shape, updatedAt: now }, actions: [], events: [], chain: true };
+  return advance(spec, { ...state, original, ...shape, updatedAt: now }, obs, now, { afterStep: -1, events: [] });
+}
+
+/** Before the first weight write any long-lived failure fails the shift (pre-flight): nothing was shifted. */
+function failedBeforeFirstWrite(state: ShiftState, obs: Observation, now: number): StepDecision | undefined {
+  const preflight = preflightBreaches(obs.probe.observation.longLived);
+  if (preflight.length === 0) return undefined;
+  const failed: ShiftState = { ...withoutStepFields(state), phase: 'failed', reason: preflight[0]!.message, endedAt: now, updatedAt: now };
+  return { state: failed, actions: [{ type: 'stopSampling' }, { type: 'persist' }], events: [{ type: 'Failed', message: failed.reason ?? '', warning: true }] };
+}
+
+interface Advance {
+  /** The step whose following write comes next (-1: the first step's; the last step: the promotion). */
+  afterStep: number;
+  events: ShiftEvent[];
+  /** The gate just passed before that write (the next one comes after it in gatesAfter's order). */
+  passed?: GateKind;
+  /** The Promoting event's words when the write is the promotion. */
+  promoting?: string;
+}
+
+/**
+ * Between two writes: wait at the next gate before the write that follows `afterStep`, or go on
+ * to it (the next step, or after the last one the promotion). The weight in place stays meanwhile.
+ */
+function advance(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number, next: Advance): StepDecision {
+  const kind = nextGateKind(spec, next.afterStep, obs.hooks?.configured ?? [], next.passed);
+  if (kind !== undefined) return waitAt(spec, state, gateAt(spec, kind, next.afterStep, now), obs, now, next.events);
+  if (next.afterStep + 1 < spec.schedule.steps.length) {
+    return { state: { ...state, phase: 'stepping', stepIndex: next.afterStep + 1 }, actions: [], events: next.events, chain: true };
+  }
+  const promoting: ShiftEvent = { type: 'Promoting', message: next.promoting ?? 'every step passed: promoting (canary 100%)', warning: false };
+  return { state: { ...state, phase: 'promoting' }, actions: [{ type: 'stopSampling' }], events: [...next.events, promoting], chain: true };
+}
+
+/** Hold at a gate: the step in place is watched from now (long-lived heartbeats and new-connection sampling). */
+function waitAt(spec: ResolvedSpec, state: ShiftState, gate: GateState, obs: Observation, now: number, events: ShiftEvent[]): StepDecision {
+  const i = state.stepIndex;
+  const waiting: ShiftState = { ...state, phase: 'waiting', gate, ...(i >= 0 ? { probeStartedAt: now } : {}), updatedAt: now };
+  const watch: Action[] = i >= 0 ? [{ type: 'markStep', stepIndex: i }, startSampling(i, spec.schedule.steps[i] as number, undefined, undefined)] : [];
+  const message = `${gateWords(spec.schedule.steps.length, gate)}; ${weights(obs.route.canaryWeight)} meanwhile`;
+  return {
+    state: waiting,
+    actions: [...watch, { type: 'persist' }],
+    events: [...events, { type: 'GateWaiting', ...(i >= 0 ? { stepIndex: i } : {}), message, warning: false }],
+    ...(gate.until !== undefined ? { wakeAt: gate.until } : {}),
+  };
+}
+
+function decideWaiting(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number): StepDecision {
+  const gate = state.gate;
+  if (!gate) return advance(spec, withoutStepFields(state), obs, now, { afterStep: state.stepIndex, events: [] });
+  const broken = breachAtGate(spec, state, gate, obs, now);
+  if (broken) return broken;
+  const verdict = gateVerdict(gate, obs.hooks, now);
+  if ('open' in verdict) return openGate(spec, state, gate, obs, now, verdict.open);
+  if ('fail' in verdict) {
+    const failed: ShiftEvent = { type: 'Breach', stepIndex: state.stepIndex, message: `${gateName(spec.schedule.steps.length, gate)}: ${verdict.fail}`, warning: true };
+    const rolling = startRollback(spec, state, { cause: 'breach', reason: verdict.fail, detectedAt: now }, now);
+    return { ...rolling, events: [failed, ...rolling.events] };
+  }
+  const period = nextWatchPeriod(spec, state, obs, now);
+  const wakeAt = [verdict.wait, period.wakeAt].filter((t): t is number => t !== undefined);
+  return { state: period.state ?? state, actions: period.actions ?? [], events: [], ...(wakeAt.length > 0 ? { wakeAt: Math.min(...wakeAt) } : {}) };
+}
+
+function openGate(spec: ResolvedSpec, state: ShiftState, gate: GateState, obs: Observation, now: number, why: string): StepDecision {
+  const opened: ShiftState = { ...withoutStepFields(state), gates: [...(state.gates ?? []), gateRecord(gate, now, why)], updatedAt: now };
+  const event: ShiftEvent = { type: 'GateOpened', ...(state.stepIndex >= 0 ? { stepIndex: state.stepIndex } : {}), message: `${gateName(spec.schedule.steps.length, gate)} opened: ${why}`, warning: false };
+  return advance(spec, opened, obs, now, { afterStep: gate.afterStep, passed: gate.kind, events: [event] });
+}
+
+/**
+ * While waiting, the step in place is judged as in its bake, period after period: a breach rolls
+ * back at once. Before the first write, as in pending, any long-lived failure fails the shift.
+ */
+function breachAtGate(spec: ResolvedSpec, state: ShiftState, gate: GateState, obs: Observation, now: number): StepDecision | undefined {
+  const i = state.stepIndex;
+  if (i < 0) return failedBeforeFirstWrite(state, obs, now);
+  const external = externalChange(obs.route, spec.schedule.steps[i] as number);
+  if (external !== undefined) return onExternalChange(spec, state, obs, now, external);
+  if (obs.probe.stepIndex !== i || !obs.probe.sampling) return undefined;
+  const assessment = assessStep(spec, obs.probe.observation, obs.probe.observation.samplingDone, now);
+  if (assessment.breaches.length === 0) return undefined;
+  return breach(spec, state, obs, now, assessment.breaches, now, [...assessment.notes, `while waiting at ${gateName(spec.schedule.steps.length, gate)}`]);
+}
+
+/**
+ * The next watch period at a gate: at once when the probes do not measure the step (a restart),
+ * else once the period's sampling has ended and a bake has passed since it began (so a prober
+ * whose sampling ends at once does not spin).
+ */
+function nextWatchPeriod(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number): { state?: ShiftState; actions?: Action[]; wakeAt?: number } {
+  const i = state.stepIndex;
+  if (i < 0) return {};
+  const measuring = obs.probe.stepIndex === i && obs.probe.sampling;
+  if (measuring && !obs.probe.observation.samplingDone) return {};
+  const due = measuring ? (state.probeStartedAt ?? now) + spec.schedule.bakeMs : now;
+  if (now < due) return { wakeAt: due };
+  const actions: Action[] = [{ type: 'markStep', stepIndex: i }, startSampling(i, spec.schedule.steps[i] as number, undefined, undefined)];
+  return { state: { ...state, probeStartedAt: now, updatedAt: now }, actions };
 }
 
 function decideStepping(spec: ResolvedSpec, state: ShiftState, obs: Observation, now: number): StepDecision {
@@ -300,13 +428,8 @@ function decideBaking(spec: ResolvedSpec, state: ShiftState, obs: Observation, n
   const passed = stepReport(spec, state, obs, now, 'ok', [], assessment.notes);
   const event: ShiftEvent = { type: 'StepPassed', stepIndex: i, message: `${stepName(spec, i)} passed: ${weights(target)}`, warning: false };
   const next: ShiftState = { ...withoutStepFields(state), steps: [...state.steps, passed], updatedAt: now };
-  if (i + 1 < spec.schedule.steps.length) {
-    return { state: { ...next, phase: 'stepping', stepIndex: i + 1 }, actions: [], events: [event], chain: true };
-  }
-  if (target === 100) return finish(next, 'promoted', `every step passed; canary at 100%`, now, [event]);
-  const promoting: ShiftState = { ...next, phase: 'promoting' };
-  const promotingEvent: ShiftEvent = { type: 'Promoting', message: `every step passed: promoting (canary 100%)`, warning: false };
-  return { state: promoting, actions: [{ type: 'stopSampling' }], events: [event, promotingEvent], chain: true };
+  if (i + 1 === spec.schedule.steps.length && target === 100) return finish(next, 'promoted', `every step passed; canary at 100%`, now, [event]);
+  return advance(spec, next, obs, now, { afterStep: i, events: [event] });
 }
 
 /** The route no longer carries the baking step's weights: the step cannot pass; do what the spec says. */
@@ -476,6 +599,10 @@ export function resumeState(state: ShiftState, now: number): ShiftState {
   switch (state.phase) {
     case 'paused': {
       const from = state.pausedFrom ?? (state.stepIndex < 0 ? 'pending' : 'stepping');
+      if (from === 'waiting' && state.gate) {
+        const { reason: _r, ...rest } = base;
+        return { ...rest, phase: 'waiting', gate: state.gate, updatedAt: now };
+      }
       const phase: ShiftPhase = from === 'promoting' ? 'promoting' : from === 'pending' || state.stepIndex < 0 ? 'pending' : 'stepping';
       const { reason: _r, ...rest } = base;
       return { ...rest, phase, updatedAt: now };
@@ -483,6 +610,9 @@ export function resumeState(state: ShiftState, now: number): ShiftState {
     case 'baking':
     case 'stepping':
       return { ...base, phase: 'stepping', updatedAt: now };
+    case 'waiting':
+      // The same gate, its time left unchanged (until is absolute); its probes start a new watch period.
+      return { ...base, phase: state.gate ? 'waiting' : 'stepping', ...(state.gate ? { gate: state.gate } : {}), updatedAt: now };
     default:
       return { ...base, phase: state.phase, updatedAt: now };
   }

@@ -21,3 +21,5 @@ export * from './prometheus-access.js';
 export * from './probe-annotation.js';
 export * from './probe-totals.js';
 export * from './hook-port.js';
+export * from './gates.js';
+export * from './shift-hooks.js';

@@ -31,6 +31,7 @@ export function buildReport(state: ShiftState, context: ReportContext): ShiftRep
     originalWeights: state.original ?? null,
     schedule: { steps: [...context.schedule.steps], bakeMs: context.schedule.bakeMs },
     steps: attributeReconnectWaves(state.steps),
+    ...(state.gates?.length ? { gates: state.gates.map(({ kind, afterStep, since, openedAt, openedBy }) => ({ kind, afterStep, since, openedAt, openedBy })) } : {}),
     ...(state.reason !== undefined ? { reason: state.reason } : {}),
     warnings: [...state.warnings, ...(state.phase === 'failed' && !state.rollback && state.reason ? [state.reason] : [])],
   };

@@ -15,7 +15,9 @@ import { silentLogger, type Logger } from '../util/logger.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import { decide, failShift, type Action, type Decision, type Observation, type OperatorRequest, type RouteObservation, type WeightPurpose } from './decide.js';
 import type { ShiftProber } from './prober.js';
+import { noHooks, type HookPort } from './hook-port.js';
 import { describe, PendingWrites, type PendingWrite } from './pending-writes.js';
+import { ShiftHooks } from './shift-hooks.js';
 import { isTerminal, type ShiftState } from './state.js';
 
 /** How the runner writes: the CLI keeps the state on the route, the controller in .status. */
@@ -62,6 +64,10 @@ export interface ShiftRunnerOptions {
   rollbackBackoff?: { baseMs: number; maxMs: number };
   /** Give up when a write stays unanswered this long (the CLI's --api-deadline); default: never. */
   apiDeadlineMs?: number;
+  /** The shift's webhooks and notifications (spec.webhooks, spec.notifications); default none. */
+  hooks?: HookPort;
+  /** The shift's name, for the hooks' payloads. */
+  shift?: { name: string; namespace: string };
 }
 
 /** Longest sleep without a wake time: the loop re-decides at least this often. */
@@ -77,12 +83,15 @@ export class ShiftRunner {
   /** Weight writes go one after the other (a rollback queued behind a step's write). */
   private writes: Promise<void> = Promise.resolve();
   private unanswered = false;
+  private readonly hooks: ShiftHooks;
 
   constructor(private readonly options: ShiftRunnerOptions) {
     this.state = options.state;
     this.route = options.route;
     this.logger = options.logger ?? silentLogger;
     this.pending = new PendingWrites(options.apiDeadlineMs);
+    const shift = options.shift ?? { name: '', namespace: '' };
+    this.hooks = new ShiftHooks({ port: options.hooks ?? noHooks, clock: options.clock, shift, spec: options.spec, wake: () => this.wake() });
   }
 
   /** The state now (for live progress). */
@@ -128,6 +137,7 @@ export class ShiftRunner {
       await this.loop();
     } finally {
       watchdog.cancel();
+      this.hooks.cancel();
       for (const off of unsubscribe) off?.();
       await started;
     }
@@ -182,7 +192,8 @@ export class ShiftRunner {
     const request = this.options.requests?.current();
     const inFlight = this.pending.weightsInFlight();
     const route = inFlight.length > 0 ? { ...this.route, inFlight } : this.route;
-    return { route, probe: this.options.prober.status(), ...(request ? { request } : {}) };
+    const hooks = this.hooks.observe(this.state);
+    return { route, probe: this.options.prober.status(), ...(request ? { request } : {}), ...(hooks ? { hooks } : {}) };
   }
 
   private decideNow(): Decision {
@@ -190,6 +201,7 @@ export class ShiftRunner {
     const decision = decide(this.options.spec, previous, this.observe(), this.options.clock.now());
     this.state = decision.state;
     this.options.observer?.decided?.(decision, previous);
+    this.hooks.events(decision.events, decision.state);
     for (const event of decision.events) {
       if (event.warning) this.logger.warn(event.message, { event: event.type });
       else this.logger.info(event.message, { event: event.type });

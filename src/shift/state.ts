@@ -18,6 +18,12 @@ export type ShiftPhase =
   | 'promoting'
   /** Canary weight 0 is to be written (a breach, an operator request or an error). */
   | 'rolling-back'
+  /**
+   * Held at a gate before the next weight write (`gate`): a schedule pause, or hooks
+   * (confirm-step, confirm-promotion, pre-step). The current step's weight stays and its probes
+   * keep running (a breach rolls back at once); a person reads Progressing, activity `waiting`.
+   */
+  | 'waiting'
   /** Stopped by request with the weights left as they are; `resume` continues the current step. */
   | 'paused'
   | 'promoted'
@@ -26,7 +32,7 @@ export type ShiftPhase =
   | 'failed';
 
 export const SHIFT_PHASE_NAMES: readonly ShiftPhase[] = [
-  'pending', 'stepping', 'baking', 'promoting', 'rolling-back', 'paused', 'promoted', 'rolled-back', 'aborted', 'failed',
+  'pending', 'stepping', 'baking', 'waiting', 'promoting', 'rolling-back', 'paused', 'promoted', 'rolled-back', 'aborted', 'failed',
 ];
 
 export const TERMINAL_PHASES: readonly ShiftPhase[] = ['promoted', 'rolled-back', 'aborted', 'failed'];
@@ -51,6 +57,32 @@ export interface RollbackState {
   restoredAt?: number;
   /** The request was `abort` (ends `aborted`) rather than `rollback`. */
   abort?: boolean;
+}
+
+/** What holds a shift at a gate: a schedule pause, or the hooks of that type (src/shift/hook-port.ts). */
+export type GateKind = 'pause' | GateHookType;
+export type GateHookType = 'confirm-step' | 'confirm-promotion' | 'pre-step';
+export const GATE_HOOK_TYPES: readonly GateHookType[] = ['confirm-step', 'confirm-promotion', 'pre-step'];
+
+/**
+ * A gate the shift waits at. People read "the gate after step N": N = afterStep + 1, the step whose
+ * weight stays in place; the write it holds is the next step's (or, after the last, canary 100).
+ */
+export interface GateState {
+  kind: GateKind;
+  /** The step in place, 0-based; -1 before the first step (hooks gate the first write too). */
+  afterStep: number;
+  /** When the shift reached the gate (epoch ms). */
+  since: number;
+  /** A timed pause opens by itself at this time (absolute, so a restart keeps the time left). */
+  until?: number;
+}
+
+/** A gate passed, for the report. */
+export interface GateRecord extends GateState {
+  openedAt: number;
+  /** Why it opened: `promoted by ...`, `time up`, `confirm-step hooks answered ok`. */
+  openedBy: string;
 }
 
 export interface ShiftState {
@@ -84,6 +116,10 @@ export interface ShiftState {
    * ordinary pause.
    */
   pausedBy?: 'external-change';
+  /** waiting: the gate held at (kept across a pause of the gate). */
+  gate?: GateState;
+  /** Gates passed, oldest first. */
+  gates?: GateRecord[];
   /** Finished steps, oldest first (the breached one included). */
   steps: StepReport[];
   rollback?: RollbackState;
@@ -115,6 +151,7 @@ export function intendedCanaryWeight(state: ShiftState, steps: readonly number[]
   switch (state.phase) {
     case 'stepping':
     case 'baking':
+    case 'waiting':
       return steps[state.stepIndex];
     case 'promoting':
     case 'promoted':
@@ -137,8 +174,8 @@ export function restoreShapeOf(state: ShiftState | undefined): RouteShape | unde
   return state?.originalShape && state.original?.canary === 0 ? state.originalShape : undefined;
 }
 
-/** The state without the fields of the step in progress (bake times, drain window, notes, pause origin). */
+/** The state without the fields of the step in progress (bake times, drain window, notes, pause origin, the gate held at). */
 export function withoutStepFields(state: ShiftState): ShiftState {
-  const { weightChangedAt: _w, drainWindow: _d, probeStartedAt: _p, bakeUntil: _b, stepNotes: _n, pausedFrom: _f, pausedBy: _by, ...rest } = state;
+  const { weightChangedAt: _w, drainWindow: _d, probeStartedAt: _p, bakeUntil: _b, stepNotes: _n, pausedFrom: _f, pausedBy: _by, gate: _g, ...rest } = state;
   return rest;
 }

@@ -21,6 +21,7 @@ const ENGINE_PHASES: Readonly<Record<string, Phase>> = {
   pending: 'Pending',
   stepping: 'Progressing',
   baking: 'Progressing',
+  waiting: 'Progressing',
   promoting: 'Progressing',
   'rolling-back': 'Progressing',
   paused: 'Paused',

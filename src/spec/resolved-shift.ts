@@ -4,6 +4,7 @@ import { durationMs } from './duration-field.js';
 import type { Identify } from './identify.js';
 import type { MetricTemplate, OnNoData, PrometheusSpec } from './metric-checks.js';
 import type { ProbeProtocol, ProbeTls } from './probe-protocol.js';
+import { scheduleGates, weightSteps, type ScheduleGate } from './schedule-steps.js';
 import type { GatewayApiShiftSpec, IstioShiftSpec, TCPShiftResource, TCPShiftSpec } from './tcpshift-schema.js';
 
 /**
@@ -13,7 +14,8 @@ import type { GatewayApiShiftSpec, IstioShiftSpec, TCPShiftResource, TCPShiftSpe
 export interface ResolvedCommon {
   paused: boolean;
   onDelete: 'rollback' | 'keep';
-  schedule: { steps: number[]; bakeMs: number };
+  /** steps: the canary weights only (numbered from 1 for people); gates: the schedule's pauses between them. */
+  schedule: { steps: number[]; gates: ScheduleGate[]; bakeMs: number };
   probe: {
     address: HostPort;
     /**
@@ -110,7 +112,7 @@ function resolveCommon(spec: TCPShiftSpec): ResolvedCommon {
   return {
     paused: spec.paused,
     onDelete: spec.onDelete,
-    schedule: { steps: [...schedule.steps], bakeMs: durationMs(schedule.bake) },
+    schedule: { steps: weightSteps(schedule.steps), gates: scheduleGates(schedule.steps), bakeMs: durationMs(schedule.bake) },
     probe: {
       address,
       protocol: probe.protocol,

@@ -4,6 +4,12 @@
  * - oneOf/anyOf of object variants (discriminated unions) become one object whose properties are
  *   the union of the variants' properties and whose `required` is their intersection; the
  *   variant-specific rules stay in zod;
+ * - a union of different types (a schedule step: a weight or a gate object) cannot be typed: a
+ *   structural node needs one `type` unless it is int-or-string (integer or string only) or
+ *   `x-kubernetes-preserve-unknown-fields` (kubernetes apiextensions-apiserver
+ *   pkg/apiserver/schema/validation.go `validateStructuralInvariants`), and a `type` inside
+ *   anyOf/oneOf is forbidden. It becomes an untyped preserve-unknown-fields node (kept whole, not
+ *   pruned) and zod, which the controller runs on every object, checks it;
  * - `const` -> `enum`; numeric `exclusiveMinimum: n` -> `minimum: n, exclusiveMinimum: true`;
  * - `additionalProperties: false` and `propertyNames` are dropped (the API server prunes unknown
  *   fields); an untyped `additionalProperties` becomes `x-kubernetes-preserve-unknown-fields`;
@@ -73,7 +79,8 @@ function convertNode(node: Schema): Schema {
   const variants = (node.oneOf ?? node.anyOf) as Schema[] | undefined;
   const { oneOf: _oneOf, anyOf: _anyOf, $schema: _schema, ...rest } = node;
   let out: Schema = { ...rest };
-  if (variants) out = { ...mergeVariants(variants.map(toStructuralSchema)), ...out };
+  if (variants && !sameTypes(variants)) out = { ...out, 'x-kubernetes-preserve-unknown-fields': true };
+  else if (variants) out = { ...mergeVariants(variants.map(toStructuralSchema)), ...out };
   if ('const' in out) {
     out.enum = [out.const];
     delete out.const;
@@ -133,6 +140,8 @@ function mergeProperties([a, b]: [Schema, Schema], where: string): Schema {
   }
   return merged;
 }
+
+const sameTypes = (variants: Schema[]): boolean => variants.every((v) => v.type === variants[0]?.type);
 
 /** One object schema accepting the fields of every variant (the union's own rules live in zod). */
 function mergeVariants(variants: Schema[]): Schema {

@@ -8,6 +8,7 @@ import { probeProtocolIssues } from './probe-protocol-rules.js';
 import { dns1035Label, dns1123Label, dns1123Subdomain, ISTIO_GATEWAY_REF, portNumber } from './names.js';
 import { integerIn, numberIn } from './numbers.js';
 import { metricChecksSchema, prometheusSchema } from './metric-checks.js';
+import { scheduleStepsSchema } from './schedule-steps.js';
 import { isPlainObject, strictObject } from './strict-object.js';
 
 /**
@@ -133,21 +134,8 @@ const subsetRef = strictObject({
 }, 'an object');
 const serviceRef = strictObject({ service: dns1035Label.describe('Service of this version.') }, 'an object');
 
-const stepPercent = integerIn(1, 100);
 const schedule = strictObject({
-  steps: z
-    .array(stepPercent, { error: 'must be a list of canary weights, e.g. [10, 25, 50, 100]' })
-    .min(1, { error: 'must list at least one canary weight' })
-    .max(100, { error: 'must list at most 100 canary weights' })
-    .superRefine((steps, ctx) => {
-      steps.forEach((step, i) => {
-        const previous = steps[i - 1];
-        if (previous !== undefined && step <= previous) {
-          ctx.addIssue({ code: 'custom', path: [i], message: `must be greater than steps[${i - 1}] (${previous}): steps are strictly increasing integers in 1..100` });
-        }
-      });
-    })
-    .describe('Canary weights in percent, strictly increasing integers in 1..100.'),
+  steps: scheduleStepsSchema,
   bake: durationString(0, MAX_BAKE_MS).default('60s').describe('How long each step is held and probed.'),
 }, 'an object');
 

@@ -49,6 +49,16 @@ describe('status', () => {
     expect((await status('demo', '-o', 'yaml')).stdout).toMatch(/^managedBy: cli$/m);
   });
 
+  it('a shift at a gate says which gate, what opens it and (timed) how long is left', async () => {
+    const now = Date.now();
+    const state: ShiftState = { ...stepping(now), phase: 'waiting', stepIndex: 0, gate: { kind: 'pause', afterStep: 0, since: now - 5000, until: now + 65_000 } };
+    api.placeShift({ state, weights: [80, 20], holder: { identity: 'host-a/10/abc', expiresAt: now + 60_000 } });
+    const run = await status('demo', '-o', 'json');
+    const doc = JSON.parse(run.stdout);
+    expect(doc).toMatchObject({ phase: 'Progressing', activity: 'waiting', step: { number: 1 }, gate: { kind: 'pause', afterStep: 1, until: new Date(now + 65_000).toISOString() } });
+    expect(doc.reason).toMatch(/^waiting at the gate after step 1\/3 for its time, [0-9ms]+ left \(promote: tcpshift promote demo -n echo opens it now\)$/);
+  });
+
   it('an unknown name is exit 2 naming where it looked', async () => {
     const run = await status('nope');
     expect(run.code).toBe(2);

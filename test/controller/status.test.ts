@@ -56,6 +56,7 @@ describe('conditions', () => {
       pending: 'Pending',
       stepping: 'Progressing',
       baking: 'Progressing',
+      waiting: 'Progressing',
       promoting: 'Progressing',
       'rolling-back': 'Progressing',
       paused: 'Paused',

@@ -64,7 +64,7 @@ describe('parseTCPShift', () => {
         // strategy locality's defaults, tcpshift/<service>/<subset>
         stable: { subset: 'a', locality: 'tcpshift/h/a' },
         canary: { subset: 'b', locality: 'tcpshift/h/b' },
-        schedule: { steps: [100], bakeMs: 60_000 },
+        schedule: { steps: [100], gates: [], bakeMs: 60_000 },
         probe: {
           address: { host: '::1', port: 31400 },
           protocol: { name: 'echo' },

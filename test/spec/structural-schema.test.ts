@@ -42,9 +42,14 @@ describe('toStructuralSchema', () => {
     expect(toStructuralSchema({ type: 'object', additionalProperties: { type: 'string' } })).toEqual({ type: 'object', additionalProperties: { type: 'string' } });
   });
 
+  it('keeps a union of different types (a weight or a gate) whole: an untyped preserve-unknown-fields node, judged by zod', () => {
+    const node = toStructuralSchema({ description: 'a step', anyOf: [{ type: 'integer', minimum: 1 }, { type: 'object', properties: { pause: { type: 'object' } } }] });
+    expect(node).toEqual({ description: 'a step', 'x-kubernetes-preserve-unknown-fields': true });
+  });
+
   it('refuses what a structural schema cannot hold', () => {
     expect(() => toStructuralSchema({ $ref: '#/$defs/x' })).toThrow(/\$ref/);
-    expect(() => toStructuralSchema({ oneOf: [{ type: 'string' }, { type: 'integer' }] })).toThrow(/unions of objects/);
+    expect(() => toStructuralSchema({ oneOf: [{ type: 'string', enum: ['a'] }, { type: 'string', pattern: 'b' }] })).toThrow(/unions of objects/);
     expect(() =>
       toStructuralSchema({ oneOf: [{ type: 'object', properties: { a: { type: 'string' } } }, { type: 'object', properties: { a: { type: 'integer' } } }] }),
     ).toThrow(/cannot merge union\.a/);

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { ControllerMetrics, ProbeBudget, ProbeGuard, Reconciler, type ReconcileResult } from '../../src/controller/index.js';
 import { ProbeAllowlist } from '../../src/probe/index.js';
 import { EventRecorder, type TCPShift } from '../../src/kube/index.js';
-import { ShiftAnnotations, type ShiftState } from '../../src/shift/index.js';
+import { ShiftAnnotations, type HookPort, type ShiftState } from '../../src/shift/index.js';
 import { packagePath } from '../../src/util/package-root.js';
 import { ManualClock } from '../../src/util/manual-clock.js';
 import { MemoryLogger } from '../../src/util/logger.js';
@@ -57,7 +57,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** hooks: the HookPort every shift gets (default none). */
+export async function startHarness(options: { hooks?: HookPort } = {}): Promise<Harness> {
   const api = await startShiftApi();
   api.server.installCrds(readFileSync(packagePath('manifests', 'crd', 'tcpshift.io_tcpshifts.yaml'), 'utf8'));
   const clock = new ManualClock(Date.now());
@@ -82,6 +83,7 @@ export async function startHarness(): Promise<Harness> {
         return prober;
       },
       wake: (key) => woken.push(key),
+      ...(options.hooks ? { hooksFor: () => options.hooks as HookPort } : {}),
       events,
       metrics: new ControllerMetrics(() => [], () => 0),
       probeGuard: new ProbeGuard(ProbeAllowlist.parse('127.0.0.0/8'), clock, () => Promise.resolve(['127.0.0.1'])),
