@@ -105,6 +105,11 @@ export class ShiftProgress implements ShiftObserver {
     this.line(`${this.elapsed()} ! ${what} pending for ${Math.floor(pendingMs / 1000)} s (API slow or unreachable); probing goes on`);
   }
 
+  /** Print a line above the live view, after the time since the start (a webhook's answer). */
+  stamped(text: string): void {
+    this.line(`${this.elapsed()} ${text}`);
+  }
+
   /** Print a line above the live view. */
   line(text: string): void {
     this.clear();

@@ -32,11 +32,13 @@ import type { ResolvedShift } from '../spec/resolved-shift.js';
 import { RoutingError } from '../spec/routing-error.js';
 import { formatDuration } from '../util/duration.js';
 import { silentLogger, type Logger } from '../util/logger.js';
+import type { WebhookKeys } from '../hooks/index.js';
 import { UsageError } from './errors.js';
 import { ExitCode, exitCodeOfPhase } from './exit-codes.js';
 import type { CliContext } from './io.js';
 import { localProcesses } from './process-probe.js';
 import { followRoute } from './route-follower.js';
+import { EVENT_DELIVERY_GRACE_MS, sessionHooks } from './shift-hooks.js';
 import { ShiftProgress } from './shift-progress.js';
 
 export interface SessionOptions {
@@ -58,6 +60,8 @@ export interface SessionOptions {
   restart?: boolean;
   /** More observation hooks (the demo switches its fault on at a weight); `line` prints above the live view, `mark` adds a marker to the report (and its timeline). */
   observer?: (line: (text: string) => void, mark: (marker: ReportMarker) => void) => ShiftObserver;
+  /** The signing keys of spec.webhooks (readShiftWebhookKeys, before anything is written). */
+  webhookKeys?: WebhookKeys;
   cwd: string;
   logger?: Logger;
 }
@@ -99,6 +103,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
   const port = new AnnotationStatePort({ router, identity, ttlMs: options.lockTtlMs, clock: ctx.clock, stepCount: spec.schedule.steps.length, basis: acquired });
   const prober = withMetricChecks(createShiftProber(spec, ctx.clock), shift, ctx.clock);
   const markers: ReportMarker[] = [];
+  const hooks = sessionHooks(shift, options.webhookKeys, { clock: ctx.clock, logger: options.logger ?? silentLogger, print: (text) => progress.stamped(text) });
   const requests = new RequestTracker(ctx.interrupts, options.onInterrupt === 'pause' ? 'pause' : 'abort');
   const runner = new ShiftRunner({
     spec,
@@ -111,6 +116,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
     observer: combine(progress, options.observer?.((text) => progress.line(text), (marker) => markers.push(marker))),
     logger: options.logger ?? silentLogger,
     apiDeadlineMs: options.apiDeadlineMs ?? DEFAULT_API_DEADLINE_MS,
+    hooks: hooks.port,
     shift: { name: shift.name, namespace: shift.namespace },
   });
   // An interrupt does not wait out the API deadline for writes the API does not answer.
@@ -126,6 +132,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
   } finally {
     runnerDone = true;
     renewal.cancel();
+    await hooks.port.close(EVENT_DELIVERY_GRACE_MS);
     progress.finish();
     // The watch's stop waits for a list in flight: not for long when the API does not answer.
     await within(stopWatch(), runner.endedUnanswered() ? 2000 : Infinity, ctx);
@@ -140,7 +147,8 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
     finalWeights: runner.endedUnanswered() ? lastKnownWeights(runner) : await finalWeights(router, runner),
     now: ctx.clock.now(),
   });
-  const report = markers.length > 0 ? { ...built, markers } : built;
+  const calls = hooks.calls();
+  const report = { ...built, ...(markers.length > 0 && { markers }), ...(calls && { hooks: calls }) };
   const files = await writeReportFiles(options.reportDir ?? defaultReportDir(options.cwd, shift.namespace, shift.name, report.startedAt), report);
   return { exitCode: exitCodeFor(final), report, files };
 }

@@ -7,6 +7,7 @@ import { preflight } from './shift-preflight.js';
 import { addRunOptions, apiDeadlineMs, lockTtlMs, withProbeAddress, withPrometheus, type RunFlags } from './shift-options.js';
 import { readShiftFile } from './spec-file.js';
 import { runShiftSession } from './shift-session.js';
+import { readShiftWebhookKeys } from './shift-hooks.js';
 
 const EXAMPLES = `
 Examples:
@@ -49,6 +50,9 @@ breach meanwhile queues the rollback, and after --api-deadline (or 10s after Ctr
 stops with exit 1, naming what was and was not written and how to finish (tcpshift rollback NAME).
 Someone else changing the weights mid-step stops it as spec.analysis.onExternalChange says
 (pause by default, exit 4; rollback, exit 3; or reassert the step's weights).
+spec.webhooks are called around each step (a pre-step hook that does not answer 2xx after its
+retries rolls back, exit 3); each answer is printed and listed in report.json's hooks; a signing
+key (secret.file or secret.secretRef) that cannot be read is exit 2 before anything is written.
 
 Exit codes: 0 promoted, 3 rolled back after a breach, 4 aborted or paused, 2 invalid input or the
 route is busy (nothing written), 1 unexpected error or no answer from the API (--api-deadline).`;
@@ -67,6 +71,7 @@ export function shiftVerb(ctx: CliContext): Command {
     const kube = connectCluster(flags, ctx);
     try {
       const router = createRouter(kube, shift);
+      const webhookKeys = await readShiftWebhookKeys(shift, kube);
       const checked = await preflight({ kube, shift, resource, router, resuming: false, restart: flags.restart === true }, ctx);
       if (checked.verdict === 'already-promoted') {
         printAlreadyPromoted(shift, router.description, flags.output, ctx);
@@ -85,6 +90,7 @@ export function shiftVerb(ctx: CliContext): Command {
           cwd: process.cwd(),
           current: checked.current,
           restart: checked.verdict === 'restart',
+          webhookKeys,
         },
         ctx,
       );

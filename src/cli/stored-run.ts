@@ -9,12 +9,14 @@ import { printResult } from './shift-output.js';
 import { apiDeadlineMs, lockTtlMs, withProbeAddress, withPrometheus, type RunFlags } from './shift-options.js';
 import { preflight } from './shift-preflight.js';
 import { runShiftSession } from './shift-session.js';
+import { readShiftWebhookKeys } from './shift-hooks.js';
 import type { CliShift } from './shift-target.js';
 
 export async function runStoredShift(kube: KubeClient, found: CliShift, flags: RunFlags, ctx: CliContext, resume?: ShiftState): Promise<void> {
   const ttl = lockTtlMs(flags);
   const deadline = apiDeadlineMs(flags);
   const { shift, resource } = withPrometheus(withProbeAddress({ shift: found.shift, resource: found.resource }, flags.probeAddress), flags.prometheus);
+  const webhookKeys = await readShiftWebhookKeys(shift, kube);
   const { current } = await preflight({ kube, shift, resource, router: found.router, resuming: resume !== undefined, restart: false }, ctx);
   const result = await runShiftSession(
     {
@@ -29,6 +31,7 @@ export async function runStoredShift(kube: KubeClient, found: CliShift, flags: R
       ...(resume ? { resume } : {}),
       cwd: process.cwd(),
       current,
+      webhookKeys,
     },
     ctx,
   );

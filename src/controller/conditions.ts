@@ -18,7 +18,7 @@ export interface DesiredCondition {
 
 /** Something the controller itself found wrong: the spec, the route, or someone else's lock on it. */
 export interface Problem {
-  reason: 'InvalidSpec' | 'RouteNotFound' | 'RouteNotShiftable' | 'RouteBusy' | 'InvalidStatus' | 'CanaryTraffic' | 'ProbeBudget' | PreflightReason;
+  reason: 'InvalidSpec' | 'RouteNotFound' | 'RouteNotShiftable' | 'RouteBusy' | 'InvalidStatus' | 'CanaryTraffic' | 'ProbeBudget' | 'WebhookSecretUnavailable' | PreflightReason;
   message: string;
 }
 

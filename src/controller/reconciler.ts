@@ -25,6 +25,7 @@ import { newerOf, parseKey } from './keys.js';
 import type { ControllerMetrics } from './metrics.js';
 import { annotationRequest, clearedRequest, effectiveRequest, finalizersWith, hasFinalizer, reopenForRollback, requestToClear } from './requests.js';
 import { preflightProblem, type ProbeCheck } from './preflight-problem.js';
+import { EVENT_DELIVERY_GRACE_MS, prepareHooks, sessionHookPort } from './shift-hooks.js';
 import { ShiftSession, type ProberHooks, type RunSpec } from './session.js';
 import { budgetWaitMessage, type ProbeBudget } from './probe-budget.js';
 import { pinnedSpec, type ProbeGuard } from './probe-guard.js';
@@ -83,7 +84,8 @@ export class Reconciler {
       ...deps,
       probers: (s) => this.proberHooks(s),
       admitProbes: (s) => this.admitProbes(s),
-      preflight: (s, route) => preflightProblem(deps.kube, pinnedRun(s), route, deps.checkProbes, deps.clock),
+      hooksFor: (s) => sessionHookPort(s),
+      preflight: async (s, route) => s.hooks?.problem ?? (await preflightProblem(deps.kube, pinnedRun(s), route, deps.checkProbes, deps.clock)),
       // The finalizer only while something may need rolling back: added before a step's write.
       beforeRouteWrite: (s, purpose) => (purpose === 'step' ? this.setFinalizer(s, s.run.shift.spec.onDelete === 'rollback') : Promise.resolve()),
     });
@@ -119,7 +121,10 @@ export class Reconciler {
   async stopAll(): Promise<void> {
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
-    await Promise.all(sessions.map((s) => s.stopProber()));
+    await Promise.all(sessions.map(async (s) => {
+      await s.stopProber();
+      await s.closeHooks(0);
+    }));
     this.deps.probeBudget.clear();
   }
 
@@ -147,6 +152,7 @@ export class Reconciler {
     if (s.next && (isTerminal(s.state.phase) || untouched(s.state))) await this.restart(s, object);
     await this.retryIfAsked(s, object);
     if (current.shift.spec.onDelete === 'keep') await this.setFinalizer(s, false);
+    await prepareHooks(s, object, this.deps);
     let result = await this.driveOnce(ctx, s, current);
     if (s.next && isTerminal(s.state.phase)) {
       await this.restart(s, object);
@@ -365,6 +371,7 @@ export class Reconciler {
     this.sessions.delete(key);
     const { namespace, name } = parseKey(key);
     this.deps.metrics.forgetShift({ namespace, name });
+    void s?.closeHooks(EVENT_DELIVERY_GRACE_MS);
     await s?.stopProber();
     this.deps.probeBudget.release(key);
   }

@@ -13,6 +13,7 @@ import type { TCPShiftResource } from '../spec/tcpshift-schema.js';
 import type { Logger } from '../util/logger.js';
 import type { DesiredCondition, Problem } from './conditions.js';
 import type { ObjectKey } from './keys.js';
+import type { SessionHooks } from './shift-hooks.js';
 
 /** A spec the engine runs: resolved, as stored, its identity (runKey) and its route. */
 export interface RunSpec {
@@ -50,6 +51,8 @@ export class ShiftSession {
   pendingCondition: DesiredCondition | undefined;
   /** The probe address checked against --probe-allow this reconcile, and the IP to connect to. */
   admittedProbe: { address: string; host: string } | undefined;
+  /** spec.webhooks of the run: the HookPort and a signing key that could not be read (./shift-hooks.ts). */
+  hooks: SessionHooks | undefined;
   private prober: ShiftProber | undefined;
   private detach: (() => void) | undefined;
 
@@ -82,6 +85,13 @@ export class ShiftSession {
   /** Stop the prober unless the state still probes. */
   async settleProber(state: ShiftState): Promise<void> {
     if (!PROBING_PHASES.has(state.phase)) await this.stopProber();
+  }
+
+  /** Give the event deliveries under way a moment, then end them (the shift ended or was forgotten). */
+  async closeHooks(graceMs: number): Promise<void> {
+    const hooks = this.hooks;
+    this.hooks = undefined;
+    await hooks?.port.close(graceMs);
   }
 
   async stopProber(): Promise<void> {

@@ -6,6 +6,7 @@ import type {
   Lease,
   Namespace,
   Pod,
+  Secret,
   Service,
   TCPRoute,
   TCPShift,
@@ -43,6 +44,7 @@ export const TCPShiftKind = kind<TCPShift>('tcpshift.io', 'v1alpha1', 'tcpshifts
 export const PodKind = kind<Pod>('', 'v1', 'pods', 'Pod', true, true);
 export const ServiceKind = kind<Service>('', 'v1', 'services', 'Service', true, true);
 export const NamespaceKind = kind<Namespace>('', 'v1', 'namespaces', 'Namespace', false, true);
+export const SecretKind = kind<Secret>('', 'v1', 'secrets', 'Secret', true, false);
 export const EventKind = kind<CoreEvent>('', 'v1', 'events', 'Event', true, false);
 export const LeaseKind = kind<Lease>('coordination.k8s.io', 'v1', 'leases', 'Lease', true, false);
 

@@ -128,6 +128,12 @@ export interface Service extends KubeObject {
   };
 }
 
+/** A core/v1 Secret: `data` values are base64 (what the API returns; `stringData` is write-only). */
+export interface Secret extends KubeObject {
+  data?: Record<string, string>;
+  type?: string;
+}
+
 export interface ObjectReference {
   apiVersion?: string;
   kind?: string;

@@ -8,7 +8,7 @@
 import type { LongLivedBlock } from '../probe/index.js';
 import type { MetricResult } from '../analysis/index.js';
 import { readPhase, type Phase } from '../spec/phase.js';
-import type { ReportMarker, RollbackReport, ShiftReport, StepReport, StepVerdict, WeightPair } from './types.js';
+import type { HookCallReport, ReportMarker, RollbackReport, ShiftReport, StepReport, StepVerdict, WeightPair } from './types.js';
 
 export const REPORT_API_VERSION = 'tcpshift.io/v1alpha1';
 export const REPORT_KIND = 'ShiftReport';
@@ -77,8 +77,11 @@ export interface ShiftReportDocument {
   gates?: Array<{ kind: string; afterStep: number; since: IsoTime; openedAt: IsoTime; waitedMs: number; openedBy: string }>;
   reason?: string;
   warnings: string[];
+  hooks?: HookCallDocument[];
   markers?: MarkerDocument[];
 }
+
+export type HookCallDocument = Omit<HookCallReport, 'at'> & { at: IsoTime };
 
 export const isoOf = (epochMs: number): IsoTime => new Date(epochMs).toISOString();
 const isoOrNull = (epochMs: number | null): IsoTime | null => (epochMs === null ? null : isoOf(epochMs));
@@ -90,7 +93,8 @@ function longLivedDocument(block: LongLivedBlock): StepDocument['longLived'] {
   };
 }
 
-function stepDocument(step: StepReport): StepDocument {
+/** One step as report.json writes it (numbered from 1, ISO times): also the `results` of a webhook payload. */
+export function stepDocument(step: StepReport): StepDocument {
   return {
     number: step.index + 1,
     targetWeight: step.targetWeight,
@@ -134,6 +138,7 @@ export function reportDocument(report: ShiftReport): ShiftReportDocument {
     ...(report.gates ? { gates: report.gates.map((g) => ({ kind: g.kind, afterStep: g.afterStep + 1, since: isoOf(g.since), openedAt: isoOf(g.openedAt), waitedMs: Math.max(0, g.openedAt - g.since), openedBy: g.openedBy })) } : {}),
     ...(report.reason !== undefined ? { reason: report.reason } : {}),
     warnings: report.warnings,
+    ...(report.hooks ? { hooks: report.hooks.map((call) => ({ ...call, at: isoOf(call.at) })) } : {}),
     ...(report.markers?.length ? { markers: report.markers.map((m) => ({ ...m, at: isoOf(m.at) })) } : {}),
   };
 }

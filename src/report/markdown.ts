@@ -12,6 +12,7 @@ export function renderMarkdown(report: ShiftReport, files: { timeline?: string }
     ...rollback(report),
     ...steps(report),
     ...warnings(report),
+    ...hookCalls(report),
   ];
   if (files.timeline) lines.push('## Timeline', '', `![weights, observed canary share and long-lived connection ends over time](${files.timeline})`, '');
   return `${lines.join('\n')}\n`;
@@ -86,6 +87,15 @@ function steps(r: ShiftReport): string[] {
     if (remarks.length > 0) lines.push(`Step ${s.index + 1} (${s.targetWeight}%):`, ...remarks.map((x) => `- ${x}`), '');
   }
   return lines;
+}
+
+function hookCalls(r: ShiftReport): string[] {
+  if (!r.hooks || r.hooks.length === 0) return [];
+  const rows = r.hooks.map((h) => {
+    const answer = h.ok ? `HTTP ${h.status ?? '2xx'}` : escapeMarkdownCell(h.error ?? 'failed');
+    return `| ${isoTime(h.at)} | ${h.name} | ${h.type} | ${h.step ?? ''} | ${answer} | ${h.attempts} | ${seconds(h.durationMs)} |`;
+  });
+  return ['## Webhooks', '', '| at | hook | type | step | answer | attempts | took |', '|---|---|---|---|---|---|---|', ...rows, ''];
 }
 
 function warnings(r: ShiftReport): string[] {

@@ -8,6 +8,7 @@
  */
 import type { MetricResult } from '../analysis/index.js';
 import type { LongLivedBlock, NewConnectionsBlock } from '../probe/index.js';
+import type { HookType } from '../spec/webhooks.js';
 
 /** DESIGN's four outcomes, plus `paused` (stopped on request with the weights left for `resume`). */
 export type ShiftOutcome = 'promoted' | 'rolled-back' | 'aborted' | 'failed' | 'paused';
@@ -105,4 +106,21 @@ export interface ShiftReport {
   warnings: string[];
   /** Outside events at their times (absent when there were none). */
   markers?: ReportMarker[];
+  /** Each spec.webhooks call and its answer, in order (absent without webhooks). */
+  hooks?: HookCallReport[];
+}
+
+/** One webhook call after its retries (src/hooks). */
+export interface HookCallReport {
+  name: string;
+  type: HookType;
+  /** The step concerned, from 1; absent before the first step. */
+  step?: number;
+  /** When the answer came (or the hook gave up). */
+  at: number;
+  ok: boolean;
+  status?: number;
+  attempts: number;
+  durationMs: number;
+  error?: string;
 }

@@ -6,6 +6,7 @@
  */
 import type { StepReport } from '../report/index.js';
 import type { Phase } from '../spec/phase.js';
+import type { HookType } from '../spec/webhooks.js';
 import type { ShiftEvent } from './decide.js';
 
 /**
@@ -17,8 +18,7 @@ import type { ShiftEvent } from './decide.js';
  * - `rollback`: once a rollback starts, informative.
  * - `event`: every ShiftEvent, fire and forget.
  */
-export const HOOK_TYPES = ['pre-step', 'confirm-step', 'post-step', 'confirm-promotion', 'rollback', 'event'] as const;
-export type HookType = (typeof HOOK_TYPES)[number];
+export { HOOK_TYPES, type HookType } from '../spec/webhooks.js';
 
 /** What a hook is told: the shift, where it stands and (post-step, rollback) the step's results. */
 export interface HookContext {

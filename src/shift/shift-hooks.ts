@@ -99,7 +99,10 @@ export class ShiftHooks {
     if (!this.options.port.has(type)) return;
     const step = event.stepIndex ?? state.stepIndex;
     const results = type === 'post-step' ? state.steps.findLast((s) => s.index === step) : undefined;
-    void this.options.port.call(type, this.context(state, { event, ...(results ? { results } : {}), ...(type === 'rollback' ? { reason: state.rollback?.reason ?? event.message } : {}) }));
+    const context = this.context(state, { event, ...(results ? { results } : {}), ...(type === 'rollback' ? { reason: state.rollback?.reason ?? event.message } : {}) });
+    // The step the event is about (a passed step's StepPassed comes when the state has moved on to the next one).
+    const about = step >= 0 ? { step: step + 1, canaryWeight: this.options.spec.schedule.steps[step] ?? context.canaryWeight } : {};
+    void this.options.port.call(type, { ...context, ...about });
   }
 
   private poll(state: ShiftState, gate: GateState & { kind: GateHookType }): void {

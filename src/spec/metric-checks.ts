@@ -3,6 +3,7 @@ import { durationString, MAX_PROBE_DURATION_MS } from './duration-field.js';
 import { dns1123Label } from './names.js';
 import { integerIn } from './numbers.js';
 import { strictObject } from './strict-object.js';
+import { uniqueNames } from './unique-names.js';
 
 /**
  * `spec.analysis.prometheus` and `spec.analysis.metrics[]` (issue 16): checks judged from the
@@ -95,11 +96,7 @@ const metricCheck = strictObject({
 export const metricChecksSchema = z
   .array(metricCheck, { error: 'must be a list of metric checks' })
   .max(16, { error: 'must list at most 16 metric checks' })
-  .superRefine((checks, ctx) => {
-    checks.forEach((check, i) => {
-      if (checks.findIndex((other) => other.name === check.name) < i) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicates metrics[].name ${check.name}` });
-    });
-  });
+  .superRefine(uniqueNames('metrics'));
 
 export type MetricCheckSpec = z.output<typeof metricCheck>;
 export type PrometheusSpec = z.output<typeof prometheusSchema>;

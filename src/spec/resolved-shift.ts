@@ -5,6 +5,7 @@ import type { Identify } from './identify.js';
 import type { MetricTemplate, OnNoData, PrometheusSpec } from './metric-checks.js';
 import type { ProbeProtocol, ProbeTls } from './probe-protocol.js';
 import { scheduleGates, weightSteps, type ScheduleGate } from './schedule-steps.js';
+import type { HookType, SecretSource } from './webhooks.js';
 import type { GatewayApiShiftSpec, IstioShiftSpec, TCPShiftResource, TCPShiftSpec } from './tcpshift-schema.js';
 
 /**
@@ -44,6 +45,19 @@ export interface ResolvedCommon {
     /** Checks on the mesh's telemetry (empty when none). */
     metrics: ResolvedMetricCheck[];
   };
+  /** spec.webhooks (empty when none). */
+  webhooks: ResolvedWebhook[];
+}
+
+/** One spec.webhooks[] entry, the timeout in milliseconds. */
+export interface ResolvedWebhook {
+  name: string;
+  type: HookType;
+  url: string;
+  timeoutMs: number;
+  retries: number;
+  metadata: Record<string, string>;
+  secret: SecretSource | undefined;
 }
 
 /** The probe address of one match port of a multi-port shift. */
@@ -146,6 +160,7 @@ function resolveCommon(spec: TCPShiftSpec): ResolvedCommon {
         onNoData: m.onNoData,
       })),
     },
+    webhooks: (spec.webhooks ?? []).map((w) => ({ name: w.name, type: w.type, url: w.url, timeoutMs: durationMs(w.timeout), retries: w.retries, metadata: { ...w.metadata }, secret: w.secret })),
   };
 }
 

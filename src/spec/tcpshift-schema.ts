@@ -10,6 +10,7 @@ import { integerIn, numberIn } from './numbers.js';
 import { metricChecksSchema, prometheusSchema } from './metric-checks.js';
 import { scheduleStepsSchema } from './schedule-steps.js';
 import { isPlainObject, strictObject } from './strict-object.js';
+import { webhooksSchema } from './webhooks.js';
 
 /**
  * The TCPShift resource (DESIGN section 3): the zod schema is the single source of truth for the
@@ -199,6 +200,7 @@ const commonSpec = {
   schedule,
   probe,
   analysis: analysis.prefault({}),
+  webhooks: webhooksSchema.optional().describe('HTTP endpoints called at step boundaries: pre-step, confirm-step, post-step, confirm-promotion, rollback, event (README "Webhooks").'),
 };
 
 function distinctVersions(field: 'subset' | 'service') {

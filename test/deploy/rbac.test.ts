@@ -31,6 +31,8 @@ const CLUSTER_CONTRACT: Array<[string, string, string[]]> = [
   ['', 'services', ['get']],
   ['', 'pods', ['list']],
   ['', 'events', ['create', 'patch']],
+  // A webhook's signing key (spec.webhooks[].secret.secretRef, issue 18): get only, never list or watch.
+  ['', 'secrets', ['get']],
 ];
 const LEASE_CONTRACT: Array<[string, string, string[]]> = [['coordination.k8s.io', 'leases', ['get', 'create', 'update']]];
 
@@ -81,7 +83,9 @@ describe('controller RBAC (manifests/controller/rbac.yaml)', () => {
     expect(permits(granted, { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'echo' })).toBe(false);
     expect(permits(granted, { verb: 'delete', group: 'networking.istio.io', resource: 'virtualservices', namespace: 'echo' })).toBe(false);
     expect(permits(granted, { verb: 'update', group: 'networking.istio.io', resource: 'virtualservices', namespace: 'echo' })).toBe(false);
-    expect(permits(granted, { verb: 'get', group: '', resource: 'secrets', namespace: 'echo' })).toBe(false);
+    expect(permits(granted, { verb: 'get', group: '', resource: 'secrets', namespace: 'echo' })).toBe(true);
+    expect(permits(granted, { verb: 'list', group: '', resource: 'secrets', namespace: 'echo' })).toBe(false);
+    expect(permits(granted, { verb: 'watch', group: '', resource: 'secrets', namespace: 'echo' })).toBe(false);
     expect(permits(granted, { verb: 'create', group: '', resource: 'events', namespace: 'echo' })).toBe(true);
   });
 });

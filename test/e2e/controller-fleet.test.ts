@@ -127,8 +127,9 @@ describe('a fleet of shifts, light probes', () => {
     // `get tcpshifts` is the Reconciler's re-read after a 409 on its own write, which happens here
     // only when a test edit races a status write: a matter of timing, not asserted here; forced and
     // checked against the RBAC in test/controller/reconciler.test.ts ('a 409 on the status write').
+    // `get secrets` is a webhook's signing key, read in test/controller/webhook-hooks.test.ts.
     const elsewhere = (key: string): boolean =>
-      key.includes('gateway.networking.k8s.io') || ['patch core events', 'patch networking.istio.io destinationrules', 'get tcpshift.io tcpshifts'].includes(key);
+      key.includes('gateway.networking.k8s.io') || ['patch core events', 'patch networking.istio.io destinationrules', 'get tcpshift.io tcpshifts', 'get core secrets'].includes(key);
     const granted = [...new Set(permissions.map(requestKey))].filter((key) => !elsewhere(key));
     expect(granted.filter((g) => !made.has(g)), 'granted but never used').toEqual([]);
     const denied = log.filter((r) => !permits(permissions, r));

@@ -85,6 +85,7 @@ describe('parseTCPShift', () => {
           prometheus: undefined,
           metrics: [],
         },
+        webhooks: [],
       },
     });
   });

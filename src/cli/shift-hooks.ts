@@ -1,0 +1,42 @@
+/**
+ * The webhooks of a CLI shift (spec.webhooks, src/hooks): the signing keys read before anything
+ * is written (a key that cannot be read is exit 2 naming the field), the HookPort handed to the
+ * runner, each answer printed as a progress line and kept for report.json's `hooks`.
+ */
+import { createHookPort, hookAnswer, keySources, readWebhookKeys, WebhookKeyError, type WebhookKeys, type WebhookPort } from '../hooks/index.js';
+import type { KubeClient } from '../kube/index.js';
+import type { HookCallReport } from '../report/index.js';
+import type { HookContext, HookResult } from '../shift/index.js';
+import type { ResolvedShift } from '../spec/resolved-shift.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { UsageError } from './errors.js';
+
+/** How long the end of a shift waits for `event` deliveries still under way. */
+export const EVENT_DELIVERY_GRACE_MS = 5000;
+
+/** The signing keys of the spec's webhooks; exit 2 (UsageError) naming the field when one cannot be read. */
+export async function readShiftWebhookKeys(shift: ResolvedShift, kube: Pick<KubeClient, 'resource'>): Promise<WebhookKeys> {
+  try {
+    return await readWebhookKeys(shift, keySources(kube));
+  } catch (error) {
+    if (error instanceof WebhookKeyError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+export interface SessionHooks {
+  port: WebhookPort;
+  /** The calls so far, for report.json (undefined without webhooks). */
+  calls(): HookCallReport[] | undefined;
+}
+
+export function sessionHooks(shift: ResolvedShift, keys: WebhookKeys | undefined, io: { clock: Clock; logger: Logger; print: (text: string) => void }): SessionHooks {
+  const calls: HookCallReport[] = [];
+  const onResult = (result: HookResult, context: HookContext): void => {
+    calls.push({ ...result, ...(context.step !== undefined && { step: context.step }), at: io.clock.now() });
+    if (result.type !== 'event' || !result.ok) io.print(`${result.ok ? '' : '! '}${hookAnswer(result, context)}`);
+  };
+  const port = createHookPort({ webhooks: shift.spec.webhooks, ...(keys && { keys }), clock: io.clock, logger: io.logger, onResult });
+  return { port, calls: () => (shift.spec.webhooks.length > 0 ? [...calls] : undefined) };
+}

@@ -1,0 +1,7 @@
+// Public API of src/hooks: the webhook sender behind the engine's HookPort, and the HTTP POST helper notifications reuse.
+export { postJson, DEFAULT_BACKOFF, type Backoff, type PostContext, type PostOutcome, type PostRequest } from './http-post.js';
+export { signBody, signatureHeaders, verifySignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature.js';
+export { hookPayload, HOOK_PAYLOAD_KIND, type HookPayload } from './payload.js';
+export { keySources, readWebhookKeys, WebhookKeyError, type KeySources, type WebhookKeys } from './webhook-keys.js';
+export { createHookPort, WebhookPort, DEFAULT_MAX_EVENTS_IN_FLIGHT, type HookPortOptions, type Notifier } from './webhook-port.js';
+export { hookAnswer } from './hook-answer.js';
