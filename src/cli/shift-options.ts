@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { parseAddress } from '../probe/index.js';
 import { prometheusSchema } from '../spec/metric-checks.js';
 import { parseTCPShiftObject } from '../spec/parse-tcpshift.js';
-import type { ResolvedShift } from '../spec/resolved-shift.js';
+import { resolveShift, type ResolvedShift } from '../spec/resolved-shift.js';
 import type { TCPShiftResource } from '../spec/tcpshift-schema.js';
 import { UsageError } from './errors.js';
 import { durationFlag, MAX_FLAG_WAIT_MS } from './duration-flag.js';
@@ -62,10 +62,10 @@ export function withProbeAddress(
     throw new UsageError(`--probe-address: ${(err as Error).message}`);
   }
   const { shift, resource } = parsed;
-  return {
-    shift: { ...shift, spec: { ...shift.spec, probe: { ...shift.spec.probe, address: hostPort } } },
-    resource: { ...resource, spec: { ...resource.spec, probe: { ...resource.spec.probe, address } } },
-  };
+  const probed = { ...resource, spec: { ...resource.spec, probe: { ...resource.spec.probe, address } } };
+  // target.matchPorts: the first port's address, and the ports probe.addresses does not list, follow it.
+  if (shift.spec.probe.ports) return { shift: resolveShift(probed), resource: probed };
+  return { shift: { ...shift, spec: { ...shift.spec, probe: { ...shift.spec.probe, address: hostPort } } }, resource: probed };
 }
 
 /** Apply --prometheus: metric checks query there, and the stored spec says so (resume queries the same one). */

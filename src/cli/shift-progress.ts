@@ -1,5 +1,5 @@
 import type { EndedConnection } from '../probe/index.js';
-import type { Decision, ShiftObserver, ShiftProber, ShiftState, WeightPurpose } from '../shift/index.js';
+import type { Decision, PortCounters, ShiftObserver, ShiftProber, ShiftState, WeightPurpose } from '../shift/index.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import type { TimerHandle } from '../util/clock.js';
 import { formatDuration } from '../util/duration.js';
@@ -18,6 +18,14 @@ export { weightBar } from './live-view.js';
 
 function percent(share: number | null): string {
   return share === null ? '-' : `${Number((share * 100).toFixed(1))}%`;
+}
+
+/** One match port's counters under the live view (a multi-port shift, target.matchPorts). */
+function portLine(c: PortCounters): string {
+  const broken = Object.entries(c.ends).reduce((sum, [kind, count]) => (kind === 'drained' ? sum : sum + count), 0);
+  const n = c.newConnections;
+  const sampled = n ? `; new ${n.attempted} tried, ${n.failed} failed, canary ${percent(n.observedCanaryShare)}` : '';
+  return `port ${c.matchPort}: long-lived ${c.longLivedOpen}/${c.longLivedWanted} open, ${c.ends.drained} drained, ${broken} broken${sampled}`;
 }
 
 /**
@@ -127,7 +135,9 @@ export class ShiftProgress implements ShiftObserver {
     const fields = this.liveFields();
     if (!fields) return [];
     const metrics = this.state && this.prober && metricsLine(this.spec, this.state, this.prober.status?.().metrics);
-    return [...liveViewLines(fields, this.live ? (this.out.columns ?? 200) : Infinity), ...(metrics ? [metrics] : [])];
+    const columns = this.live ? (this.out.columns ?? 200) : Infinity;
+    const ports = (this.prober?.counters().ports ?? []).map((c) => portLine(c).slice(0, columns));
+    return [...liveViewLines(fields, columns), ...ports, ...(metrics ? [metrics] : [])];
   }
 
   private liveFields(): LiveViewFields | undefined {

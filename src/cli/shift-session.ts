@@ -20,7 +20,7 @@ import {
   RequestTracker,
   resumeState,
   ShiftRunner,
-  SocketProber,
+  createShiftProber,
   withMetricChecks,
   UnfinishedShiftError,
   type ShiftObserver,
@@ -97,7 +97,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
   const acquired = await acquire(options, current, { identity, state, now });
   const progress = new ShiftProgress(options.output === 'json' ? ctx.stderr : ctx.stdout, ctx, spec);
   const port = new AnnotationStatePort({ router, identity, ttlMs: options.lockTtlMs, clock: ctx.clock, stepCount: spec.schedule.steps.length, basis: acquired });
-  const prober = withMetricChecks(new SocketProber(spec, ctx.clock), shift, ctx.clock);
+  const prober = withMetricChecks(createShiftProber(spec, ctx.clock), shift, ctx.clock);
   const requests = new RequestTracker(ctx.interrupts, options.onInterrupt === 'pause' ? 'pause' : 'abort');
   const runner = new ShiftRunner({
     spec,

@@ -35,7 +35,9 @@ class PublishedView {
     if (found.kind !== 'cli' || !found.state || !view.probes) return false;
     this.counters = view.probes.counters;
     const canary = view.weights?.canary ?? 0;
-    const state: ShiftState = found.state.phase === 'stepping' && view.activity === 'baking' ? { ...found.state, phase: 'baking' } : found.state;
+    // a step's write carries `stepping` and no bakeUntil: the view's estimate gives the bake left
+    const bakeUntil = view.bakeEndsAt === undefined ? {} : { bakeUntil: Date.parse(view.bakeEndsAt) };
+    const state: ShiftState = found.state.phase === 'stepping' && view.activity === 'baking' ? { ...found.state, phase: 'baking', ...bakeUntil } : found.state;
     if (!this.progress) {
       this.progress = new ShiftProgress(this.ctx.stdout, this.ctx, found.shift.spec);
       this.progress.begin([], state, { counters: () => this.counters as ProbeCounters, onEnd: () => () => undefined }, canary);

@@ -8,7 +8,7 @@
  */
 import { Informer, InvalidError, LeaderElector, LeaseKind, type KubeClient, type TCPShift } from '../kube/index.js';
 import type { ProbeAllowlist } from '../probe/index.js';
-import { SocketProber, type ShiftProber } from '../shift/index.js';
+import { createShiftProber, type ShiftProber } from '../shift/index.js';
 import { checkProbeIdentity } from '../shift/preflight/index.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
@@ -287,7 +287,7 @@ class Controller implements RunningController {
   }
 
   private createProber(spec: ResolvedSpec): ShiftProber {
-    return this.options.probeMode === 'light' ? new LightProber(spec, this.options.clock) : new SocketProber(spec, this.options.clock);
+    return this.options.probeMode === 'light' ? new LightProber(spec, this.options.clock) : createShiftProber(spec, this.options.clock);
   }
 }
 

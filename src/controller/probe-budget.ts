@@ -11,9 +11,10 @@
  */
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 
-/** Connections a shift's prober holds at most: long-lived plus sampling concurrency (light probes: one). */
+/** Connections a shift's prober holds at most: long-lived plus sampling concurrency, per match port of target.matchPorts (light probes: one). */
 export function probeCost(mode: 'full' | 'light', spec: ResolvedSpec): number {
-  return mode === 'light' ? 1 : spec.probe.longLived.connections + spec.probe.newConnections.concurrency;
+  const ports = spec.probe.ports?.length ?? 1;
+  return mode === 'light' ? 1 : ports * (spec.probe.longLived.connections + spec.probe.newConnections.concurrency);
 }
 
 export interface BudgetWait {

@@ -9,7 +9,7 @@ export const VERSION_LABEL = 'version';
 
 export type IstioShift = ResolvedShift & { spec: ResolvedIstioSpec };
 
-/** An Istio Gateway with one TCP server on matchPort for each non-mesh gateway of the shift. */
+/** An Istio Gateway with one TCP server per match port (matchPort, or each of matchPorts) for each non-mesh gateway of the shift. */
 export function renderGateways(shift: IstioShift): IstioGateway[] {
   const { target } = shift.spec;
   return gatewayObjects(target, shift.namespace).map(({ name, namespace }) => ({
@@ -18,7 +18,7 @@ export function renderGateways(shift: IstioShift): IstioGateway[] {
     metadata: renderedMetadata(shift, name, namespace),
     spec: {
       selector: { ...target.gatewaySelector },
-      servers: [{ port: { number: target.matchPort, name: `tcp-${target.matchPort}`, protocol: 'TCP' }, hosts: ['*'] }],
+      servers: target.matchPorts.map((port) => ({ port: { number: port, name: `tcp-${port}`, protocol: 'TCP' }, hosts: ['*'] })),
     },
   }));
 }
@@ -66,7 +66,7 @@ export function renderVirtualService(shift: IstioShift, canaryWeight: number): V
   return virtualServiceRouting(shift, [routeDestination(spec, spec.stable.subset, weights.stable), routeDestination(spec, spec.canary.subset, weights.canary)]);
 }
 
-/** The shift's VirtualService (bound to its gateways) whose single tcp route on matchPort is `route`. */
+/** The shift's VirtualService (bound to its gateways) with a tcp route `route` on each match port. */
 export function virtualServiceRouting(shift: IstioShift, route: RouteDestination[]): VirtualService {
   const { spec } = shift;
   const gateways = renderedGateways(spec.target);
@@ -78,7 +78,7 @@ export function virtualServiceRouting(shift: IstioShift, route: RouteDestination
       // A VirtualService bound to the mesh gateway may not use the wildcard host.
       hosts: gateways.includes(MESH_GATEWAY) ? [spec.target.host] : ['*'],
       gateways,
-      tcp: [{ match: [{ port: spec.target.matchPort }], route }],
+      tcp: spec.target.matchPorts.map((port) => ({ match: [{ port }], route })),
     },
   };
 }

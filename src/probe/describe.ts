@@ -45,5 +45,6 @@ export function describeNewConnections(block: NewConnectionsBlock): string {
 export function describeEnd(end: LongLivedConnectionRecord): string {
   const version = end.version ?? 'unidentified';
   const detection = end.detectionMs === undefined ? '' : ` ${end.detectionMs}ms after its last echo`;
-  return `connection ${end.id} (${version}) ended: ${end.end ?? 'open'}${detection}${end.detail ? ` - ${end.detail}` : ''}`;
+  const port = end.port === undefined ? '' : ` on port ${end.port}`;
+  return `connection ${end.id} (${version})${port} ended: ${end.end ?? 'open'}${detection}${end.detail ? ` - ${end.detail}` : ''}`;
 }

@@ -36,6 +36,7 @@ export {
   type SplitTarget,
 } from './new-connections/sampler.js';
 export type { NewConnectionSample } from './new-connections/tally.js';
+export { mergeLongLived, mergeNewConnections, type PortBlock } from './merge-blocks.js';
 export { normalQuantile, twoSidedZ } from './stats/normal.js';
 export { percentile, summarize, type Summary } from './stats/quantiles.js';
 export {

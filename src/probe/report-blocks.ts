@@ -27,6 +27,8 @@ export interface LongLivedConnectionRecord {
   detectionMs?: number;
   /** Error code or reason, when there is one (ECONNRESET, "bad echo ..."); never the peer's bytes. */
   detail?: string;
+  /** A multi-port shift (istio target.matchPorts): the match port whose probes opened it. */
+  port?: number;
   /** A corrupt end's offending line as a short, escaped, marked excerpt (src/probe/peer-text.ts); dropped from stored state and status. */
   peerExcerpt?: string;
 }

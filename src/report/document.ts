@@ -25,6 +25,7 @@ export interface LongLivedConnectionDocument {
   detectionMs?: number;
   detail?: string;
   peerExcerpt?: string;
+  port?: number;
 }
 
 export interface StepDocument {
@@ -42,6 +43,7 @@ export interface StepDocument {
   longLived: Omit<LongLivedBlock, 'connections'> & { connections: LongLivedConnectionDocument[] };
   reconnectWave: number;
   drainWindow: [IsoTime, IsoTime] | null;
+  ports?: StepReport['ports'];
 }
 
 export interface RollbackDocument extends Omit<RollbackReport, 'detectedAt' | 'restoredAt'> {
@@ -96,6 +98,7 @@ function stepDocument(step: StepReport): StepDocument {
     longLived: longLivedDocument(step.longLived),
     reconnectWave: step.reconnectWave,
     drainWindow: step.drainWindow ? [isoOf(step.drainWindow[0]), isoOf(step.drainWindow[1])] : null,
+    ...(step.ports ? { ports: step.ports } : {}),
   };
 }
 

@@ -42,6 +42,17 @@ export interface StepReport {
   notes: string[];
   /** The spec's metric checks (spec.analysis.metrics): each one's last value and verdict in the step; absent without checks. */
   metrics?: MetricResult[];
+  /** A multi-port shift (istio target.matchPorts): each match port's own counters; the blocks above merge them. */
+  ports?: StepPortReport[];
+}
+
+/** One match port's probes in a step: its new connections and its long-lived counters (the connections are in the step's merged list, tagged with `port`). */
+export interface StepPortReport {
+  matchPort: number;
+  /** The probe address of that port (HOST:PORT). */
+  address: string;
+  newConnections: NewConnectionsBlock;
+  longLived: Omit<LongLivedBlock, 'connections'>;
 }
 
 export interface RollbackReport {

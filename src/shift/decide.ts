@@ -14,7 +14,7 @@ import type { RouteShape } from '../spec/weighted-route.js';
 import { externalChange } from './external-change.js';
 import { metricVerdict } from './metric-verdict.js';
 import { drainWindow, weightChangeDrains } from './plan.js';
-import { assessStep, preflightBreaches, type Breach, type StepObservation } from './policy.js';
+import { assessStep, portReports, preflightBreaches, type Breach, type StepObservation } from './policy.js';
 import { phaseOf, withoutStepFields, type RollbackCause, type ShiftPhase, type ShiftState } from './state.js';
 
 export interface RouteObservation {
@@ -422,6 +422,7 @@ function stepReport(spec: ResolvedSpec, state: ShiftState, obs: Observation, now
     drainWindow: state.drainWindow ?? null,
     notes: [...(state.stepNotes ?? []), ...notes],
     ...metricResults(spec, state, obs),
+    ...portReports(observation),
   };
 }
 

@@ -5,6 +5,7 @@ export * from './policy.js';
 export * from './plan.js';
 export * from './report.js';
 export * from './prober.js';
+export * from './multi-port-prober.js';
 export * from './runner.js';
 export * from './annotations.js';
 export * from './lock.js';

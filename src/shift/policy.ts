@@ -14,6 +14,7 @@
  *   `undecided` (perStep reached first) is a note, not a breach.
  */
 import { describeEnd, describeEnds, END_KINDS, type EndKind, type EndedConnection, type LongLivedBlock, type NewConnectionsBlock } from '../probe/index.js';
+import type { StepPortReport } from '../report/index.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import { expectedSplitSamples } from './plan.js';
 
@@ -33,6 +34,22 @@ export interface StepObservation {
   newConnections?: NewConnectionsBlock;
   /** The step's sampling has ended (perStep attempts made, or stopped). */
   samplingDone: boolean;
+  /**
+   * A multi-port shift (istio target.matchPorts): each match port's blocks (the fields above
+   * merge them). New connections are judged per port, so a port that fails is a breach of the
+   * step that names it; long-lived ends are judged together, each tagged with its port.
+   */
+  ports?: PortObservation[];
+}
+
+/** One match port's probes in a step, as the report keeps them, and whether its sampling ended. */
+export interface PortObservation extends StepPortReport {
+  samplingDone: boolean;
+}
+
+/** The step report's `ports` breakdown of an observation (absent for a single-route shift). */
+export function portReports(observation: StepObservation): { ports?: StepPortReport[] } {
+  return observation.ports ? { ports: observation.ports.map(({ samplingDone: _done, ...port }) => port) } : {};
 }
 
 export interface Assessment {
@@ -121,13 +138,24 @@ export function assessNewConnections(spec: ResolvedSpec, block: NewConnectionsBl
 export function assessStep(spec: ResolvedSpec, observation: StepObservation, final: boolean, now: number): Assessment {
   const breaches = assessLongLived(spec, observation.longLived);
   const notes: string[] = [];
-  if (observation.newConnections) {
-    const assessed = assessNewConnections(spec, observation.newConnections, final || observation.samplingDone, now);
+  for (const assessed of newConnectionAssessments(spec, observation, final, now)) {
     breaches.push(...assessed.breaches);
     notes.push(...assessed.notes);
   }
   breaches.sort((a, b) => a.at - b.at);
   return { breaches, notes };
+}
+
+/** The step's new connections judged as one block, or per match port (each message prefixed with its port). */
+function newConnectionAssessments(spec: ResolvedSpec, observation: StepObservation, final: boolean, now: number): Assessment[] {
+  if (!observation.ports) {
+    return observation.newConnections ? [assessNewConnections(spec, observation.newConnections, final || observation.samplingDone, now)] : [];
+  }
+  return observation.ports.map((port) => {
+    const assessed = assessNewConnections(spec, port.newConnections, final || port.samplingDone, now);
+    const named = (message: string): string => `port ${port.matchPort}: ${message}`;
+    return { breaches: assessed.breaches.map((b) => ({ ...b, message: named(b.message) })), notes: assessed.notes.map(named) };
+  });
 }
 
 /**

@@ -33,6 +33,13 @@ export interface ProbeCounters {
   /** Ends since the probes started, by kind. */
   ends: LongLivedBlock['ends'];
   newConnections: NewConnectionsBlock | undefined;
+  /** A multi-port shift (istio target.matchPorts): each match port's own numbers; the fields above merge them. */
+  ports?: PortCounters[];
+}
+
+/** Live numbers of one match port of a multi-port shift. */
+export interface PortCounters extends Omit<ProbeCounters, 'ports'> {
+  matchPort: number;
 }
 
 export interface ShiftProber {

@@ -53,10 +53,11 @@ export function buildReport(state: ShiftState, context: ReportContext): ShiftRep
  * without per-connection lists (kept compact on the route) keep their own count.
  */
 export function attributeReconnectWaves(steps: readonly StepReport[]): StepReport[] {
-  const drained = new Map<number, EndedConnection>();
+  // Connection ids count per probe pool: a multi-port shift has one pool per match port.
+  const drained = new Map<string, EndedConnection>();
   for (const step of steps) {
     for (const c of step.longLived.connections) {
-      if (c.end === 'drained' && c.endedAt !== null) drained.set(c.id, c as EndedConnection);
+      if (c.end === 'drained' && c.endedAt !== null) drained.set(`${c.port ?? ''}:${c.id}`, c as EndedConnection);
     }
   }
   const counts = new Map<number, number>();

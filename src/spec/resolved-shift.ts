@@ -16,6 +16,12 @@ export interface ResolvedCommon {
   schedule: { steps: number[]; bakeMs: number };
   probe: {
     address: HostPort;
+    /**
+     * istio target.matchPorts: where each match port is probed (probe.addresses, else
+     * probe.address's host on the match port; the first port defaults to probe.address); absent
+     * for a single-route shift.
+     */
+    ports?: ProbePort[];
     protocol: ProbeProtocol;
     tls: ProbeTls | undefined;
     identify: Identify;
@@ -38,6 +44,12 @@ export interface ResolvedCommon {
   };
 }
 
+/** The probe address of one match port of a multi-port shift. */
+export interface ProbePort {
+  matchPort: number;
+  address: HostPort;
+}
+
 /** One spec.analysis.metrics[] entry, durations in milliseconds. */
 export interface ResolvedMetricCheck {
   name: string;
@@ -56,7 +68,10 @@ export interface ResolvedIstioTarget {
   destinationRule: string;
   host: string;
   port: number;
+  /** The owned route's match port; with matchPorts, the first of them (its keys hold the shift's annotations). */
   matchPort: number;
+  /** Every owned route's match port, in the spec's order ([matchPort] for a single route). */
+  matchPorts: number[];
   /** As written; undefined when the spec does not name gateways (see istioGateways()). */
   gateways: string[] | undefined;
   gatewaySelector: Record<string, string>;
@@ -132,6 +147,23 @@ function resolveCommon(spec: TCPShiftSpec): ResolvedCommon {
   };
 }
 
+/** The match ports of an Istio target as written: matchPorts, or [matchPort]. */
+export function matchPortsOf(target: Pick<IstioShiftSpec['target'], 'matchPort' | 'matchPorts'>): number[] {
+  if (target.matchPorts) return [...target.matchPorts];
+  if (target.matchPort === undefined) throw new Error('spec.target: neither matchPort nor matchPorts, which the schema requires');
+  return [target.matchPort];
+}
+
+/** The probe address of each match port of target.matchPorts (see ResolvedCommon.probe.ports). */
+function probePorts(spec: IstioShiftSpec, address: HostPort): ProbePort[] | undefined {
+  if (!spec.target.matchPorts) return undefined;
+  return spec.target.matchPorts.map((matchPort, i) => {
+    const written = spec.probe.addresses?.[String(matchPort)];
+    const parsed = written === undefined ? undefined : parseHostPort(written);
+    return { matchPort, address: parsed ?? (i === 0 ? address : { host: address.host, port: matchPort }) };
+  });
+}
+
 function resolveIstioTarget(target: IstioShiftSpec['target']): ResolvedIstioTarget {
   const keepalive = target.tcpKeepalive;
   return {
@@ -139,7 +171,8 @@ function resolveIstioTarget(target: IstioShiftSpec['target']): ResolvedIstioTarg
     destinationRule: target.destinationRule,
     host: target.host,
     port: target.port,
-    matchPort: target.matchPort,
+    matchPort: matchPortsOf(target)[0]!,
+    matchPorts: matchPortsOf(target),
     gateways: target.gateways ? [...target.gateways] : undefined,
     gatewaySelector: { ...target.gatewaySelector },
     tcpKeepalive: keepalive && {
@@ -164,7 +197,9 @@ export const LOCALITY_LABEL = 'topology.istio.io/locality';
 
 function resolveIstio(spec: IstioShiftSpec, common: ResolvedCommon): ResolvedIstioSpec {
   const version = (v: IstioShiftSpec['stable']) => ({ subset: v.subset, locality: versionLocality(spec.target.host, v) });
-  return { provider: 'istio', strategy: spec.strategy, target: resolveIstioTarget(spec.target), stable: version(spec.stable), canary: version(spec.canary), ...common };
+  const ports = probePorts(spec, common.probe.address);
+  const probe = ports ? { ...common.probe, ports } : common.probe;
+  return { provider: 'istio', strategy: spec.strategy, target: resolveIstioTarget(spec.target), stable: version(spec.stable), canary: version(spec.canary), ...common, probe };
 }
 
 /** Resolve a resource the schema accepted (tcpshiftResourceSchema output). */

@@ -49,6 +49,21 @@ export const MAX_PROBE_CONNECTIONS = 1000;
 export const MAX_SAMPLES_PER_STEP = 100_000;
 const MAX_KEEPALIVE_MS = 32_767_000;
 
+/** Routes one shift may own on a VirtualService (each port's probes are sockets of the probing process). */
+export const MAX_MATCH_PORTS = 8;
+
+/** target.matchPort or target.matchPorts, exactly one; the ports distinct. */
+function oneMatchPortField(target: { matchPort?: number | undefined; matchPorts?: number[] | undefined }, ctx: z.RefinementCtx): void {
+  if (target.matchPort !== undefined && target.matchPorts !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['matchPorts'], message: 'give either matchPort (one route) or matchPorts (several routes in lockstep), not both' });
+  } else if (target.matchPort === undefined && target.matchPorts === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['matchPort'], message: 'is required (the tcp route\'s match port), or matchPorts for several routes' });
+  }
+  target.matchPorts?.forEach((port, i) => {
+    if (target.matchPorts?.indexOf(port) !== i) ctx.addIssue({ code: 'custom', path: ['matchPorts', i], message: `lists port ${port} twice` });
+  });
+}
+
 const PORT_HELP = 'Service port of the destinations (istio: the host; gateway-api: the stable and canary Services).';
 
 const istioTarget = strictObject({
@@ -56,7 +71,13 @@ const istioTarget = strictObject({
   destinationRule: dns1123Subdomain.describe('DestinationRule holding the stable and canary subsets.'),
   host: dns1123Subdomain.describe('Destination host, e.g. echo.echo.svc.cluster.local (never *).'),
   port: portNumber.describe(PORT_HELP),
-  matchPort: portNumber.describe('Port of the tcp route match, i.e. the gateway server port.'),
+  matchPort: portNumber.optional().describe('Port of the tcp route match, i.e. the gateway server port (exactly one of matchPort and matchPorts).'),
+  matchPorts: z
+    .array(portNumber, { error: 'must be a list of gateway ports, e.g. [31400, 31401]' })
+    .min(1, { error: 'must list at least one port when given' })
+    .max(MAX_MATCH_PORTS, { error: `must list at most ${MAX_MATCH_PORTS} ports` })
+    .optional()
+    .describe('Several tcp routes of the VirtualService shifted in lockstep, one per match port (gateway server port): one write per step for all of them.'),
   gateways: z
     .array(istioGatewayRef, { error: 'must be a list of gateway names' })
     .min(1, { error: 'must list at least one gateway when given' })
@@ -74,7 +95,7 @@ const istioTarget = strictObject({
   }, 'an object')
     .optional()
     .describe('Optional TCP keep-alive of the rendered DestinationRule (connectionPool.tcp.tcpKeepalive).'),
-}, 'an object');
+}, 'an object').superRefine(oneMatchPortField);
 
 const gatewayApiTarget = strictObject({
   tcpRoute: dns1123Subdomain.describe('TCPRoute whose backendRefs weights are shifted.'),
@@ -147,7 +168,11 @@ const longLived = strictObject({
 });
 
 const probe = strictObject({
-  address: address.describe('Where probe connections go: the ingress gateway, HOST:PORT.'),
+  address: address.describe('Where probe connections go: the ingress gateway, HOST:PORT (with target.matchPorts: the address of the first port).'),
+  addresses: z
+    .record(z.string().regex(/^[1-9][0-9]{0,4}$/, { error: 'must be a match port of spec.target.matchPorts' }), address, { error: 'must be a map of match ports to HOST:PORT' })
+    .optional()
+    .describe("istio target.matchPorts: the probe address of each match port (key). A port not listed is probed at probe.address's host on the match port itself."),
   protocol: probeProtocolSchema.default({ name: 'echo' }),
   tls: probeTlsSchema.optional(),
   identify: identifySchema.default({ mode: 'banner' }),
@@ -204,6 +229,30 @@ function distinctLocalities(value: { stable: { locality?: string | undefined }; 
   }
 }
 
+/**
+ * probe.addresses names match ports of target.matchPorts; strategy locality owns one route (its
+ * weights are the DestinationRule's, one distribute for every port), so it takes matchPort only.
+ */
+function probeAddressesOfPorts(value: { strategy: string; target: { matchPorts?: number[] | undefined }; probe: { addresses?: Record<string, string> | undefined } }, ctx: z.RefinementCtx): void {
+  const ports = value.target.matchPorts;
+  if (ports !== undefined && value.strategy === 'locality') {
+    ctx.addIssue({ code: 'custom', path: ['target', 'matchPorts'], message: 'is not supported with strategy locality (one DestinationRule distribute moves every port): use matchPort' });
+  }
+  for (const key of Object.keys(value.probe.addresses ?? {})) {
+    if (!ports?.includes(Number(key))) {
+      const listed = ports ? `one of spec.target.matchPorts (${ports.join(', ')})` : 'a port of spec.target.matchPorts, which is not set';
+      ctx.addIssue({ code: 'custom', path: ['probe', 'addresses', key], message: `must be ${listed}` });
+    }
+  }
+}
+
+/** Gateway API: one TCPRoute rule per shift, one probe address. */
+function noProbeAddresses(value: { probe: { addresses?: Record<string, string> | undefined } }, ctx: z.RefinementCtx): void {
+  if (value.probe.addresses !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['probe', 'addresses'], message: 'is for the istio provider\'s target.matchPorts; gateway-api shifts one TCPRoute rule with probe.address' });
+  }
+}
+
 const istioSpec = strictObject({
   provider: z.literal('istio').default('istio'),
   strategy: z
@@ -214,7 +263,7 @@ const istioSpec = strictObject({
   stable: subsetRef,
   canary: subsetRef,
   ...commonSpec,
-}).superRefine(distinctVersions('subset')).superRefine(distinctLocalities);
+}).superRefine(distinctVersions('subset')).superRefine(distinctLocalities).superRefine(probeAddressesOfPorts);
 
 const gatewayApiSpec = strictObject({
   provider: z.literal('gateway-api'),
@@ -222,7 +271,7 @@ const gatewayApiSpec = strictObject({
   stable: serviceRef,
   canary: serviceRef,
   ...commonSpec,
-}).superRefine(distinctVersions('service'));
+}).superRefine(distinctVersions('service')).superRefine(noProbeAddresses);
 
 export const tcpshiftSpecSchema = z.discriminatedUnion('provider', [istioSpec, gatewayApiSpec], {
   error: (issue) => (isPlainObject(issue.input) ? undefined : 'must be an object (the shift specification)'),

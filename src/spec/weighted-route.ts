@@ -68,6 +68,8 @@ export interface RouteShape {
    * absent when the distribute entry already existed.
    */
   created?: string;
+  /** istio target.matchPorts: the shapes of the further routes shifted in lockstep, in match-port order. */
+  lockstep?: RouteShape[];
 }
 
 function entryShape(list: WeightedList, index: number | undefined): EntryShape {

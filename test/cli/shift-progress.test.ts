@@ -55,6 +55,18 @@ describe('shift progress', () => {
     for (const line of live) expect([...visible(line)].length).toBeLessThanOrEqual(59);
   });
 
+  it('a multi-port shift adds a counters line per match port, one port\'s broken end shown on its own line', async () => {
+    const { clock, progress, prober, output } = setUp(true, 200);
+    const counters = prober.counters();
+    const port = (matchPort: number, reset: number) => ({ ...counters, matchPort, ends: { ...counters.ends, reset } });
+    prober.counters = () => ({ ...counters, ports: [port(9000, 0), port(9001, 1)] });
+    progress.begin([], { ...initialState(clock.now()), phase: 'baking', stepIndex: 0, bakeUntil: clock.now() + 9000 }, prober, 20);
+    await clock.advance(1000);
+    progress.finish();
+    expect(output()).toMatch(/port 9000: long-lived \d+\/4 open, 0 drained, 0 broken/);
+    expect(output()).toMatch(/port 9001: long-lived \d+\/4 open, 0 drained, 1 broken/);
+  });
+
   it('without a TTY: plain lines only, a status line every 5 s', async () => {
     const { clock, progress, prober, output } = setUp(false);
     progress.begin(['header'], { ...initialState(clock.now()), phase: 'baking', stepIndex: 1, bakeUntil: clock.now() + 9000 }, prober, 50);

@@ -60,7 +60,7 @@ describe('parseTCPShift', () => {
         strategy: 'route',
         paused: false,
         onDelete: 'rollback',
-        target: { virtualService: 'vs', destinationRule: 'dr', host: 'h', port: 1, matchPort: 2, gateways: undefined, gatewaySelector: { istio: 'ingressgateway' }, tcpKeepalive: undefined },
+        target: { virtualService: 'vs', destinationRule: 'dr', host: 'h', port: 1, matchPort: 2, matchPorts: [2], gateways: undefined, gatewaySelector: { istio: 'ingressgateway' }, tcpKeepalive: undefined },
         // strategy locality's defaults, tcpshift/<service>/<subset>
         stable: { subset: 'a', locality: 'tcpshift/h/a' },
         canary: { subset: 'b', locality: 'tcpshift/h/b' },

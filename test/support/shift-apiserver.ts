@@ -21,6 +21,8 @@ export interface PlacedShift {
   holder?: { identity: string; expiresAt: number };
   weights?: [number, number];
   request?: string;
+  /** The shift's name (metadata.name of its stored spec); default demo. */
+  name?: string;
 }
 
 /** The stored VirtualService, as tests read it. */
@@ -61,12 +63,12 @@ export async function startShiftApi(): Promise<ShiftApi> {
     placeShift(placed: PlacedShift = {}) {
       const current = objects.get({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'echo', namespace: 'echo' });
       const annotations: Record<string, string> = {
-        [ShiftAnnotations.spec]: JSON.stringify(shiftDocument()),
+        [ShiftAnnotations.spec]: JSON.stringify(shiftDocument(placed.name ? { 'metadata.name': placed.name } : {})),
         ...(placed.state ? (stateAnnotations(placed.state, 3) as Record<string, string>) : {}),
         ...(placed.holder ? (holderAnnotations(placed.holder.identity, placed.holder.expiresAt) as Record<string, string>) : {}),
         ...(placed.request ? { [ShiftAnnotations.request]: placed.request } : {}),
       };
-      objects.update({ ...virtualService('echo', placed.weights ?? [100, 0], 'echo'), metadata: { ...current.metadata, labels: { [SHIFT_LABEL]: 'demo' }, annotations } });
+      objects.update({ ...virtualService('echo', placed.weights ?? [100, 0], 'echo'), metadata: { ...current.metadata, labels: { [SHIFT_LABEL]: placed.name ?? 'demo' }, annotations } });
       api.server.resetRequestCounts();
     },
     vs: () => {

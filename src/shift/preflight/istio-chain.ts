@@ -6,6 +6,7 @@
  */
 import { MESH_GATEWAY } from '../../istio/gateway-refs.js';
 import { resolveHost, serverAdmits, serviceOfFqdn } from '../../istio/hosts.js';
+import { lockstepRoutes } from '../../istio/lockstep-routes.js';
 import { ownedIstioRoute, ownedRouteGateways } from '../../istio/owned-route.js';
 import type { RouteDestination, VirtualService } from '../../istio/types.js';
 import type { DestinationRule, IstioGateway, KubeClient } from '../../kube/index.js';
@@ -99,8 +100,19 @@ function checkDestinationPorts(vs: VirtualService, spec: ResolvedIstioSpec): voi
   }
 }
 
-/** Prove the Istio chain; returns the checks that passed. */
+/**
+ * Prove the Istio chain; returns the checks that passed. With target.matchPorts every port's
+ * route is proved as a shift of its own (its Gateway server, its destinations' port on the
+ * Service, the subsets' pods), so a refusal names the port.
+ */
 export async function checkIstioChain(kube: KubeClient, spec: ResolvedIstioSpec, vs: VirtualService): Promise<PassedChecks> {
+  if (spec.target.matchPorts.length <= 1) return checkRouteChain(kube, spec, vs);
+  const passed: PassedChecks = [];
+  for (const route of lockstepRoutes(vs, spec)) passed.push(...(await checkRouteChain(kube, route.spec, vs)));
+  return [...new Set(passed)];
+}
+
+async function checkRouteChain(kube: KubeClient, spec: ResolvedIstioSpec, vs: VirtualService): Promise<PassedChecks> {
   const namespace = vs.metadata.namespace ?? 'default';
   const passed: PassedChecks = [`${vsRef(vs)} tcp route on port ${spec.target.matchPort}`];
   passed.push(...(await checkGateways(kube, vs, spec)));

@@ -6,6 +6,7 @@
  * probe does not go through this route.
  */
 import { canaryVersionOf, describeGreeting, formatAddress, formatIdentify, readGreeting, suggestIdentify, type GreetingResult } from '../../probe/index.js';
+import { portProbeSpecs, type PortProbeSpec } from '../../spec/probe-ports.js';
 import type { ResolvedSpec } from '../../spec/resolved-shift.js';
 import type { Clock } from '../../util/clock.js';
 import { PreflightError, type PassedChecks } from './preflight-error.js';
@@ -24,8 +25,8 @@ function stableVersionOf(spec: ResolvedSpec): string | undefined {
   return spec.probe.identify.mode === 'prefix' ? spec.probe.identify.stable : undefined;
 }
 
-function verdict(spec: ResolvedSpec, results: readonly GreetingResult[], options: ProbeIdentityOptions): void {
-  const object = `probe address ${formatAddress(spec.probe.address)}`;
+function verdict(spec: ResolvedSpec, matchPort: number | undefined, results: readonly GreetingResult[], options: ProbeIdentityOptions): void {
+  const object = `probe address ${formatAddress(spec.probe.address)}${matchPort === undefined ? '' : ` (match port ${matchPort})`}`;
   const failed = results.find((r) => r.kind === 'failed');
   if (failed?.kind === 'failed' && failed.failure.received !== undefined) {
     const { detail, received } = failed.failure;
@@ -50,10 +51,17 @@ function verdict(spec: ResolvedSpec, results: readonly GreetingResult[], options
   }
 }
 
-/** Probe PREFLIGHT_PROBES connections; throws a PreflightError when they do not identify as they must. */
+/**
+ * Probe PREFLIGHT_PROBES connections (through each match port's address, with
+ * target.matchPorts); throws a PreflightError when they do not identify as they must.
+ */
 export async function checkProbeIdentity(spec: ResolvedSpec, clock: Clock, options: ProbeIdentityOptions): Promise<void> {
+  for (const port of portProbeSpecs(spec)) await checkPortProbes(port, clock, options);
+}
+
+async function checkPortProbes({ spec, matchPort }: PortProbeSpec, clock: Clock, options: ProbeIdentityOptions): Promise<void> {
   const { protocol, tls } = spec.probe;
   const greetingOptions = { address: spec.probe.address, identify: spec.probe.identify, protocol, tls, heartbeatMs: spec.probe.longLived.heartbeatMs, connectTimeoutMs: spec.probe.connectTimeoutMs, replyTimeoutMs: spec.probe.longLived.timeoutMs, clock };
   const results = await Promise.all(Array.from({ length: PREFLIGHT_PROBES }, (_, i) => readGreeting(greetingOptions, `preflight-${i + 1}`)));
-  verdict(spec, results, options);
+  verdict(spec, matchPort, results, options);
 }
