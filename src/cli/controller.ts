@@ -159,7 +159,7 @@ export function controllerVerb(ctx: CliContext): Command {
     .addOption(new Option('--probe-mode <mode>', 'full: the real probes; light: one connection per step (benchmark only)').choices(['full', 'light']).default('full'))
     .option('--probe-allow <list>', `where probes may connect: ${PROBE_ALLOW_HELP}`, DEFAULT_PROBE_ALLOW)
     .option('--probe-budget-connections <n>', 'probe connections of all shifts together; shifts beyond it wait (ProbeBudget) before their first write', String(DEFAULT_PROBE_BUDGET))
-    .option('--status-interval <duration>', "how often a baking shift's status.split is refreshed at most", '5s')
+    .option('--status-interval <duration>', "how often a baking shift's status.split and status.probes (probe counters) are refreshed at most", '5s')
     .option('--log-level <level>', 'debug, info, warn or error (default: $LOG_LEVEL, else info)')
     .addOption(new Option('--log-format <format>', 'json (pino lines, for log collectors) or text (one readable line per record)').choices(['json', 'text']).default('json'));
   addClusterOptions(command);

@@ -6,6 +6,7 @@ import { minimumBakeForDrain, type ShiftObserver } from '../shift/index.js';
 import { parseTCPShiftObject } from '../spec/parse-tcpshift.js';
 import type { ResolvedShift } from '../spec/resolved-shift.js';
 import type { TCPShiftResource } from '../spec/tcpshift-schema.js';
+import type { ReportMarker } from '../report/index.js';
 import { formatDuration } from '../util/duration.js';
 import { UsageError } from './errors.js';
 import { durationFlag } from './duration-flag.js';
@@ -151,8 +152,8 @@ export function demoShift(
   return parsed;
 }
 
-/** Switches the fault on the canary pods the first time the canary weight reaches its weight. */
-function faultSwitch(sandbox: Sandbox, plan: DemoFaultPlan, say: (line: string) => void): ShiftObserver {
+/** Switches the fault on the canary pods the first time the canary weight reaches its weight; the report marks when. */
+function faultSwitch(sandbox: Sandbox, plan: DemoFaultPlan, tell: { say: (line: string) => void; mark: (marker: ReportMarker) => void; now: () => number }): ShiftObserver {
   let on = false;
   return {
     weightWritten: async (weight, purpose) => {
@@ -160,7 +161,8 @@ function faultSwitch(sandbox: Sandbox, plan: DemoFaultPlan, say: (line: string) 
       on = true;
       const { mode, options } = faultMode(plan.kind);
       await sandbox.setFault({ version: 'v2' }, mode, options);
-      say(`demo: fault '${plan.kind}' switched on for the v2 pods (canary at ${weight}%)`);
+      tell.say(`demo: fault '${plan.kind}' switched on for the v2 pods (canary at ${weight}%)`);
+      tell.mark({ kind: 'fault', at: tell.now(), text: `fault ${plan.kind} on the v2 pods (canary ${weight}%)` });
     },
   };
 }
@@ -258,7 +260,7 @@ async function runDemo(options: DemoOptions, ctx: CliContext): Promise<number> {
         onInterrupt: 'rollback',
         lockTtlMs: 15_000,
         cwd: process.cwd(),
-        ...(fault ? { observer: (line: (text: string) => void) => faultSwitch(sandbox, fault, line) } : {}),
+        ...(fault ? { observer: (line: (text: string) => void, mark: (marker: ReportMarker) => void) => faultSwitch(sandbox, fault, { say: line, mark, now: () => ctx.clock.now() }) } : {}),
       },
       ctx,
     );

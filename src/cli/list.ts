@@ -12,6 +12,7 @@ import { ExitCode } from './exit-codes.js';
 import type { CliContext } from './io.js';
 import { cliShiftsIn, targetOf } from './shift-target.js';
 import { cliView, controllerView, type ShiftView } from './shift-view.js';
+import { brokenEnds } from './status.js';
 
 const EXAMPLES = `
 Examples:
@@ -22,7 +23,9 @@ Examples:
 Columns: NAME, BY (cli: a tcpshift shift process, state on its route; controller: a TCPShift),
 PHASE (Pending, Progressing, Paused, Promoted, RolledBack, Aborted, Failed), STEP (current/of),
 CANARY (the route's canary weight now), HOLDER (a CLI shift's process: alive, dead, or - when
-none holds the route), AGE (since the run started). -o wide adds TARGET, ACTIVITY and REASON.
+none holds the route), AGE (since the run started). -o wide adds TARGET, ACTIVITY, PROBES (a
+running shift's long-lived connections open/wanted, those broken, and the step's new connections
+with their failures, as status shows them, for CLI shifts and TCPShifts alike) and REASON.
 Exit codes: 0 listed (also when there is none), 2 bad flag, 1 unexpected error.`;
 
 interface ListFlags extends ClusterFlags {
@@ -94,12 +97,20 @@ function row(view: ShiftView, wide: boolean, withNamespace: boolean, now: number
     holder,
     age(view.startedAt, now),
   ];
-  return wide ? [...cells, view.target, view.activity ?? '-', view.reason ?? ''] : cells;
+  return wide ? [...cells, view.target, view.activity ?? '-', probeCell(view), view.reason ?? ''] : cells;
+}
+
+/** `18/20 open, 0 broken, new 345 (2 failed)`, or `-` when the shift publishes no counters. */
+export function probeCell(view: ShiftView): string {
+  const totals = view.probes;
+  if (!totals) return '-';
+  const n = totals.newConnections;
+  return `${totals.longLived.open}/${totals.longLived.wanted} open, ${brokenEnds(totals)} broken, ${n ? `new ${n.attempted} (${n.failed} failed)` : 'new -'}`;
 }
 
 /** Columns padded to the widest cell plus three spaces, as kubectl prints them. */
 function table(views: readonly ShiftView[], wide: boolean, withNamespace: boolean, now: number): string {
-  const header = [...(withNamespace ? ['NAMESPACE'] : []), 'NAME', 'BY', 'PHASE', 'STEP', 'CANARY', 'HOLDER', 'AGE', ...(wide ? ['TARGET', 'ACTIVITY', 'REASON'] : [])];
+  const header = [...(withNamespace ? ['NAMESPACE'] : []), 'NAME', 'BY', 'PHASE', 'STEP', 'CANARY', 'HOLDER', 'AGE', ...(wide ? ['TARGET', 'ACTIVITY', 'PROBES', 'REASON'] : [])];
   const rows = [header, ...views.map((v) => row(v, wide, withNamespace, now))];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + 3))).join('').trimEnd()).join('\n') + '\n';

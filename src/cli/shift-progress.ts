@@ -1,5 +1,5 @@
-import type { EndedConnection } from '../probe/index.js';
-import type { Decision, PortCounters, ShiftObserver, ShiftProber, ShiftState, WeightPurpose } from '../shift/index.js';
+import type { EndedConnection, NewConnectionsBlock } from '../probe/index.js';
+import type { Decision, PortCounters, ProbeCounters, ShiftObserver, ShiftProber, ShiftState, WeightPurpose } from '../shift/index.js';
 import type { ResolvedSpec } from '../spec/resolved-shift.js';
 import type { TimerHandle } from '../util/clock.js';
 import { formatDuration } from '../util/duration.js';
@@ -8,9 +8,13 @@ import { metricsLine } from './metrics-line.js';
 import { EndSummary } from './end-summary.js';
 import { liveViewLines, type LiveViewFields } from './live-view.js';
 
-/** What the live view reads of the probes: the running prober, or (status -w) the counters a shift published. */
-/** What the live view draws from: a running shift's prober (with its metric checks), or the counters `status -w` reads off a route. */
-export type ProgressSource = Pick<ShiftProber, 'counters' | 'onEnd'> & Partial<Pick<ShiftProber, 'status'>>;
+/** What the live view reads of the counters: a prober's, or the totals a shift published (status -w). */
+export type LiveCounters = Omit<ProbeCounters, 'newConnections'> & {
+  newConnections: (Pick<NewConnectionsBlock, 'attempted' | 'failed' | 'observedCanaryShare' | 'interval'> & { split?: { decision: string } }) | undefined;
+};
+
+/** What the live view draws from: a running shift's prober (with its metric checks), or the counters `status -w` reads off a route or a TCPShift's status. */
+export type ProgressSource = { counters(): LiveCounters } & Pick<ShiftProber, 'onEnd'> & Partial<Pick<ShiftProber, 'status'>>;
 
 type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 

@@ -4,7 +4,7 @@
  * report files and return the exit code. Shared by `shift`, `resume` and `demo`.
  */
 import { randomBytes } from 'node:crypto';
-import { defaultReportDir, writeReportFiles, type ReportFiles, type ShiftReport } from '../report/index.js';
+import { defaultReportDir, writeReportFiles, type ReportFiles, type ReportMarker, type ShiftReport } from '../report/index.js';
 import type { MetadataChanges, RouteSnapshot, TrafficRouter } from '../router/index.js';
 import {
   acquireChange,
@@ -56,8 +56,8 @@ export interface SessionOptions {
   current?: RouteSnapshot;
   /** Start again from stable: the lock's write also sets canary 0 (`shift --restart`). */
   restart?: boolean;
-  /** More observation hooks (the demo switches its fault on at a weight); `line` prints above the live view. */
-  observer?: (line: (text: string) => void) => ShiftObserver;
+  /** More observation hooks (the demo switches its fault on at a weight); `line` prints above the live view, `mark` adds a marker to the report (and its timeline). */
+  observer?: (line: (text: string) => void, mark: (marker: ReportMarker) => void) => ShiftObserver;
   cwd: string;
   logger?: Logger;
 }
@@ -98,6 +98,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
   const progress = new ShiftProgress(options.output === 'json' ? ctx.stderr : ctx.stdout, ctx, spec);
   const port = new AnnotationStatePort({ router, identity, ttlMs: options.lockTtlMs, clock: ctx.clock, stepCount: spec.schedule.steps.length, basis: acquired });
   const prober = withMetricChecks(createShiftProber(spec, ctx.clock), shift, ctx.clock);
+  const markers: ReportMarker[] = [];
   const requests = new RequestTracker(ctx.interrupts, options.onInterrupt === 'pause' ? 'pause' : 'abort');
   const runner = new ShiftRunner({
     spec,
@@ -107,7 +108,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
     port,
     clock: ctx.clock,
     requests,
-    observer: combine(progress, options.observer?.((text) => progress.line(text))),
+    observer: combine(progress, options.observer?.((text) => progress.line(text), (marker) => markers.push(marker))),
     logger: options.logger ?? silentLogger,
     apiDeadlineMs: options.apiDeadlineMs ?? DEFAULT_API_DEADLINE_MS,
   });
@@ -130,7 +131,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
     await prober.stop();
   }
   if (runner.endedUnanswered()) final = { ...final, reason: `${final.reason ?? ''}; ${howToFinish(shift)}` };
-  const report = buildReport(final, {
+  const built = buildReport(final, {
     name: shift.name,
     namespace: shift.namespace,
     target: router.description,
@@ -138,6 +139,7 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
     finalWeights: runner.endedUnanswered() ? lastKnownWeights(runner) : await finalWeights(router, runner),
     now: ctx.clock.now(),
   });
+  const report = markers.length > 0 ? { ...built, markers } : built;
   const files = await writeReportFiles(options.reportDir ?? defaultReportDir(options.cwd, shift.namespace, shift.name, report.startedAt), report);
   return { exitCode: exitCodeFor(final), report, files };
 }

@@ -6,7 +6,7 @@
  */
 import type { TCPShift } from '../kube/index.js';
 import type { StepReport } from '../report/index.js';
-import { lockState, phaseOf, readProbes, readRequest, type PublishedProbes, type RollbackState, type ShiftState } from '../shift/index.js';
+import { lockState, phaseOf, readProbes, readProbeTotals, readRequest, type ProbeTotals, type RollbackState, type ShiftState } from '../shift/index.js';
 import { readStoredRun, type StoredRun } from '../controller/index.js';
 import { readPhase, type Phase } from '../spec/phase.js';
 import { localProcesses } from './process-probe.js';
@@ -54,8 +54,8 @@ export interface ShiftView {
   startedAt?: string;
   endedAt?: string;
   reason?: string;
-  /** The running shift's probe counters as last published (CLI: on the route, every few seconds). */
-  probes?: PublishedProbes;
+  /** The running shift's probe counters as last published (CLI: on the route, every few seconds; controller: status.probes, at most every --status-interval). */
+  probes?: ProbeTotals;
   steps: StepView[];
   rollback?: RollbackView;
   /** Controller shifts: the status conditions and the current step's split test. */
@@ -150,6 +150,7 @@ interface StatusFields {
   weights?: { stable: number; canary: number };
   conditions?: ShiftView['conditions'];
   split?: Record<string, unknown>;
+  probes?: unknown;
 }
 
 export function controllerView(found: ControllerShift, target: string): ShiftView {
@@ -161,25 +162,28 @@ export function controllerView(found: ControllerShift, target: string): ShiftVie
   const { bakeEndsAt: _none, ...rest } = parts;
   const bakeUntil = run?.state.phase === 'baking' ? run.state.bakeUntil : undefined;
   const split = status.split && status.split.step === run?.state.stepIndex ? { split: status.split } : {};
+  const phase = readPhase(status.phase) ?? parts.phase ?? 'Pending';
+  const probes = phase === 'Progressing' || phase === 'Pending' ? readProbeTotals(status.probes) : undefined;
   return {
     managedBy: 'controller',
     name: found.name,
     namespace: found.namespace,
     target,
     ...rest,
-    phase: readPhase(status.phase) ?? parts.phase ?? 'Pending',
+    phase,
     ...(bakeUntil !== undefined ? { bakeEndsAt: iso(bakeUntil) } : {}),
     weights: status.weights ?? null,
     holder: null,
     request: readRequest(found.object.metadata.annotations ?? {}) ?? null,
     conditions: status.conditions ?? [],
     ...split,
+    ...(probes ? { probes } : {}),
     ...(found.supersedes ? { supersedes: { cliShift: found.supersedes.name, route: found.supersedes.route } } : {}),
   };
 }
 
 /** The engine run in a TCPShift's status; undefined when it has none or it is not readable. */
-function storedRun(object: TCPShift): StoredRun | undefined {
+export function storedRun(object: TCPShift): StoredRun | undefined {
   try {
     return readStoredRun(object.status);
   } catch {

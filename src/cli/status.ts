@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { stringify } from 'yaml';
-import type { PublishedProbes, ShiftState } from '../shift/index.js';
+import type { ProbeTotals, ShiftState } from '../shift/index.js';
 import { formatDuration } from '../util/duration.js';
 import { addClusterOptions, addNamespaceOption, addOutputOption, connectCluster, type ClusterFlags } from './cluster-options.js';
 import type { CliContext } from './io.js';
@@ -23,7 +23,10 @@ a CLI shift's route after it, the CLI state is out of date: the TCPShift's statu
 The document (-o json|yaml) is the same for both: phase (Pending, Progressing, Paused, Promoted,
 RolledBack, Aborted, Failed), activity within Progressing (stepping, baking, promoting,
 rolling-back, or holder-dead when a CLI shift's process is gone), step (numbered from 1), weights,
-holder, request, ISO 8601 times, steps, rollback, and a running CLI shift's probe counters.
+holder, request, ISO 8601 times, steps, rollback, and a running shift's probe counters (probes:
+long-lived open/wanted, drained and broken ends, the step's new connections; a CLI shift publishes
+them on its route every few seconds, the controller in .status.probes at most every
+--status-interval).
 Exit codes: 0 shown, 2 no such shift (or bad flag), 1 unexpected error. With -w: the shift's own
 when it ends (0 promoted, 3 rolled back after a breach, 4 aborted, rolled back on request or
 paused, 1 failed or its process gone).`;
@@ -61,12 +64,17 @@ function cliText(view: ShiftView, original: ShiftState['original'], now: number)
   return `${lines.join('\n')}\n`;
 }
 
-function probeWords(published: PublishedProbes): string {
-  const c = published.counters;
-  const broken = Object.entries(c.ends).reduce((sum, [kind, count]) => (kind === 'drained' ? sum : sum + count), 0);
-  const n = c.newConnections;
+/** Long-lived connections not ended by a drain. */
+export function brokenEnds(totals: ProbeTotals): number {
+  return Object.entries(totals.longLived.ends).reduce((sum, [kind, count]) => (kind === 'drained' ? sum : sum + count), 0);
+}
+
+/** The probe counters, the same words for a CLI shift and a TCPShift. */
+export function probeWords(totals: ProbeTotals): string {
+  const ll = totals.longLived;
+  const n = totals.newConnections;
   const fresh = n ? `new ${n.attempted} (${n.failed} failed)` : 'new -';
-  return `long-lived ${c.longLivedOpen}/${c.longLivedWanted} open, ${c.ends.drained} drained, ${broken} broken; ${fresh} (at ${published.at})`;
+  return `long-lived ${ll.open}/${ll.wanted} open, ${ll.ends.drained} drained, ${brokenEnds(totals)} broken; ${fresh} (at ${totals.at})`;
 }
 
 /** One line per finished step. */
@@ -105,6 +113,7 @@ function controllerText(view: ShiftView, now: number): string {
   if (view.weights) lines.push(`  weights:  stable ${view.weights.stable} / canary ${view.weights.canary}`);
   if (view.request) lines.push(`  request:  ${view.request.action}${view.request.by ? ` by ${view.request.by}` : ''} (not acted on yet)`);
   for (const c of view.conditions ?? []) lines.push(`  ${c.type}: ${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? ` ${c.message}` : ''}`);
+  if (view.probes) lines.push(`  probes:   ${probeWords(view.probes)}`);
   if (view.split) lines.push(splitLine(view.split as unknown as SplitView));
   lines.push(...stepLines(view.steps), ...rollbackLines(view.rollback));
   return `${lines.join('\n')}\n`;

@@ -35,7 +35,8 @@ import type { EventSink } from './event-sink.js';
 import { newerOf } from './keys.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { ProberHooks, ShiftSession } from './session.js';
-import { buildStatus, splitSummary, type SplitSummary, type WrittenStatus } from './shift-status.js';
+import { buildStatus, refreshMoved, splitSummary, statusProbes, type SplitSummary, type WrittenStatus } from './shift-status.js';
+import type { ProbeTotals } from '../shift/index.js';
 
 export interface DriverDeps {
   kube: { tcpShifts: { replaceStatus(object: TCPShift): Promise<TCPShift> } };
@@ -309,10 +310,11 @@ export class EngineDriver {
     const base = newerOf(work.object, work.s.written);
     const status = this.statusOf(work, base);
     const previous = base.status as WrittenStatus | undefined;
-    const { split: nextSplit, ...next } = status;
-    const { split: prevSplit, ...prev } = previous ?? {};
+    // split and probes move while a step samples: written when due (--status-interval), not per change
+    const { split: _s, probes: _p, ...next } = status;
+    const { split: _ps, probes: _pp, ...prev } = previous ?? {};
     const due = forceSplit || this.deps.clock.now() - work.s.lastStatusAt >= this.deps.statusRefreshMs;
-    if (deepEqual(next, prev) && (deepEqual(nextSplit, prevSplit) || !due) && work.events.length === 0) return;
+    if (deepEqual(next, prev) && (!refreshMoved(status, previous) || !due) && work.events.length === 0) return;
     await this.persist(work);
   }
 
@@ -340,6 +342,7 @@ export class EngineDriver {
       spec: s.run.resource.spec,
       ...(weights ? { weights: { stable: weights.stable, canary: weights.canary } } : {}),
       ...splitOf(work),
+      ...probesOf(work, this.deps.clock.now()),
       generation: base.metadata.generation ?? 0,
       previous: base.status,
       ...(s.problem ? { problem: s.problem } : {}),
@@ -398,4 +401,9 @@ function splitOf(work: Work): { split?: SplitSummary } {
   const last = state.steps.findLast((step) => step.verdict !== 'interrupted');
   const split = last ? splitSummary(last.index, last.targetWeight, last.newConnections) : undefined;
   return split ? { split } : {};
+}
+
+function probesOf(work: Work, now: number): { probes?: ProbeTotals } {
+  const probes = statusProbes(work.s.currentProber(), work.state, now);
+  return probes ? { probes } : {};
 }

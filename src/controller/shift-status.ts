@@ -1,10 +1,12 @@
 /**
  * The .status a TCPShift gets, pure: phase (src/spec/phase.ts), current step, the route's weights,
- * the observed split of the step (with its interval), the finished step records, the rollback
+ * the observed split of the step (with its interval), the probe counters while it probes
+ * (status.probes, src/shift/probe-totals.ts), the finished step records, the rollback
  * record, conditions with observedGeneration, and the engine record a successor resumes from.
  */
 import type { NewConnectionsBlock } from '../probe/index.js';
-import { phaseOf, type ShiftState } from '../shift/index.js';
+import { isTerminal, phaseOf, probeTotals, readProbeTotals, sameProbeTotals, type ProbeTotals, type ShiftProber, type ShiftState } from '../shift/index.js';
+import { deepEqual } from '../util/json-patch.js';
 import type { TCPShiftStatus } from '../spec/tcpshift-status.js';
 import type { TCPShiftResource } from '../spec/tcpshift-schema.js';
 import { mergeConditions, problemConditions, stateConditions, type DesiredCondition, type Problem } from './conditions.js';
@@ -34,6 +36,8 @@ export interface StatusView {
   /** The route's owned weights as last read or written; the previous status's when unknown. */
   weights?: { stable: number; canary: number };
   split?: SplitSummary;
+  /** The running prober's counters (status.probes); absent when the shift does not probe. */
+  probes?: ProbeTotals;
   generation: number;
   previous: WrittenStatus | undefined;
   problem?: Problem;
@@ -61,6 +65,7 @@ export function buildStatus(view: StatusView): WrittenStatus {
     steps: fields.steps as unknown as Array<Record<string, unknown>>,
     ...(fields.rollback ? { rollback: fields.rollback as unknown as Record<string, unknown> } : {}),
     ...(split ? { split: split as unknown as Record<string, unknown> } : {}),
+    ...(view.probes ? { probes: view.probes } : {}),
     engine: fields.engine as unknown as Record<string, unknown>,
   };
 }
@@ -98,4 +103,19 @@ export function splitSummary(step: number, targetWeight: number, block: NewConne
     decision: block.split?.decision ?? 'none',
     samples: block.split?.samples ?? block.succeeded,
   };
+}
+
+/** status.probes: the running prober's counters while the shift probes (not once it is paused or has ended). */
+export function statusProbes(prober: ShiftProber | undefined, state: ShiftState, now: number): ProbeTotals | undefined {
+  if (!prober || isTerminal(state.phase) || state.phase === 'paused') return undefined;
+  return probeTotals(prober.counters(), prober.status().stepIndex ?? -1, now);
+}
+
+/**
+ * The fields a sampling step keeps moving (split, probes) say something new: worth a write once
+ * --status-interval has passed. Probe counters count as moved when more than their time and the
+ * heartbeats echoed changed (those move every second while all is well).
+ */
+export function refreshMoved(next: WrittenStatus, previous: WrittenStatus | undefined): boolean {
+  return !deepEqual(next.split, previous?.split) || !sameProbeTotals(next.probes as ProbeTotals | undefined, readProbeTotals(previous?.probes));
 }

@@ -8,7 +8,7 @@
 import type { LongLivedBlock } from '../probe/index.js';
 import type { MetricResult } from '../analysis/index.js';
 import { readPhase, type Phase } from '../spec/phase.js';
-import type { RollbackReport, ShiftReport, StepReport, StepVerdict, WeightPair } from './types.js';
+import type { ReportMarker, RollbackReport, ShiftReport, StepReport, StepVerdict, WeightPair } from './types.js';
 
 export const REPORT_API_VERSION = 'tcpshift.io/v1alpha1';
 export const REPORT_KIND = 'ShiftReport';
@@ -51,6 +51,10 @@ export interface RollbackDocument extends Omit<RollbackReport, 'detectedAt' | 'r
   restoredAt: IsoTime | null;
 }
 
+export interface MarkerDocument extends Omit<ReportMarker, 'at'> {
+  at: IsoTime;
+}
+
 export interface ShiftReportDocument {
   apiVersion: typeof REPORT_API_VERSION;
   kind: typeof REPORT_KIND;
@@ -71,6 +75,7 @@ export interface ShiftReportDocument {
   rollback?: RollbackDocument;
   reason?: string;
   warnings: string[];
+  markers?: MarkerDocument[];
 }
 
 export const isoOf = (epochMs: number): IsoTime => new Date(epochMs).toISOString();
@@ -126,5 +131,6 @@ export function reportDocument(report: ShiftReport): ShiftReportDocument {
     ...(report.rollback ? { rollback: rollbackDocument(report.rollback) } : {}),
     ...(report.reason !== undefined ? { reason: report.reason } : {}),
     warnings: report.warnings,
+    ...(report.markers?.length ? { markers: report.markers.map((m) => ({ ...m, at: isoOf(m.at) })) } : {}),
   };
 }

@@ -8,6 +8,7 @@ export function renderMarkdown(report: ShiftReport, files: { timeline?: string }
     `# tcpshift: ${report.namespace}/${report.name} ${report.outcome}`,
     '',
     ...summary(report),
+    ...markers(report),
     ...rollback(report),
     ...steps(report),
     ...warnings(report),
@@ -28,6 +29,12 @@ function summary(r: ShiftReport): string[] {
     `- **Weights:** before ${original}; after stable ${r.finalWeights.stable}, canary ${r.finalWeights.canary}`,
     '',
   ];
+}
+
+/** Outside events (a fault switched on), at their time and offset from the start. */
+function markers(r: ShiftReport): string[] {
+  if (!r.markers?.length) return [];
+  return ['## Events', '', ...r.markers.map((m) => `- ${isoTime(m.at)} (+${seconds(m.at - r.startedAt)}): ${m.text}`), ''];
 }
 
 function rollback(r: ShiftReport): string[] {

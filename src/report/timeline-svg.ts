@@ -1,6 +1,7 @@
 import { END_KINDS, type EndKind, type LongLivedConnectionRecord } from '../probe/index.js';
 import { escapeXml, pct, seconds } from './format.js';
 import { H, keepInside, LANE_Y, n, PLOT, scaleFor, textWidth, W, type Scale } from './timeline-layout.js';
+import { eventMarkers, faultMark } from './timeline-markers.js';
 import { BREACH_COLOR, breachMarkers, FAILURE_COLOR, failureBars, finalWeightLabels, pauseBands, stepLabels } from './timeline-steps.js';
 import type { ShiftReport } from './types.js';
 
@@ -8,8 +9,9 @@ import type { ShiftReport } from './types.js';
  * timeline.svg: the canary and stable weights over time (stepped lines) with the weights at the
  * end right of the plot, a label per step, each step's observed canary share with its interval
  * (a band), the expected drain windows (shaded), pauses, breach markers, the rollback (breach seen,
- * canary 0 written), each step's new-connection failures as a bar, and every long-lived
- * connection end on a lane below, marked by kind. Self-contained SVG, no script, no external font;
+ * canary 0 written), outside events such as a fault switched on (timeline-markers.ts), each
+ * step's new-connection failures as a bar, and every long-lived connection end on a lane below,
+ * marked by kind. Self-contained SVG, no script, no external font;
  * every label is kept inside the canvas (timeline-layout.ts).
  */
 const END_STYLE: Record<EndKind, { color: string; shape: 'circle' | 'cross' | 'triangle' | 'square' | 'diamond' }> = {
@@ -205,6 +207,7 @@ function legend(): string[] {
     ...END_KINDS.map((kind): [(x: number) => string, string] => [(x: number) => marker(kind, x + 8, y2), `${kind} end`]),
     [(x) => `<path d="M${x + 1},${y2 - 6}L${x + 15},${y2 - 6}L${x + 8},${y2 + 6}Z" fill="${BREACH_COLOR}"/>`, 'breach'],
     [(x) => `<rect x="${x}" y="${y2 - 6}" width="16" height="12" fill="#fff3bf" stroke="#e3c567"/>`, 'paused'],
+    [(x) => faultMark(x + 8, y2), 'fault'],
   ]);
   return items;
 }
@@ -233,6 +236,7 @@ export function renderTimelineSvg(report: ShiftReport): string {
     ...finalWeightLabels(report, s),
     ...rollbackMarks(report, s),
     ...breachMarkers(report, s),
+    ...eventMarkers(report, s),
     ...failureBars(report, s),
     ...endsLane(report, s),
     ...legend(),

@@ -3,7 +3,7 @@
  * are 0-based. report.json is its document form (./document.ts: apiVersion/kind, ISO 8601,
  * steps numbered from 1).
  * The probe blocks are the prober's own types (src/probe/report-blocks.ts). Fields beyond the
- * DESIGN list are additive: `namespace`, `target`, `originalWeights`, `schedule` and `warnings` at the top,
+ * DESIGN list are additive: `namespace`, `target`, `originalWeights`, `schedule`, `warnings` and `markers` at the top,
  * `reconnectWave`, `drainWindow` and `notes` per step.
  */
 import type { MetricResult } from '../analysis/index.js';
@@ -66,6 +66,14 @@ export interface RollbackReport {
   detectionToRestoreMs: number | null;
 }
 
+/** Something that happened to the shift from outside (the demo switching its fault on), drawn on the timeline at its time. */
+export interface ReportMarker {
+  kind: 'fault';
+  at: number;
+  /** What happened, e.g. `fault reset on the v2 pods`. */
+  text: string;
+}
+
 export interface ShiftReport {
   name: string;
   namespace: string;
@@ -84,4 +92,6 @@ export interface ShiftReport {
   reason?: string;
   /** Planning warnings (drain-aware) and notes on the run as a whole. */
   warnings: string[];
+  /** Outside events at their times (absent when there were none). */
+  markers?: ReportMarker[];
 }

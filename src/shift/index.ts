@@ -19,4 +19,5 @@ export * from './metric-queries.js';
 export * from './analyzed-prober.js';
 export * from './prometheus-access.js';
 export * from './probe-annotation.js';
+export * from './probe-totals.js';
 export * from './hook-port.js';

@@ -7,6 +7,7 @@
 import type { MetadataChanges } from '../router/index.js';
 import { ShiftAnnotations } from './annotations.js';
 import type { ProbeCounters } from './prober.js';
+import { probeTotals, type ProbeTotals } from './probe-totals.js';
 
 export interface PublishedProbes {
   /** When the counters were taken (ISO 8601). */
@@ -23,13 +24,14 @@ export function probesAnnotation(counters: ProbeCounters, stepIndex: number, now
 
 export const clearProbes: MetadataChanges = { [ShiftAnnotations.probes]: null };
 
-/** The published counters, or undefined when absent or not readable (they are informative only). */
-export function readProbes(annotations: Readonly<Record<string, string>>): PublishedProbes | undefined {
+/** The published counters as totals (probe-totals.ts), or undefined when absent or not readable (they are informative only). */
+export function readProbes(annotations: Readonly<Record<string, string>>): ProbeTotals | undefined {
   const text = annotations[ShiftAnnotations.probes];
   if (text === undefined) return undefined;
   try {
     const value = JSON.parse(text) as Partial<PublishedProbes> | null;
-    return value && typeof value.at === 'string' && typeof value.step === 'number' && typeof value.counters === 'object' ? (value as PublishedProbes) : undefined;
+    const valid = value && typeof value.at === 'string' && typeof value.step === 'number' && typeof value.counters === 'object' && value.counters !== null;
+    return valid ? probeTotals(value.counters as ProbeCounters, (value.step as number) - 1, Date.parse(value.at as string)) : undefined;
   } catch {
     return undefined;
   }

@@ -17,6 +17,19 @@ export const conditionSchema = z.object({
   observedGeneration: z.number().int().min(0).optional(),
 });
 
+const count = z.number().int().min(0);
+
+/** status.probes: the totals of src/shift/probe-totals.ts, as a CLI shift publishes them on its route. */
+export const probeTotalsSchema = z.object({
+  at: z.string().describe('When the counters were taken (RFC 3339).'),
+  step: count.describe('The step they belong to, counted from 1 (0 before the first).'),
+  longLived: z.object({ wanted: count, open: count, heartbeats: count, ends: z.record(z.string(), count).describe('Ends by kind since the probes started: drained, closed, reset, timeout, corrupt, refused.') }),
+  newConnections: z
+    .object({ attempted: count, succeeded: count, failed: count, observedCanaryShare: z.number().min(0).max(1).optional(), interval: z.array(z.number()), split: z.string().optional() })
+    .optional()
+    .describe("The current step's new connections so far."),
+});
+
 export const tcpshiftStatusSchema = z.object({
   phase: z.enum(PHASES).optional(),
   currentStep: z.number().int().min(1).optional().describe('Number of the current step, counted from 1 (1 is the first entry of spec.schedule.steps), as kubectl shows it; absent before the first step.'),
@@ -26,6 +39,7 @@ export const tcpshiftStatusSchema = z.object({
   steps: z.array(freeForm).optional().describe('Per-step results (report.json steps).'),
   rollback: freeForm.optional().describe('Rollback details when one happened.'),
   split: freeForm.optional().describe('Split test state of the current step.'),
+  probes: probeTotalsSchema.optional().describe("The running shift's probe counters (totals), refreshed at most every --status-interval; absent when it does not probe."),
   engine: freeForm
     .optional()
     .describe('The shift engine state and the spec it runs (tcpshift internal): a restarted or standby controller resumes from it.'),

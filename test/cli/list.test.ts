@@ -28,11 +28,11 @@ describe('list / get', () => {
     expect(lines[2]).toMatch(/^managed +controller +RolledBack +1\/3 +0 +- +-$/);
   });
 
-  it('-A adds the namespace; -o wide the target, activity and reason; get is the same verb', async () => {
+  it('-A adds the namespace; -o wide the target, activity, probe counters and reason; get is the same verb', async () => {
     const run = await runTcpshift(['get', '-A', '-o', 'wide', '--kubeconfig', api.kubeconfigPath]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^NAMESPACE +NAME +BY +PHASE +STEP +CANARY +HOLDER +AGE +TARGET +ACTIVITY +REASON$/m);
-    expect(run.stdout).toMatch(/^echo +demo +cli +Paused .* VirtualService echo\/echo +- +paused by alice$/m);
+    expect(run.stdout).toMatch(/^NAMESPACE +NAME +BY +PHASE +STEP +CANARY +HOLDER +AGE +TARGET +ACTIVITY +PROBES +REASON$/m);
+    expect(run.stdout).toMatch(/^echo +demo +cli +Paused .* VirtualService echo\/echo +- +- +paused by alice$/m);
   });
 
   it('-o json is a List of status documents; a namespace without shifts says so on stderr', async () => {

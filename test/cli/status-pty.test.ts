@@ -45,7 +45,8 @@ function watchOnPty(kubeconfig: string): Watch {
 }
 
 async function until(check: () => boolean, what: string, watch: Watch): Promise<void> {
-  for (let i = 0; i < 600; i++) {
+  // wall-clock bound, wide: under a busy core a process start alone can take seconds
+  for (const deadline = Date.now() + 45_000; Date.now() < deadline; ) {
     if (check()) return;
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -85,7 +86,7 @@ describe.skipIf(!script)('status NAME -w on a pseudo-terminal of 80 columns, fol
     const plain = expectLiveViewFits(watch.output());
     expect(plain).toMatch(/new \d+\/600 \(\d+ failed\)/);
     expect(plain).toMatch(/phase: +Promoted/);
-  });
+  }, 120_000);
 });
 
 describe.skipIf(!script)('status NAME -w on a pseudo-terminal of 80 columns, a shift that rolls back', () => {
@@ -114,5 +115,5 @@ describe.skipIf(!script)('status NAME -w on a pseudo-terminal of 80 columns, a s
     expect(lines.code).toBe(3);
     expect(lines.stdout).not.toContain(ESC);
     expect(lines.stdout).toMatch(/^\[ *[\d.]+s\] step 2\/3 baking, .*long-lived 18\/20 open.*new 800\/1000 \(3 failed\)/m);
-  });
+  }, 90_000);
 });

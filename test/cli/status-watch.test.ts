@@ -1,5 +1,5 @@
 // `status NAME -w` from another terminal: the shift's own live view fed by the counters a CLI shift
-// publishes on its route, lines for a TCPShift, and the shift's exit code when it ends.
+// publishes on its route or a TCPShift in status.probes, and the shift's exit code when it ends.
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
@@ -44,6 +44,8 @@ describe('status -w', () => {
     const probes = probesAnnotation(counters, 1, now) as Record<string, string>;
     // placeShift writes the plain (single-route) keys; the counters go beside them
     h.api.server.objects.patch(VS, 'merge', { metadata: { annotations: probes } });
+    const wide = await runTcpshift(['get', '-o', 'wide', '-n', 'echo', '--kubeconfig', h.api.kubeconfigPath]);
+    expect(wide.stdout).toMatch(/^demo +cli +Progressing +2\/3 +50 +alive .* baking +18\/20 open, 0 broken, new - *$/m);
     const watch = watchOnTty();
     await until(() => /long-lived 18\/20 open/.test(watch.output()), 'the live view').catch((e: unknown) => {
       throw new Error(`${String(e)}: ${JSON.stringify(watch.output())}`);
@@ -63,16 +65,23 @@ describe('status -w', () => {
     expect(run.stdout).toMatch(/its process is gone \(holder dead\); tcpshift resume demo -n echo continues it/);
   });
 
-  it('a TCPShift: a line per change, exit 0 once Promoted', async () => {
+  it('a TCPShift: status, get -o wide and the live view of status -w show its status.probes as a CLI shift\'s, exit 0 once Promoted', async () => {
     h.api.placeShift({ weights: [100, 0] });
     h.create();
     await h.runUntil(bakingStep(0));
-    const run = runTcpshift(['status', 'demo', '-w', '-n', 'echo', '--kubeconfig', h.api.kubeconfigPath]);
-    await new Promise((r) => setTimeout(r, 300));
+    const status = await runTcpshift(['status', 'demo', '-n', 'echo', '--kubeconfig', h.api.kubeconfigPath]);
+    expect(status.stdout).toMatch(/^ {2}probes: +long-lived 0\/4 open, 0 drained, 0 broken; new 1000 \(0 failed\) \(at 20\d\d-/m);
+    const wide = await runTcpshift(['get', '-o', 'wide', '-n', 'echo', '--kubeconfig', h.api.kubeconfigPath]);
+    expect(wide.stdout).toMatch(/^demo +controller +Progressing +1\/3 +20 .* baking +0\/4 open, 0 broken, new 1000 \(0 failed\)/m);
+    const json = JSON.parse((await runTcpshift(['status', 'demo', '-n', 'echo', '-o', 'json', '--kubeconfig', h.api.kubeconfigPath])).stdout) as { probes: unknown };
+    expect(json.probes).toMatchObject({ step: 1, longLived: { wanted: 4, open: 0, ends: { drained: 0 } }, newConnections: { attempted: 1000, failed: 0 } });
+    const watch = watchOnTty();
+    await until(() => /long-lived 0\/4 open/.test(watch.output()), 'the live view').catch((e: unknown) => {
+      throw new Error(`${String(e)}: ${JSON.stringify(watch.output())}`);
+    });
+    expect(watch.output()).toMatch(/step 1\/3 baking.* +stable 80% ▕█+░+▏ canary 20%/);
     await h.runUntil(phaseIs('Promoted'));
-    const done = await run;
-    expect(done.code, done.stderr).toBe(0);
-    expect(done.stdout).toMatch(/demo: Progressing \(baking\), step 1\/3 \(canary 20%\)/);
-    expect(done.stdout).toMatch(/TCPShift resource, run by the controller\n +phase: +Promoted/);
+    expect(await watch.done).toBe(0);
+    expect(watch.output()).toMatch(/TCPShift resource, run by the controller\n +phase: +Promoted/);
   });
 });

@@ -2,8 +2,10 @@
 // clock): what it writes, in which order, and what a user reads in .status and Events.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ROLLBACK_FINALIZER } from '../../src/controller/index.js';
-import { holderAnnotations, ShiftAnnotations } from '../../src/shift/index.js';
+import { holderAnnotations, ShiftAnnotations, type ProbeTotals } from '../../src/shift/index.js';
 import { bakingStep, condition, phaseIs, SHIFT_REF, startHarness, type Harness } from '../support/controller-harness.js';
+import { controllerPermissions, permits } from '../support/deploy-rbac.js';
+import type { RequestRecord } from '../../src/sandbox/apiserver/index.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -13,6 +15,8 @@ afterEach(async () => h.close());
 
 /** Writes to the TCPShift and the route only (Events are written asynchronously, in between). */
 const shiftAndRouteWrites = (): string[] => h.writes().filter((w) => /tcpshifts|virtualservices/.test(w));
+const probes = (): ProbeTotals | undefined => (h.shift()?.status as { probes?: ProbeTotals } | undefined)?.probes;
+const statusWrites = (): number => h.writes().filter((w) => w === 'update tcpshifts/status').length;
 
 describe('reconcile: a shift from start to promotion', () => {
   it('writes each step once, the status (state) before each weight, and ends Promoted with the step records', async () => {
@@ -52,6 +56,56 @@ describe('reconcile: a shift from start to promotion', () => {
     expect(s.metadata.finalizers).toContain(ROLLBACK_FINALIZER);
     // The controller's holder annotation keeps a CLI shift off the route while it runs.
     expect(h.api.annotations()[ShiftAnnotations.holder]).toBe('controller/test:echo/demo');
+  });
+
+  it('status.probes: the counters (totals) while the shift bakes, as a CLI shift publishes them, written at most once per 5 s while they change every second, and removed at the end', async () => {
+    h.create({ 'spec.schedule.bake': '30s' });
+    await h.runUntil(bakingStep(0));
+    expect(probes()).toMatchObject({ step: 1, longLived: { wanted: 4, open: 0 }, newConnections: { attempted: 1000, failed: 0 } });
+
+    // the long-lived connections open one a second, and every second something wakes a reconcile
+    const prober = h.probers.at(-1)!;
+    const scripted = prober.counters.bind(prober);
+    let open = 0;
+    prober.counters = () => ({ ...scripted(), longLivedOpen: open, heartbeatsEchoed: open * 7 });
+    const before = statusWrites();
+    for (let second = 1; second <= 20; second++) {
+      open = second;
+      await h.clock.advance(1000);
+      await h.reconcile();
+    }
+    const writes = statusWrites() - before;
+    expect(writes).toBeGreaterThanOrEqual(20 / 5 - 1);
+    expect(writes).toBeLessThanOrEqual(20 / 5 + 1);
+    expect(probes()!.longLived.open).toBeGreaterThanOrEqual(15);
+    expect(Date.parse(probes()!.at)).toBeGreaterThanOrEqual(h.clock.now() - 5000);
+
+    // heartbeats alone (all healthy) are not worth a write
+    const quiet = statusWrites();
+    for (let second = 1; second <= 7; second++) {
+      await h.clock.advance(1000);
+      prober.counters = () => ({ ...scripted(), longLivedOpen: open, heartbeatsEchoed: 1000 + second });
+      await h.reconcile();
+    }
+    expect(statusWrites() - quiet).toBe(0);
+
+    await h.runUntil(phaseIs('Promoted'), 100);
+    expect(probes()).toBeUndefined();
+  });
+});
+
+describe('reconcile: a conflict on its own write', () => {
+  it('a 409 on the status write re-reads the TCPShift (a get rbac.yaml grants), requeues at once, and the next reconcile carries on', async () => {
+    h.create();
+    await h.runUntil(bakingStep(0));
+    h.api.server.faults.failNext(1, 409, { verbs: ['update'], resources: ['tcpshifts'] });
+    h.annotate('pause');
+    const reads = (): RequestRecord[] => h.requests().filter((r) => r.verb === 'get' && r.resource === 'tcpshifts');
+    const readsBefore = reads().length;
+    expect(await h.reconcile()).toEqual({ requeueAfterMs: 0 });
+    expect(reads()).toHaveLength(readsBefore + 1);
+    expect(permits(controllerPermissions(), reads().at(-1)!)).toBe(true);
+    await h.runUntil(phaseIs('Paused'));
   });
 });
 

@@ -125,7 +125,8 @@ describe('a fleet of shifts, light probes', () => {
     // `patch events` is the EventRecorder's aggregation of a repeated Event (test/kube/events.test.ts).
     // `patch destinationrules` is strategy locality's write, checked against the RBAC in test/controller/locality.test.ts.
     // `get tcpshifts` is the Reconciler's re-read after a 409 on its own write, which happens here
-    // only when a test edit races a status write: a matter of timing, not asserted.
+    // only when a test edit races a status write: a matter of timing, not asserted here; forced and
+    // checked against the RBAC in test/controller/reconciler.test.ts ('a 409 on the status write').
     const elsewhere = (key: string): boolean =>
       key.includes('gateway.networking.k8s.io') || ['patch core events', 'patch networking.istio.io destinationrules', 'get tcpshift.io tcpshifts'].includes(key);
     const granted = [...new Set(permissions.map(requestKey))].filter((key) => !elsewhere(key));

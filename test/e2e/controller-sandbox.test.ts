@@ -2,7 +2,7 @@
 // processes), full probes through the gateway, every actor a real process: TCPShifts applied,
 // patched and deleted with kubectl, operated with the tcpshift CLI verbs.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ShiftAnnotations } from '../../src/shift/index.js';
+import { ShiftAnnotations, type ProbeTotals } from '../../src/shift/index.js';
 import { sample } from '../echo/support.js';
 import { startControllerProcess, waitForObject, waitForValue, type ControllerProcess } from '../support/controller-e2e.js';
 import type { StoredShift } from '../support/controller-harness.js';
@@ -57,7 +57,11 @@ describe.skipIf(!kubectlBinary)('the controller over the sandbox', () => {
   it('promotes a TCPShift applied with kubectl: get columns, Events, metrics, logs, status; then `tcpshift rollback` undoes it', async () => {
     const history = await followRouteWeights(env.sandbox.kube, 'echo', 'echo');
     await apply('promote');
+    // while it probes, the status carries the live counters of its long-lived connections (as a CLI shift publishes them)
+    const probing = await waitForObject(shift, (s) => ((s.status as { probes?: ProbeTotals } | undefined)?.probes?.step ?? 0) >= 1, 'status.probes of a step');
+    expect((probing.status as { probes?: ProbeTotals }).probes).toMatchObject({ longLived: { wanted: 6, open: expect.any(Number) as number } });
     const done = await phase('Promoted');
+    expect((done.status as { probes?: ProbeTotals }).probes).toBeUndefined();
     expect(await history.canaryWeights()).toEqual([0, 50, 100]);
     expect(done.status).toMatchObject({ currentStep: 2, weights: { stable: 0, canary: 100 } });
     expect(done.status?.steps?.map((s) => [s.index, s.verdict])).toEqual([[0, 'ok'], [1, 'ok']]);

@@ -55,6 +55,13 @@ describe('demo', { timeout: 90_000 }, () => {
     expect(run.report.rollback!.restoredAt).not.toBeNull();
     expect(run.report.finalWeights).toEqual({ stable: 100, canary: 0 });
     expect(run.stderr).toMatch(new RegExp(`fault '${fault.split('@')[0]!}' switched on`));
+    // the report marks when: after the weight write of the fault's step, before the breach was seen
+    const [kind, weight = '20'] = fault.split('@');
+    expect(run.report.markers).toEqual([{ kind: 'fault', at: expect.any(String), text: `fault ${kind!} on the v2 pods (canary ${weight}%)` }]);
+    const at = Date.parse(run.report.markers![0]!.at);
+    const faultStep = run.report.steps.find((s) => s.targetWeight === Number(weight))!;
+    expect(at).toBeGreaterThanOrEqual(Date.parse(faultStep.startedAt));
+    expect(at).toBeLessThanOrEqual(Date.parse(run.report.rollback!.detectedAt));
   });
 
   it('a bad --fault is exit 2 before any sandbox starts', async () => {

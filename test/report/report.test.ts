@@ -1,10 +1,14 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { endedConnections, renderMarkdown, reportDocument, renderTimelineSvg, weightPoints, writeReportFiles, type ShiftReport, type StepReport } from '../../src/report/index.js';
 import { attributeReconnectWaves, buildReport, initialState, type ShiftState } from '../../src/shift/index.js';
+import { repoRoot } from '../support/cli.js';
 import { ended, longLived, newConnections, open, T0 } from '../support/shift-fixtures.js';
+
+const validate = new Ajv({ allErrors: true }).compile(JSON.parse(await readFile(path.join(repoRoot, 'schemas', 'report.schema.json'), 'utf8')) as object);
 
 function step(index: number, targetWeight: number, startedAt: number, extra: Partial<StepReport> = {}): StepReport {
   return {
@@ -49,6 +53,17 @@ describe('report.json', () => {
       expect(Object.keys(s.longLived)).toEqual(expect.arrayContaining(['open', 'heartbeats', 'ends', 'maxDetectionMs', 'connections']));
     }
     expect(r.warnings).toEqual(['bake 4s < drainDuration 45s + margin 11.25s']);
+  });
+
+  it('markers (a fault switched on) are in report.json with ISO times, valid against the schema; absent when there are none', () => {
+    const marked: ShiftReport = { ...report(), markers: [{ kind: 'fault', at: T0 + 4200, text: 'fault reset on the v2 pods (canary 50%)' }] };
+    const doc = reportDocument(marked);
+    expect(doc.markers).toEqual([{ kind: 'fault', at: '2026-11-21T10:54:04.200Z', text: 'fault reset on the v2 pods (canary 50%)' }]);
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect('markers' in reportDocument(report())).toBe(false);
+    expect(validate({ ...doc, markers: [{ kind: 'fault', at: T0 + 4200, text: 'x' }] })).toBe(false);
+    expect(JSON.stringify(validate.errors)).toMatch(/markers\/0\/at/);
+    expect(renderMarkdown(marked)).toContain('## Events\n\n- 2026-11-21T10:54:04.200Z (+4.2s): fault reset on the v2 pods (canary 50%)\n');
   });
 
   it('a paused shift reports outcome paused; a rollback never written has null restore figures', () => {

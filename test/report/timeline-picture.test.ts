@@ -1,10 +1,12 @@
 // timeline.svg as a user sees it: rendered to PNG by rsvg-convert (Debian librsvg2-bin), then
 // pixels checked where the new-connection failures, the breach marker, the pause, the step labels
-// and the final weights must be, and that nothing touches the right edge (no clipped label).
+// and the final weights must be, the fault marker (line, diamond, label), and that nothing touches
+// the right edge (no clipped label).
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { renderTimelineSvg, type ShiftReport, type StepReport } from '../../src/report/index.js';
 import { FAILURES, H, PLOT, scaleFor, STEP_LABEL_Y, textWidth, W } from '../../src/report/timeline-layout.js';
+import { MARKER_LABEL_Y } from '../../src/report/timeline-markers.js';
 import { decodePng, type Picture } from '../support/png.js';
 import { programOrSkip } from '../support/require-program.js';
 import { longLived, newConnections, T0 } from '../support/shift-fixtures.js';
@@ -15,7 +17,9 @@ function step(index: number, targetWeight: number, startedAt: number, endedAt: n
   return { index, targetWeight, startedAt, endedAt, verdict: 'ok', reasons: [], notes: [], reconnectWave: 0, drainWindow: null, newConnections: newConnections({ split: {} }), longLived: longLived([]), ...extra };
 }
 
-/** 10 % ok, 25 % paused for 20 s then baked again, 50 % broken by 16 timeouts: rolled back. */
+const FAULT_TEXT = 'fault blackhole on the v2 pods (canary 50%)';
+
+/** 10 % ok, 25 % paused for 20 s then baked again, a fault switched on at 50 %, broken by 16 timeouts: rolled back. */
 function brokenShift(): ShiftReport {
   const s1 = step(0, 10, T0, T0 + 10_000);
   const paused = step(1, 25, T0 + 10_000, T0 + 14_000, { verdict: 'interrupted', reasons: ['paused by alice'] });
@@ -28,11 +32,13 @@ function brokenShift(): ShiftReport {
     outcome: 'rolled-back', startedAt: T0, endedAt: T0 + 50_400, finalWeights: { stable: 100, canary: 0 }, originalWeights: { stable: 100, canary: 0 },
     schedule: { steps: [10, 25, 50, 100], bakeMs: 10_000 }, steps: [s1, paused, s2, breach],
     rollback: { reason: 'breach', cause: 'breach', detectedAt: T0 + 50_000, restoredAt: T0 + 50_030, detectionToRestoreMs: 30 }, warnings: [],
+    markers: [{ kind: 'fault', at: T0 + 44_500, text: FAULT_TEXT }],
   };
 }
 
 const ink = ([r, g, b, a]: number[]): boolean => (a as number) > 64 && ((r as number) < 200 || (g as number) < 200 || (b as number) < 200);
 const red = ([r, g, b]: number[]): boolean => (r as number) > 150 && (g as number) < 110 && (b as number) < 110;
+const purple = ([r, g, b]: number[]): boolean => (r as number) > 90 && (r as number) < 180 && (g as number) < 130 && (b as number) > 170;
 const yellowish = ([r, g, b]: number[]): boolean => (r as number) > 230 && (g as number) > 220 && (b as number) < 215;
 
 function anyIn(picture: Picture, box: { x0: number; x1: number; y0: number; y1: number }, test: (p: number[]) => boolean): boolean {
@@ -64,6 +70,18 @@ describe.skipIf(!rsvg)('timeline.svg rendered by rsvg-convert', () => {
 
   it('marks the breach with a red triangle above the plot where it was called', () => {
     expect(red(picture.pixel(s.x(breach.endedAt), PLOT.top - 4))).toBe(true);
+  });
+
+  it('marks when the fault was switched on: a purple line through the plot and the lanes, a diamond above the plot, its label beside it and inside the canvas', () => {
+    const x = Math.round(s.x((report.markers ?? [])[0]!.at));
+    expect(purple(picture.pixel(x, PLOT.top + 100))).toBe(true);
+    expect(purple(picture.pixel(x, FAILURES.top + 10))).toBe(true);
+    expect(purple(picture.pixel(x, PLOT.top - 8))).toBe(true);
+    // nowhere else in the plot: the line stands where the fault began
+    expect(anyIn(picture, { x0: PLOT.left + 2, x1: x - 8, y0: PLOT.top + 100, y1: PLOT.top + 100 }, purple)).toBe(false);
+    // the label is too long to start at the line this near the right edge: it ends there instead, drawn on the left
+    const width = textWidth(FAULT_TEXT);
+    expect(anyIn(picture, { x0: x - width, x1: x - 10, y0: MARKER_LABEL_Y - 10, y1: MARKER_LABEL_Y + 2 }, purple)).toBe(true);
   });
 
   it('shades the pause from the interrupted step to the step baked again', () => {
@@ -104,5 +122,7 @@ describe('timeline.svg structure', () => {
     expect(texts.filter((t) => t.attrs.includes('step-label')).map((t) => t.text)).toEqual(['1: 10%', '2: 25% interrupted', '2: 25%', '3: 50% breach']);
     expect(texts.map((t) => t.text)).toEqual(expect.arrayContaining(['16 timeout', 'canary 0', 'stable 100', 'paused']));
     expect(svg).toContain('<title>step 3: 16 of 116 new connections failed</title>');
+    expect(texts.filter((t) => t.text === FAULT_TEXT)).toHaveLength(1);
+    expect(svg).toMatch(/<g class="marker-fault"><title>fault at 2026-[^<]*: fault blackhole on the v2 pods \(canary 50%\)<\/title>/);
   });
 });
