@@ -3,10 +3,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { execBin, repoRoot } from '../support/cli.js';
+import { execBin, repoRoot, runTcpshift, type CliRun } from '../support/cli.js';
 
-// Hostile inputs to -f, as real processes: each is exit 2 naming the file, nothing on stdout, in
-// bounded time and memory (before the cap, `render -f /dev/zero` grew past 2 GB).
+// Hostile inputs to -f: each is exit 2 naming the file, nothing on stdout, in bounded time and
+// memory (before the cap, `render -f /dev/zero` grew past 2 GB). `render -f /dev/zero` and the
+// FIFO run as real processes (the process ends, its memory stays bounded); the other inputs go
+// through the same CLI entry in this process (runCli), which saves a Node start each.
 const dir = mkdtempSync(path.join(tmpdir(), 'tcpshift-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const good = path.join(repoRoot, 'examples', 'shift.yaml');
@@ -24,22 +26,36 @@ function aliasBomb(): string {
   return `${levels.join('\n')}\n`;
 }
 
-async function render(fileArg: string, input?: string) {
-  return execBin('tcpshift', ['render', '-f', fileArg, '--weight', '20'], { input, timeoutMs: 60_000 });
+const renderArgs = (fileArg: string): string[] => ['render', '-f', fileArg, '--weight', '20'];
+
+/** `tcpshift render -f FILE` as a real process. */
+async function renderProcess(fileArg: string): Promise<CliRun> {
+  return execBin('tcpshift', renderArgs(fileArg), { timeoutMs: 60_000 });
+}
+
+/** `tcpshift render -f FILE` in this process; `input` is what `-f -` reads. */
+async function render(fileArg: string, input?: string): Promise<CliRun> {
+  return runTcpshift(renderArgs(fileArg), { input });
+}
+
+function expectRefused(run: CliRun, message: RegExp): void {
+  expect(run.stderr).toMatch(message);
+  expect(run.code).toBe(2);
+  expect(run.stdout).toBe('');
 }
 
 describe('-f reads bounded input that ends', () => {
+  it('a device that never ends: exit 2 naming it, as a real process', async () => {
+    expectRefused(await renderProcess('/dev/zero'), /-f \/dev\/zero: is not a regular file or a pipe/);
+  });
+
   it.each([
-    ['a device that never ends', () => '/dev/zero', /-f \/dev\/zero: is not a regular file or a pipe/],
     ['a directory', () => dir, /is not a regular file or a pipe/],
     ['a file over 256 KiB', () => file('big.yaml', `# ${'x'.repeat(300 * 1024)}\n`), /big\.yaml: larger than 256 KiB/],
     ['a YAML alias bomb', () => file('bomb.yaml', aliasBomb()), /bomb\.yaml is not a valid TCPShift:\n.*not valid YAML: .*alias/],
     ['text that is not UTF-8', () => file('latin1.yaml', Buffer.from('kind: caf\xe9\n', 'latin1')), /latin1\.yaml: is not UTF-8 text/],
   ])('%s: exit 2 naming it', async (_name, fileArg, message) => {
-    const run = await render(fileArg());
-    expect(run.stderr).toMatch(message);
-    expect(run.code).toBe(2);
-    expect(run.stdout).toBe('');
+    expectRefused(await render(fileArg()), message);
   });
 
   it('-f - reads stdin, with the same cap', async () => {
@@ -52,13 +68,13 @@ describe('-f reads bounded input that ends', () => {
   });
 
   it('shift -f /dev/zero is exit 2 before any cluster is contacted', async () => {
-    const run = await execBin('tcpshift', ['shift', '-f', '/dev/zero', '--kubeconfig', path.join(dir, 'none')], { timeoutMs: 60_000 });
+    const run = await runTcpshift(['shift', '-f', '/dev/zero', '--kubeconfig', path.join(dir, 'none')]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/-f \/dev\/zero: is not a regular file or a pipe/);
   });
 
   it('--kubeconfig /dev/zero is exit 2 instead of reading without end', async () => {
-    const run = await execBin('tcpshift', ['status', 'echo', '--kubeconfig', '/dev/zero'], { timeoutMs: 60_000 });
+    const run = await runTcpshift(['status', 'echo', '--kubeconfig', '/dev/zero']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--kubeconfig \/dev\/zero: is not a regular file or a pipe/);
   });
@@ -69,7 +85,7 @@ describe('-f reads bounded input that ends', () => {
     // A writer that opens the pipe, writes a line and keeps it open.
     const writer = spawn('sh', ['-c', `exec 3>"${fifo}"; echo 'apiVersion: tcpshift.io/v1alpha1' >&3; sleep 120`], { stdio: 'ignore', detached: true });
     try {
-      const run = await render(fifo);
+      const run = await renderProcess(fifo);
       expect(run.stderr).toMatch(/never-ends: did not end within 10 s/);
       expect(run.code).toBe(2);
     } finally {

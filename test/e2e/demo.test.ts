@@ -1,10 +1,13 @@
-// `tcpshift demo` as a real process (its own in-process sandbox): promotes without a fault,
-// rolls back with each fault kind, naming the right reason, with canary 0 read back from the API.
+// `tcpshift demo` (its own in-process sandbox): promotes without a fault, rolls back with each
+// fault kind, naming the right reason, with canary 0 read back from the API. The promotion and the
+// first fault run as real processes; the other faults through the same CLI entry in this process
+// (runCli), which saves a Node start each and proves the same.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShiftReportDocument as ShiftReport } from '../../src/report/index.js';
+import { runTcpshift } from '../support/cli.js';
 import { startCli } from '../support/shift-e2e.js';
 
 let dir: string;
@@ -13,16 +16,17 @@ beforeAll(async () => {
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-async function demo(...args: string[]): Promise<{ code: number | null; report: ShiftReport; stderr: string; seconds: number }> {
+async function demo(how: 'process' | 'in-process', ...args: string[]): Promise<{ code: number | null; report: ShiftReport; stderr: string; seconds: number }> {
   const started = Date.now();
-  const run = await startCli(['demo', '--drain', '1s', '-o', 'json', '--report-dir', path.join(dir, args.join('-') || 'plain'), ...args]).done;
+  const argv = ['demo', '--drain', '1s', '-o', 'json', '--report-dir', path.join(dir, args.join('-') || 'plain'), ...args];
+  const run = how === 'process' ? await startCli(argv).done : await runTcpshift(argv);
   if (run.code !== 0 && run.code !== 3) throw new Error(`demo ${args.join(' ')} exited ${run.code}: ${run.stderr}`);
   return { code: run.code, report: JSON.parse(run.stdout) as ShiftReport, stderr: run.stderr, seconds: (Date.now() - started) / 1000 };
 }
 
 describe('demo', { timeout: 90_000 }, () => {
   it('promotes without a fault, well under a minute, with live progress on stderr', async () => {
-    const run = await demo();
+    const run = await demo('process');
     expect(run.code).toBe(0);
     expect(run.report).toMatchObject({ outcome: 'promoted', finalWeights: { stable: 0, canary: 100 } });
     expect(run.report.steps.map((s) => s.targetWeight)).toEqual([20, 50, 100]);
@@ -44,7 +48,7 @@ describe('demo', { timeout: 90_000 }, () => {
     ['slow', /timeout/],
   ];
   it.each(faults)('--fault %s: rolled back, exit 3, for the right reason, canary 0 in the API', async (fault, reason) => {
-    const run = await demo('--fault', fault);
+    const run = await demo(fault === faults[0]![0] ? 'process' : 'in-process', '--fault', fault);
     expect(run.code, run.stderr).toBe(3);
     expect(run.report.outcome).toBe('rolled-back');
     expect(run.report.rollback!.reason).toMatch(reason);
@@ -61,9 +65,9 @@ describe('demo', { timeout: 90_000 }, () => {
   });
 
   it('a bad --fault is exit 2 before any sandbox starts', async () => {
-    const run = await startCli(['demo', '--fault', 'explode']).done;
+    const run = await runTcpshift(['demo', '--fault', 'explode']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--fault: 'explode' is not KIND\[@WEIGHT\] with KIND one of blackhole, reset, refuse, corrupt, slow/);
-    expect((await startCli(['demo', '--fault', 'reset@30']).done).stderr).toMatch(/must be one of the demo's steps: 20, 50, 100/);
+    expect((await runTcpshift(['demo', '--fault', 'reset@30'])).stderr).toMatch(/must be one of the demo's steps: 20, 50, 100/);
   });
 });

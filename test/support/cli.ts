@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { runCli } from '../../src/cli/program.js';
 import { systemClock, type Clock } from '../../src/util/clock.js';
 
@@ -20,7 +20,7 @@ export interface CliRun {
 /** Run the tcpshift CLI in this process, capturing its output. */
 export async function runTcpshift(
   argv: string[],
-  options: { env?: NodeJS.ProcessEnv; clock?: Clock; interrupts?: AbortSignal } = {},
+  options: { env?: NodeJS.ProcessEnv; clock?: Clock; interrupts?: AbortSignal; input?: string } = {},
 ): Promise<CliRun> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -34,6 +34,7 @@ export async function runTcpshift(
     env: options.env ?? {},
     clock: options.clock ?? systemClock,
     interrupts: options.interrupts ?? new AbortController().signal,
+    stdin: Readable.from([options.input ?? '']),
   });
   return { code, stdout: out, stderr: err };
 }

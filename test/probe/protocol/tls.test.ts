@@ -31,6 +31,9 @@ describe('probes over TLS', () => {
     server = await startRealServer(process.execPath, (port) => ['-e', TLS_ECHO, String(port)]);
   });
   afterAll(async () => {
+    // The next test file may run in this worker (vitest.config: isolate false).
+    delete process.env.CERT;
+    delete process.env.KEY;
     await server.stop();
   });
 
