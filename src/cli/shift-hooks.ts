@@ -3,7 +3,7 @@
  * is written (a key that cannot be read is exit 2 naming the field), the HookPort handed to the
  * runner, each answer printed as a progress line and kept for report.json's `hooks`.
  */
-import { createHookPort, hookAnswer, keySources, readWebhookKeys, WebhookKeyError, type WebhookKeys, type WebhookPort } from '../hooks/index.js';
+import { ChatNotifier, createHookPort, hookAnswer, keySources, notificationEndpoints, NotificationUrlError, readWebhookKeys, WebhookKeyError, type NotificationEndpoint, type WebhookKeys, type WebhookPort } from '../hooks/index.js';
 import type { KubeClient } from '../kube/index.js';
 import type { HookCallReport } from '../report/index.js';
 import type { HookContext, HookResult } from '../shift/index.js';
@@ -25,18 +25,34 @@ export async function readShiftWebhookKeys(shift: ResolvedShift, kube: Pick<Kube
   }
 }
 
+/** Where spec.notifications go (urlFrom read from this process); exit 2 (UsageError) naming the field when a URL cannot be read. */
+export function readNotificationEndpoints(shift: ResolvedShift, env: NodeJS.ProcessEnv): NotificationEndpoint[] {
+  try {
+    return notificationEndpoints(shift.spec.notifications, env);
+  } catch (error) {
+    if (error instanceof NotificationUrlError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 export interface SessionHooks {
   port: WebhookPort;
   /** The calls so far, for report.json (undefined without webhooks). */
   calls(): HookCallReport[] | undefined;
 }
 
-export function sessionHooks(shift: ResolvedShift, keys: WebhookKeys | undefined, io: { clock: Clock; logger: Logger; print: (text: string) => void }): SessionHooks {
+export function sessionHooks(
+  shift: ResolvedShift,
+  keys: WebhookKeys | undefined,
+  io: { clock: Clock; logger: Logger; print: (text: string) => void },
+  notifications: readonly NotificationEndpoint[] = [],
+): SessionHooks {
   const calls: HookCallReport[] = [];
   const onResult = (result: HookResult, context: HookContext): void => {
     calls.push({ ...result, ...(context.step !== undefined && { step: context.step }), at: io.clock.now() });
     if (result.type !== 'event' || !result.ok) io.print(`${result.ok ? '' : '! '}${hookAnswer(result, context)}`);
   };
-  const port = createHookPort({ webhooks: shift.spec.webhooks, ...(keys && { keys }), clock: io.clock, logger: io.logger, onResult });
+  const notifier = notifications.length > 0 ? new ChatNotifier(notifications, { clock: io.clock, logger: io.logger }) : undefined;
+  const port = createHookPort({ webhooks: shift.spec.webhooks, ...(keys && { keys }), ...(notifier && { notifier }), clock: io.clock, logger: io.logger, onResult });
   return { port, calls: () => (shift.spec.webhooks.length > 0 ? [...calls] : undefined) };
 }

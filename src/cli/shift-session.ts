@@ -32,7 +32,7 @@ import type { ResolvedShift } from '../spec/resolved-shift.js';
 import { RoutingError } from '../spec/routing-error.js';
 import { formatDuration } from '../util/duration.js';
 import { silentLogger, type Logger } from '../util/logger.js';
-import type { WebhookKeys } from '../hooks/index.js';
+import type { NotificationEndpoint, WebhookKeys } from '../hooks/index.js';
 import { UsageError } from './errors.js';
 import { ExitCode, exitCodeOfPhase } from './exit-codes.js';
 import type { CliContext } from './io.js';
@@ -62,6 +62,8 @@ export interface SessionOptions {
   observer?: (line: (text: string) => void, mark: (marker: ReportMarker) => void) => ShiftObserver;
   /** The signing keys of spec.webhooks (readShiftWebhookKeys, before anything is written). */
   webhookKeys?: WebhookKeys;
+  /** Where spec.notifications go (readNotificationEndpoints, before anything is written). */
+  notifications?: NotificationEndpoint[];
   cwd: string;
   logger?: Logger;
 }
@@ -102,8 +104,8 @@ export async function runShiftSession(options: SessionOptions, ctx: CliContext):
   const progress = new ShiftProgress(options.output === 'json' ? ctx.stderr : ctx.stdout, ctx, spec, shift);
   const port = new AnnotationStatePort({ router, identity, ttlMs: options.lockTtlMs, clock: ctx.clock, stepCount: spec.schedule.steps.length, basis: acquired });
   const prober = withMetricChecks(createShiftProber(spec, ctx.clock), shift, ctx.clock);
+  const hooks = sessionHooks(shift, options.webhookKeys, { clock: ctx.clock, logger: options.logger ?? silentLogger, print: (text) => progress.stamped(text) }, options.notifications);
   const markers: ReportMarker[] = [];
-  const hooks = sessionHooks(shift, options.webhookKeys, { clock: ctx.clock, logger: options.logger ?? silentLogger, print: (text) => progress.stamped(text) });
   const requests = new RequestTracker(ctx.interrupts, options.onInterrupt === 'pause' ? 'pause' : 'abort');
   const runner = new ShiftRunner({
     spec,

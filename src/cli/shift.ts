@@ -7,7 +7,7 @@ import { preflight } from './shift-preflight.js';
 import { addRunOptions, apiDeadlineMs, lockTtlMs, withProbeAddress, withPrometheus, type RunFlags } from './shift-options.js';
 import { readShiftFile } from './spec-file.js';
 import { runShiftSession } from './shift-session.js';
-import { readShiftWebhookKeys } from './shift-hooks.js';
+import { readNotificationEndpoints, readShiftWebhookKeys } from './shift-hooks.js';
 
 const EXAMPLES = `
 Examples:
@@ -72,6 +72,7 @@ export function shiftVerb(ctx: CliContext): Command {
     try {
       const router = createRouter(kube, shift);
       const webhookKeys = await readShiftWebhookKeys(shift, kube);
+      const notifications = readNotificationEndpoints(shift, ctx.env);
       const checked = await preflight({ kube, shift, resource, router, resuming: false, restart: flags.restart === true }, ctx);
       if (checked.verdict === 'already-promoted') {
         printAlreadyPromoted(shift, router.description, flags.output, ctx);
@@ -91,6 +92,7 @@ export function shiftVerb(ctx: CliContext): Command {
           current: checked.current,
           restart: checked.verdict === 'restart',
           webhookKeys,
+          notifications,
         },
         ctx,
       );

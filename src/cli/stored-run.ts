@@ -9,7 +9,7 @@ import { printResult } from './shift-output.js';
 import { apiDeadlineMs, lockTtlMs, withProbeAddress, withPrometheus, type RunFlags } from './shift-options.js';
 import { preflight } from './shift-preflight.js';
 import { runShiftSession } from './shift-session.js';
-import { readShiftWebhookKeys } from './shift-hooks.js';
+import { readNotificationEndpoints, readShiftWebhookKeys } from './shift-hooks.js';
 import type { CliShift } from './shift-target.js';
 
 export async function runStoredShift(kube: KubeClient, found: CliShift, flags: RunFlags, ctx: CliContext, resume?: ShiftState): Promise<void> {
@@ -17,6 +17,7 @@ export async function runStoredShift(kube: KubeClient, found: CliShift, flags: R
   const deadline = apiDeadlineMs(flags);
   const { shift, resource } = withPrometheus(withProbeAddress({ shift: found.shift, resource: found.resource }, flags.probeAddress), flags.prometheus);
   const webhookKeys = await readShiftWebhookKeys(shift, kube);
+  const notifications = readNotificationEndpoints(shift, ctx.env);
   const { current } = await preflight({ kube, shift, resource, router: found.router, resuming: resume !== undefined, restart: false }, ctx);
   const result = await runShiftSession(
     {
@@ -32,6 +33,7 @@ export async function runStoredShift(kube: KubeClient, found: CliShift, flags: R
       cwd: process.cwd(),
       current,
       webhookKeys,
+      notifications,
     },
     ctx,
   );

@@ -84,7 +84,8 @@ export class Reconciler {
       ...deps,
       probers: (s) => this.proberHooks(s),
       admitProbes: (s) => this.admitProbes(s),
-      hooksFor: (s) => sessionHookPort(s),
+      // A HookPort given by the caller (tests) wins over the session's webhooks and notifications.
+      hooksFor: (s) => deps.hooksFor?.(s) ?? sessionHookPort(s),
       preflight: async (s, route) => s.hooks?.problem ?? (await preflightProblem(deps.kube, pinnedRun(s), route, deps.checkProbes, deps.clock)),
       // The finalizer only while something may need rolling back: added before a step's write.
       beforeRouteWrite: (s, purpose) => (purpose === 'step' ? this.setFinalizer(s, s.run.shift.spec.onDelete === 'rollback') : Promise.resolve()),

@@ -9,7 +9,7 @@
  * thus rolls back) until the key can be read. A rotated Secret is read again when the webhooks
  * of the spec change or the controller restarts.
  */
-import { createHookPort, hookAnswer, keySources, readWebhookKeys, WebhookKeyError, type WebhookKeys, type WebhookPort } from '../hooks/index.js';
+import { ChatNotifier, createHookPort, hookAnswer, keySources, notificationEndpoints, NotificationUrlError, readWebhookKeys, WebhookKeyError, type WebhookKeys, type WebhookPort } from '../hooks/index.js';
 import type { KubeClient, TCPShift } from '../kube/index.js';
 import { noHooks, type HookContext, type HookPort, type HookResult } from '../shift/index.js';
 import type { Clock } from '../util/clock.js';
@@ -25,6 +25,8 @@ export interface ShiftHooksDeps {
   kube: Pick<KubeClient, 'resource'>;
   clock: Clock;
   events: EventSink;
+  /** Where spec.notifications[].urlFrom.env is read: the controller's own environment by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** What a session keeps: the port, what it was built from, and why a key is missing. */
@@ -36,8 +38,8 @@ export interface SessionHooks {
 
 /** The session's hooks for its run spec, built (and its keys read) when there are none or the webhooks changed. */
 export async function prepareHooks(s: ShiftSession, object: TCPShift, deps: ShiftHooksDeps): Promise<SessionHooks> {
-  const webhooks = s.run.shift.spec.webhooks;
-  const webhooksKey = stableJson(webhooks);
+  const { webhooks, notifications } = s.run.shift.spec;
+  const webhooksKey = stableJson({ webhooks, notifications });
   if (s.hooks && s.hooks.webhooksKey === webhooksKey && !s.hooks.problem) return s.hooks;
   const { keys, problem } = await readKeys(s, deps);
   const onResult = (result: HookResult, context: HookContext): void => {
@@ -45,9 +47,26 @@ export async function prepareHooks(s: ShiftSession, object: TCPShift, deps: Shif
     deps.events.event(object, result.ok ? 'Normal' : 'Warning', result.ok ? 'HookSucceeded' : 'HookFailed', hookAnswer(result, context));
   };
   await s.hooks?.port.close(0);
-  const port = createHookPort({ webhooks, keys, clock: deps.clock, logger: s.logger, onResult });
+  const notifier = chatNotifier(s, object, deps);
+  const port = createHookPort({ webhooks, keys, ...(notifier && { notifier }), clock: deps.clock, logger: s.logger, onResult });
   s.hooks = { port, webhooksKey, problem };
   return s.hooks;
+}
+
+/**
+ * The session's chat notifier; none when the spec has no notifications, or when a URL cannot be
+ * read (a Warning Event NotificationUrlUnavailable naming the field: a notification never holds a
+ * shift back). Read again when the notifications of the spec change or the controller restarts.
+ */
+function chatNotifier(s: ShiftSession, object: TCPShift, deps: ShiftHooksDeps): ChatNotifier | undefined {
+  try {
+    const endpoints = notificationEndpoints(s.run.shift.spec.notifications, deps.env ?? process.env);
+    return endpoints.length > 0 ? new ChatNotifier(endpoints, { clock: deps.clock, logger: s.logger }) : undefined;
+  } catch (error) {
+    if (!(error instanceof NotificationUrlError)) throw error;
+    deps.events.event(object, 'Warning', 'NotificationUrlUnavailable', `${error.message}: this shift sends no notifications`);
+    return undefined;
+  }
 }
 
 async function readKeys(s: ShiftSession, deps: ShiftHooksDeps): Promise<{ keys: WebhookKeys; problem: Problem | undefined }> {

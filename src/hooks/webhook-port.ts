@@ -18,6 +18,8 @@ import type { WebhookKeys } from './webhook-keys.js';
 /** spec.notifications' sender (chat messages); fire and forget like `event` hooks. */
 export interface Notifier {
   notify(event: ShiftEvent, context: HookContext): void;
+  /** Wait at most `ms` for the messages under way, then give up the rest (close). */
+  flush?(ms: number): Promise<void>;
 }
 
 export interface HookPortOptions {
@@ -69,11 +71,12 @@ export class WebhookPort implements HookPort {
 
   /** Wait for the event deliveries under way, at most `ms`; then abort what is left. No event hook is called after. */
   async close(ms: number): Promise<void> {
+    const notified = this.options.notifier?.flush?.(ms);
     const stop = new AbortController();
     await Promise.race([Promise.all(this.inFlight), this.options.clock.sleep(ms, stop.signal).catch(() => undefined)]);
     stop.abort();
     this.closing.abort();
-    await Promise.all(this.inFlight);
+    await Promise.all([...this.inFlight, notified]);
   }
 
   private toNotifier(event: ShiftEvent, context: HookContext): void {

@@ -4,11 +4,11 @@
  * process that evaluates: the CLI, or the controller's pod with a mounted Secret). A header's
  * value never appears in a message, log line, status or report; errors name the field only.
  */
-import { readFileSync } from 'node:fs';
 import { MetricEvaluator, PrometheusClient } from '../analysis/index.js';
 import type { PrometheusSpec } from '../spec/metric-checks.js';
 import type { ResolvedShift } from '../spec/resolved-shift.js';
 import type { Clock } from '../util/clock.js';
+import { readValueFrom, ValueFromError } from '../util/read-value-from.js';
 import { AnalyzedProber } from './analyzed-prober.js';
 import { runnableChecks } from './metric-queries.js';
 import type { ShiftProber } from './prober.js';
@@ -23,17 +23,11 @@ export class PrometheusHeaderError extends Error {
 
 function headerValue(header: NonNullable<PrometheusSpec['headers']>[number], field: string, env: NodeJS.ProcessEnv): string {
   if (header.value !== undefined) return header.value;
-  const { env: variable, file } = header.valueFrom ?? {};
-  if (variable !== undefined) {
-    const value = env[variable];
-    if (value === undefined || value === '') throw new PrometheusHeaderError(`${field}.valueFrom.env`, `environment variable ${variable} is not set in this process`);
-    return value;
-  }
   try {
-    // A token file (a mounted Secret) ends with a newline more often than not.
-    return readFileSync(file ?? '', 'utf8').trim();
+    return readValueFrom(header.valueFrom ?? {}, env);
   } catch (error) {
-    throw new PrometheusHeaderError(`${field}.valueFrom.file`, `cannot read ${file ?? ''}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    if (error instanceof ValueFromError) throw new PrometheusHeaderError(`${field}.valueFrom.${error.source}`, error.message);
+    throw error;
   }
 }
 

@@ -83,7 +83,7 @@ export class ShiftHooks {
   events(events: readonly ShiftEvent[], state: ShiftState): void {
     const { port } = this.options;
     for (const event of events) {
-      port.notify(event, this.context(state, { event }));
+      port.notify(event, this.about(event, state, this.context(state, { event })));
       if (event.type === 'StepPassed') this.fire('post-step', state, event);
       if (event.type === 'RollingBack') this.fire('rollback', state, event);
     }
@@ -100,9 +100,14 @@ export class ShiftHooks {
     const step = event.stepIndex ?? state.stepIndex;
     const results = type === 'post-step' ? state.steps.findLast((s) => s.index === step) : undefined;
     const context = this.context(state, { event, ...(results ? { results } : {}), ...(type === 'rollback' ? { reason: state.rollback?.reason ?? event.message } : {}) });
-    // The step the event is about (a passed step's StepPassed comes when the state has moved on to the next one).
-    const about = step >= 0 ? { step: step + 1, canaryWeight: this.options.spec.schedule.steps[step] ?? context.canaryWeight } : {};
-    void this.options.port.call(type, { ...context, ...about });
+    void this.options.port.call(type, this.about(event, state, context));
+  }
+
+  /** The context of the step the event is about (a passed step's StepPassed comes when the state has moved on to the next one). */
+  private about(event: ShiftEvent, state: ShiftState, context: HookContext): HookContext {
+    if (event.stepIndex === undefined || event.stepIndex === state.stepIndex) return context;
+    const step = event.stepIndex;
+    return step >= 0 ? { ...context, step: step + 1, canaryWeight: this.options.spec.schedule.steps[step] ?? context.canaryWeight } : context;
   }
 
   private poll(state: ShiftState, gate: GateState & { kind: GateHookType }): void {
@@ -138,9 +143,15 @@ export class ShiftHooks {
       phase: phaseOf(state),
       ...(state.stepIndex >= 0 ? { step: state.stepIndex + 1 } : {}),
       steps: steps.length,
-      canaryWeight: steps[state.stepIndex] ?? state.original?.canary ?? 0,
+      canaryWeight: endedCanary(state) ?? steps[state.stepIndex] ?? state.original?.canary ?? 0,
       ...(state.reason !== undefined && extra.reason === undefined ? { reason: state.reason } : {}),
       ...extra,
     };
   }
+}
+
+/** An ended shift's canary weight: 100 promoted; 0 after a rollback, an abort or a failure (each ends with canary 0 written). */
+function endedCanary(state: ShiftState): number | undefined {
+  if (state.phase === 'promoted') return 100;
+  return state.phase === 'rolled-back' || state.phase === 'aborted' || state.phase === 'failed' ? 0 : undefined;
 }

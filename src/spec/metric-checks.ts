@@ -4,6 +4,7 @@ import { dns1123Label } from './names.js';
 import { integerIn } from './numbers.js';
 import { strictObject } from './strict-object.js';
 import { uniqueNames } from './unique-names.js';
+import { exactlyOneSource, valueFromSchema } from './value-from.js';
 
 /**
  * `spec.analysis.prometheus` and `spec.analysis.metrics[]` (issue 16): checks judged from the
@@ -24,12 +25,12 @@ export const PLACEHOLDER_PATTERN = /\{\{\s*([^{}]*?)\s*\}\}/g;
 export const ON_NO_DATA = ['fail', 'ignore', 'wait'] as const;
 export type OnNoData = (typeof ON_NO_DATA)[number];
 
-/** The problem with a query's placeholders, or undefined. */
-export function placeholderProblem(query: string): string | undefined {
+/** The problem with a text's placeholders (a metric query's by default), or undefined. */
+export function placeholderProblem(query: string, allowed: readonly string[] = QUERY_PLACEHOLDERS): string | undefined {
   for (const match of query.matchAll(PLACEHOLDER_PATTERN)) {
     const name = match[1] ?? '';
-    if (!(QUERY_PLACEHOLDERS as readonly string[]).includes(name)) {
-      return `unknown placeholder {{ ${name} }} (allowed: ${QUERY_PLACEHOLDERS.map((p) => `{{ ${p} }}`).join(', ')})`;
+    if (!allowed.includes(name)) {
+      return `unknown placeholder {{ ${name} }} (allowed: ${allowed.map((p) => `{{ ${p} }}`).join(', ')})`;
     }
   }
   const rest = query.replace(PLACEHOLDER_PATTERN, '');
@@ -38,21 +39,14 @@ export function placeholderProblem(query: string): string | undefined {
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const header = strictObject({
   name: z.string().max(256).regex(HEADER_NAME, { error: 'must be an HTTP header name (e.g. Authorization)' }),
   value: z.string().max(8192).optional().describe('Sent as written and stored with the spec (status, route annotations): not for secrets.'),
-  valueFrom: strictObject({
-    env: z.string().max(256).regex(ENV_NAME, { error: 'must be an environment variable name' }).optional(),
-    file: z.string().min(1).max(4096).optional(),
-  }, 'an object')
+  valueFrom: valueFromSchema
     .optional()
     .describe("A secret's place in the process that evaluates the checks (the CLI, or the controller's pod): never stored, logged or reported."),
-}, 'an object').superRefine((value, ctx) => {
-  const sources = [value.value !== undefined, value.valueFrom?.env !== undefined, value.valueFrom?.file !== undefined].filter(Boolean).length;
-  if (sources !== 1) ctx.addIssue({ code: 'custom', path: ['value'], message: 'give exactly one of value, valueFrom.env, valueFrom.file' });
-});
+}, 'an object').superRefine(exactlyOneSource('value', 'valueFrom'));
 
 export const prometheusSchema = strictObject({
   address: z

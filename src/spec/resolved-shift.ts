@@ -5,6 +5,7 @@ import type { Identify } from './identify.js';
 import type { MetricTemplate, OnNoData, PrometheusSpec } from './metric-checks.js';
 import type { ProbeProtocol, ProbeTls } from './probe-protocol.js';
 import { scheduleGates, weightSteps, type ScheduleGate } from './schedule-steps.js';
+import type { NotificationSpec } from './notifications.js';
 import type { HookType, SecretSource } from './webhooks.js';
 import type { GatewayApiShiftSpec, IstioShiftSpec, TCPShiftResource, TCPShiftSpec } from './tcpshift-schema.js';
 
@@ -47,6 +48,8 @@ export interface ResolvedCommon {
   };
   /** spec.webhooks (empty when none). */
   webhooks: ResolvedWebhook[];
+  /** spec.notifications as written (empty when none): the chat messages' senders read urlFrom themselves. */
+  notifications: NotificationSpec[];
 }
 
 /** One spec.webhooks[] entry, the timeout in milliseconds. */
@@ -161,6 +164,7 @@ function resolveCommon(spec: TCPShiftSpec): ResolvedCommon {
       })),
     },
     webhooks: (spec.webhooks ?? []).map((w) => ({ name: w.name, type: w.type, url: w.url, timeoutMs: durationMs(w.timeout), retries: w.retries, metadata: { ...w.metadata }, secret: w.secret })),
+    notifications: (spec.notifications ?? []).map((n) => ({ ...n })),
   };
 }
 

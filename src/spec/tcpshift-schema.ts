@@ -8,6 +8,7 @@ import { probeProtocolIssues } from './probe-protocol-rules.js';
 import { dns1035Label, dns1123Label, dns1123Subdomain, ISTIO_GATEWAY_REF, portNumber } from './names.js';
 import { integerIn, numberIn } from './numbers.js';
 import { metricChecksSchema, prometheusSchema } from './metric-checks.js';
+import { notificationsSchema } from './notifications.js';
 import { scheduleStepsSchema } from './schedule-steps.js';
 import { isPlainObject, strictObject } from './strict-object.js';
 import { webhooksSchema } from './webhooks.js';
@@ -200,6 +201,7 @@ const commonSpec = {
   schedule,
   probe,
   analysis: analysis.prefault({}),
+  notifications: notificationsSchema.optional().describe('Chat messages about the shift\'s events (README "Gates and hooks").'),
   webhooks: webhooksSchema.optional().describe('HTTP endpoints called at step boundaries: pre-step, confirm-step, post-step, confirm-promotion, rollback, event (README "Webhooks").'),
 };
 

@@ -86,6 +86,7 @@ describe('parseTCPShift', () => {
           metrics: [],
         },
         webhooks: [],
+        notifications: [],
       },
     });
   });
