@@ -135,11 +135,16 @@ export class ShiftProgress implements ShiftObserver {
     this.timer = this.ctx.clock.setTimer(
       () => {
         if (this.live) this.draw();
-        else this.out.write(`${this.elapsed()} ${this.statusLines().join(' | ')}\n`);
+        else this.printStatus();
         this.schedule();
       },
       this.live ? 250 : 5000,
     );
+  }
+
+  /** Without a terminal, the status line now rather than at the next 5 s tick (what a watcher prints when it first finds the shift). */
+  printStatus(): void {
+    if (!this.live) this.out.write(`${this.elapsed()} ${this.statusLines().join(' | ')}\n`);
   }
 
   /** The live view's lines, fitted to the terminal's width (live) or in full (plain lines). */

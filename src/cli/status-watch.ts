@@ -65,6 +65,7 @@ class PublishedView {
     if (!this.progress) {
       this.progress = new ShiftProgress(this.ctx.stdout, this.ctx, run.spec, found);
       this.progress.begin([], state, { counters: () => this.counters as LiveCounters, onEnd: () => () => undefined }, canary);
+      this.progress.printStatus();
     } else {
       this.progress.decided({ state, actions: [], events: [] });
       if (canary !== this.canary) this.progress.weightWritten(canary, canary === 0 ? 'rollback' : 'step');
