@@ -3,7 +3,7 @@
  * is written (a key that cannot be read is exit 2 naming the field), the HookPort handed to the
  * runner, each answer printed as a progress line and kept for report.json's `hooks`.
  */
-import { ChatNotifier, createHookPort, hookAnswer, keySources, notificationEndpoints, NotificationUrlError, readWebhookKeys, WebhookKeyError, type NotificationEndpoint, type WebhookKeys, type WebhookPort } from '../hooks/index.js';
+import { ChatNotifier, createHookPort, hookAnswer, keySources, notificationEndpoints, readWebhookKeys, UnreadableSettingError, type NotificationEndpoint, type WebhookKeys, type WebhookPort } from '../hooks/index.js';
 import type { KubeClient } from '../kube/index.js';
 import type { HookCallReport } from '../report/index.js';
 import type { HookContext, HookResult } from '../shift/index.js';
@@ -17,12 +17,9 @@ export const EVENT_DELIVERY_GRACE_MS = 5000;
 
 /** The signing keys of the spec's webhooks; exit 2 (UsageError) naming the field when one cannot be read. */
 export async function readShiftWebhookKeys(shift: ResolvedShift, kube: Pick<KubeClient, 'resource'>): Promise<WebhookKeys> {
-  try {
-    return await readWebhookKeys(shift, keySources(kube));
-  } catch (error) {
-    if (error instanceof WebhookKeyError) throw new UsageError(error.message);
-    throw error;
-  }
+  return readWebhookKeys(shift, keySources(kube)).catch((error: unknown) => {
+    throw usageErrorOf(error);
+  });
 }
 
 /** Where spec.notifications go (urlFrom read from this process); exit 2 (UsageError) naming the field when a URL cannot be read. */
@@ -30,9 +27,13 @@ export function readNotificationEndpoints(shift: ResolvedShift, env: NodeJS.Proc
   try {
     return notificationEndpoints(shift.spec.notifications, env);
   } catch (error) {
-    if (error instanceof NotificationUrlError) throw new UsageError(error.message);
-    throw error;
+    throw usageErrorOf(error);
   }
+}
+
+/** A setting a spec field names that cannot be read is exit 2 naming the field; anything else stays as it is. */
+function usageErrorOf(error: unknown): unknown {
+  return error instanceof UnreadableSettingError ? new UsageError(error.message) : error;
 }
 
 export interface SessionHooks {

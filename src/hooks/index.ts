@@ -7,4 +7,5 @@ export { createHookPort, WebhookPort, DEFAULT_MAX_EVENTS_IN_FLIGHT, type HookPor
 export { hookAnswer } from './hook-answer.js';
 export { ChatNotifier, NOTIFICATION_QUEUE_LIMIT, NOTIFICATION_RETRIES, NOTIFICATION_TIMEOUT_MS, type NotificationEndpoint, type NotifierOptions } from './chat-notifier.js';
 export { notificationEndpoints, NotificationUrlError } from './notification-endpoints.js';
+export { UnreadableSettingError } from './unreadable-setting.js';
 export { EVENT_SEVERITY } from './notification-severity.js';

@@ -9,16 +9,10 @@ import type { NotificationSpec } from '../spec/notifications.js';
 import { webhookUrl } from '../spec/webhooks.js';
 import { readValueFrom, ValueFromError } from '../util/read-value-from.js';
 import type { NotificationEndpoint } from './chat-notifier.js';
+import { UnreadableSettingError } from './unreadable-setting.js';
 
-export class NotificationUrlError extends Error {
+export class NotificationUrlError extends UnreadableSettingError {
   override readonly name = 'NotificationUrlError';
-  constructor(
-    /** The spec field, e.g. spec.notifications[0].urlFrom.env. */
-    readonly path: string,
-    problem: string,
-  ) {
-    super(`${path}: ${problem}`);
-  }
 }
 
 export function notificationEndpoints(specs: readonly NotificationSpec[] | undefined, env: NodeJS.ProcessEnv): NotificationEndpoint[] {

@@ -9,21 +9,15 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { NotFoundError, SecretKind, type KubeClient } from '../kube/index.js';
 import type { ResolvedShift, ResolvedWebhook } from '../spec/resolved-shift.js';
+import { UnreadableSettingError } from './unreadable-setting.js';
 
 export type WebhookKeys = ReadonlyMap<string, Buffer>;
 
 /** At most this many bytes in a key file (an HMAC key longer than the block size is hashed anyway). */
 const MAX_KEY_FILE_BYTES = 64 * 1024;
 
-export class WebhookKeyError extends Error {
+export class WebhookKeyError extends UnreadableSettingError {
   override readonly name = 'WebhookKeyError';
-  constructor(
-    /** The spec field, e.g. spec.webhooks[0].secret.secretRef. */
-    readonly path: string,
-    message: string,
-  ) {
-    super(`${path}: ${message}`);
-  }
 }
 
 export interface KeySources {
