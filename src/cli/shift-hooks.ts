@@ -12,9 +12,6 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { UsageError } from './errors.js';
 
-/** How long the end of a shift waits for `event` deliveries still under way. */
-export const EVENT_DELIVERY_GRACE_MS = 5000;
-
 /** The signing keys of the spec's webhooks; exit 2 (UsageError) naming the field when one cannot be read. */
 export async function readShiftWebhookKeys(shift: ResolvedShift, kube: Pick<KubeClient, 'resource'>): Promise<WebhookKeys> {
   return readWebhookKeys(shift, keySources(kube)).catch((error: unknown) => {

@@ -38,7 +38,8 @@ import { ExitCode, exitCodeOfPhase } from './exit-codes.js';
 import type { CliContext } from './io.js';
 import { localProcesses } from './process-probe.js';
 import { followRoute } from './route-follower.js';
-import { EVENT_DELIVERY_GRACE_MS, sessionHooks } from './shift-hooks.js';
+import { EVENT_DELIVERY_GRACE_MS } from '../hooks/index.js';
+import { sessionHooks } from './shift-hooks.js';
 import { ShiftProgress } from './shift-progress.js';
 
 export interface SessionOptions {

@@ -18,9 +18,6 @@ import { stableJson } from './engine-record.js';
 import type { EventSink } from './event-sink.js';
 import type { ShiftSession } from './session.js';
 
-/** How long a forgotten session's `event` deliveries still under way may take. */
-export const EVENT_DELIVERY_GRACE_MS = 5000;
-
 export interface ShiftHooksDeps {
   kube: Pick<KubeClient, 'resource'>;
   clock: Clock;

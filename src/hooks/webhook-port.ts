@@ -15,6 +15,9 @@ import { postJson, type Backoff } from './http-post.js';
 import { hookPayload } from './payload.js';
 import type { WebhookKeys } from './webhook-keys.js';
 
+/** How long the end of a shift (a CLI run, a controller session forgotten) waits for `event` deliveries and notifications still under way. */
+export const EVENT_DELIVERY_GRACE_MS = 5000;
+
 /** spec.notifications' sender (chat messages); fire and forget like `event` hooks. */
 export interface Notifier {
   notify(event: ShiftEvent, context: HookContext): void;
@@ -69,7 +72,7 @@ export class WebhookPort implements HookPort {
     return this.droppedEvents;
   }
 
-  /** Wait for the event deliveries under way, at most `ms`; then abort what is left. No event hook is called after. */
+  /** Wait for the event deliveries under way, at most `ms` (EVENT_DELIVERY_GRACE_MS at a shift's end); then abort what is left. No event hook is called after. */
   async close(ms: number): Promise<void> {
     const notified = this.options.notifier?.flush?.(ms);
     const stop = new AbortController();
